@@ -1,0 +1,31 @@
+import type { Hono } from 'hono';
+import type { ExperimentsHost, HostPrincipal, HostSpan } from '../../plugin/host.js';
+import type { PluginManifest } from '../../plugin/manifest.js';
+import type { HostDb } from './host-database.js';
+
+/** What the host needs of a mounted plugin; `createExperimentsPlugin(...)` returns a superset. */
+export interface HostPlugin {
+  app: Hono<any, any, any>;
+  onSpansIngested(projectId: string, spans: HostSpan[]): Promise<void>;
+}
+
+/** Where the host reports failures it absorbs (a plugin callback that threw, an unexpected error). */
+export type HostLog = (message: string, error?: unknown) => void;
+
+export interface HostAppOptions {
+  db: HostDb;
+  capabilities: ExperimentsHost;
+  /** The plugin to mount, or null to run the host alone (used to measure ingestion without the plugin). */
+  plugin: HostPlugin | null;
+  manifest: PluginManifest;
+  log?: HostLog;
+  /** Allow `POST /api/projects` without a key. Defaults to true unless NODE_ENV is `production`. */
+  allowProjectCreation?: boolean;
+}
+
+/** Hono's typed context of the host: routes behind authentication read `c.get('principal')`. */
+export interface HostEnv {
+  Variables: { principal: HostPrincipal };
+}
+
+export const defaultLog: HostLog = (message, error) => console.error(`[host] ${message}`, error ?? '');

@@ -1,0 +1,195 @@
+import type { HostSpan, HostTrace, Page } from '../../plugin/host.js';
+import { jsonb, type HostDb } from './host-database.js';
+import type { SpanRow, SpanStatus } from './host-tables.js';
+import { decodeCursor, encodeCursor, exactTimestamp, exactTimestampValue } from './keyset-cursor.js';
+
+/** A span decoded from an ingestion request, ready to store. Times are ISO strings (microseconds kept). */
+export interface IngestedSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId: string | null;
+  name: string;
+  kind: string;
+  startTime: string;
+  endTime: string | null;
+  attributes: Record<string, unknown>;
+  resource: Record<string, unknown>;
+  status: SpanStatus;
+  statusMessage: string | null;
+}
+
+/** One row of the traces list: the root span with a summary of its trace. */
+export interface TraceSummary {
+  traceId: string;
+  name: string;
+  startTime: string;
+  endTime: string | null;
+  durationMs: number | null;
+  spanCount: number;
+  status: SpanStatus;
+  testId?: string;
+}
+
+export const traceIdPattern = /^[0-9a-f]{32}$/;
+export const spanIdPattern = /^[0-9a-f]{16}$/;
+
+// 13 parameters a row; 1,000 rows a statement stays far below Postgres's 65,535 parameters.
+const insertChunk = 1000;
+
+/**
+ * Stores spans for a project. A span sent again (same trace and span id) replaces the stored one, so exporters
+ * that retry are harmless. Returns the spans in the form the plugin receives them.
+ */
+export async function storeSpans(db: HostDb, projectId: string, spans: IngestedSpan[]): Promise<HostSpan[]> {
+  // Postgres refuses to upsert one row twice in a statement: keep the last copy of a span sent twice in a batch.
+  const unique = [...new Map(spans.map((span) => [`${span.traceId}/${span.spanId}`, span])).values()];
+  const rows = unique.map((span) => ({
+    project_id: projectId,
+    trace_id: span.traceId,
+    span_id: span.spanId,
+    parent_span_id: span.parentSpanId,
+    name: span.name,
+    kind: span.kind,
+    start_time: exactTimestampValue(span.startTime),
+    end_time: span.endTime === null ? null : exactTimestampValue(span.endTime),
+    attributes: jsonb(span.attributes),
+    resource: jsonb(span.resource),
+    status: span.status,
+    status_message: span.statusMessage,
+  }));
+  await db.transaction().execute(async (trx) => {
+    for (let i = 0; i < rows.length; i += insertChunk) {
+      await trx
+        .insertInto('spans')
+        .values(rows.slice(i, i + insertChunk))
+        .onConflict((oc) =>
+          oc.columns(['project_id', 'trace_id', 'span_id']).doUpdateSet((eb) => ({
+            parent_span_id: eb.ref('excluded.parent_span_id'),
+            name: eb.ref('excluded.name'),
+            kind: eb.ref('excluded.kind'),
+            start_time: eb.ref('excluded.start_time'),
+            end_time: eb.ref('excluded.end_time'),
+            attributes: eb.ref('excluded.attributes'),
+            resource: eb.ref('excluded.resource'),
+            status: eb.ref('excluded.status'),
+            status_message: eb.ref('excluded.status_message'),
+          })),
+        )
+        .execute();
+    }
+  });
+  return unique.map((span) => ({
+    traceId: span.traceId,
+    spanId: span.spanId,
+    parentSpanId: span.parentSpanId,
+    name: span.name,
+    startTime: new Date(span.startTime).toISOString(),
+    endTime: span.endTime === null ? null : new Date(span.endTime).toISOString(),
+    attributes: span.attributes,
+    status: span.status,
+  }));
+}
+
+export function toHostSpan(row: SpanRow): HostSpan {
+  return {
+    traceId: row.trace_id,
+    spanId: row.span_id,
+    parentSpanId: row.parent_span_id,
+    name: row.name,
+    startTime: row.start_time.toISOString(),
+    endTime: row.end_time?.toISOString() ?? null,
+    attributes: row.attributes,
+    status: row.status,
+  };
+}
+
+/** Every span of a trace, earliest first; empty when the trace is unknown in this project. */
+export function getTraceSpans(db: HostDb, projectId: string, traceId: string): Promise<SpanRow[]> {
+  const id = traceId.toLowerCase();
+  if (!traceIdPattern.test(id)) return Promise.resolve([]);
+  return db
+    .selectFrom('spans')
+    .selectAll()
+    .where('project_id', '=', projectId)
+    .where('trace_id', '=', id)
+    .orderBy('start_time')
+    .orderBy('span_id')
+    .execute();
+}
+
+export async function getTrace(db: HostDb, projectId: string, traceId: string): Promise<HostTrace | null> {
+  const rows = await getTraceSpans(db, projectId, traceId);
+  if (rows.length === 0) return null;
+  return { traceId: rows[0]!.trace_id, projectId, spans: rows.map(toHostSpan) };
+}
+
+/**
+ * A project's traces, newest first, one row per root span (a trace shows once its root has arrived),
+ * with span count, duration and the test id found on any of its spans.
+ */
+export async function listTraces(
+  db: HostDb,
+  projectId: string,
+  query: { limit?: number; cursor?: string; testIdAttribute: string },
+): Promise<Page<TraceSummary>> {
+  const limit = Math.min(Math.max(Math.trunc(query.limit ?? 50), 1), 200);
+  const before = query.cursor ? decodeCursor(query.cursor, (key) => traceIdPattern.test(key)) : undefined;
+  const rows = await db
+    .selectFrom('spans as r')
+    .select(['r.trace_id', 'r.name', 'r.start_time', 'r.end_time', 'r.status', exactTimestamp('r.start_time').as('position')])
+    .select((eb) => [
+      eb
+        .selectFrom('spans as s')
+        .select((sb) => sb.fn.countAll<string>().as('n'))
+        .whereRef('s.project_id', '=', 'r.project_id')
+        .whereRef('s.trace_id', '=', 'r.trace_id')
+        .as('span_count'),
+      eb
+        .selectFrom('spans as s')
+        .select((sb) => sb.fn.max('s.end_time').as('t'))
+        .whereRef('s.project_id', '=', 'r.project_id')
+        .whereRef('s.trace_id', '=', 'r.trace_id')
+        .as('last_end'),
+      eb
+        .selectFrom('spans as s')
+        .select((sb) =>
+          sb
+            .ref('s.attributes', '->>')
+            .key(query.testIdAttribute as never)
+            .as('v'),
+        )
+        .whereRef('s.project_id', '=', 'r.project_id')
+        .whereRef('s.trace_id', '=', 'r.trace_id')
+        .where((sb) => sb(sb.ref('s.attributes', '->>').key(query.testIdAttribute as never), 'is not', null))
+        .orderBy('s.start_time')
+        .limit(1)
+        .as('test_id'),
+    ])
+    .where('r.project_id', '=', projectId)
+    .where('r.parent_span_id', 'is', null)
+    .$if(before !== undefined, (qb) =>
+      qb.where((eb) => eb(eb.refTuple('r.start_time', 'r.trace_id'), '<', eb.tuple(exactTimestampValue(before!.at), before!.key))),
+    )
+    .orderBy('r.start_time', 'desc')
+    .orderBy('r.trace_id', 'desc')
+    .limit(limit + 1)
+    .execute();
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    items: page.map((row) => {
+      const end = row.end_time ?? (row.last_end ? new Date(row.last_end) : null);
+      return {
+        traceId: row.trace_id,
+        name: row.name,
+        startTime: row.start_time.toISOString(),
+        endTime: end?.toISOString() ?? null,
+        durationMs: end ? end.getTime() - row.start_time.getTime() : null,
+        spanCount: Number(row.span_count ?? 0),
+        status: row.status,
+        ...(typeof row.test_id === 'string' ? { testId: row.test_id } : {}),
+      };
+    }),
+    ...(rows.length > limit && last ? { nextCursor: encodeCursor({ at: last.position, key: last.trace_id }) } : {}),
+  };
+}

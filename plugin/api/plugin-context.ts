@@ -1,0 +1,24 @@
+import type { Client } from '@temporalio/client';
+import type { ExperimentsConfig } from '../config.js';
+import type { ExperimentsHost, HostPrincipal } from '../host.js';
+import type { PluginManifest } from '../manifest.js';
+import type { Db } from '../store/connect.js';
+
+/** What every route of the plugin works with. */
+export interface PluginContext {
+  host: ExperimentsHost;
+  db: Db;
+  config: ExperimentsConfig;
+  temporal: () => Promise<Client>;
+  manifest: PluginManifest;
+}
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    principal: HostPrincipal;
+    /** The caller's project; every query is scoped to it. */
+    projectId: string;
+    /** Who did it, for the event log. */
+    actor: string;
+  }
+}

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+
+const positiveInt = z.coerce.number().int().positive();
+
+/** Every setting the plugin accepts; environment names in the comments. */
+export const configSchema = z
+  .object({
+    databaseUrl: z.string().min(1, 'is required (a postgres:// URL)'), // DATABASE_URL
+    schema: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a lower-case SQL identifier').default('experiments'),
+    temporalAddress: z.string().min(1).default('127.0.0.1:7233'), // TEMPORAL_ADDRESS
+    temporalNamespace: z.string().min(1).default('default'), // TEMPORAL_NAMESPACE
+    temporalApiKey: z.string().min(1).optional(), // TEMPORAL_API_KEY (Temporal Cloud; turns TLS on)
+    temporalTls: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).default(false), // TEMPORAL_TLS
+    temporalUiUrl: z.url().optional(), // TEMPORAL_UI_URL
+    taskQueue: z.string().min(1).default('experiments'),
+    maxConcurrency: positiveInt.max(1000).default(50), // EXPERIMENTS_MAX_CONCURRENCY
+    defaultConcurrency: positiveInt.default(10),
+    defaultTraceTimeoutSeconds: positiveInt.max(86_400).default(300),
+    webhookTimeoutMs: positiveInt.min(100).default(10_000),
+    maxErroredShare: z.coerce.number().min(0).max(1).default(0.5),
+    testIdAttribute: z.string().min(1).default('experiment.test_id'),
+    hookSecret: z.string().startsWith('whsec_', 'must be a Standard Webhooks secret (whsec_…)').optional(), // EXPERIMENTS_HOOK_SECRET
+    judgeBaseUrl: z.url().optional(), // JUDGE_BASE_URL
+    judgeApiKey: z.string().optional(), // JUDGE_API_KEY
+    judgeModel: z.string().min(1).default('gpt-4o-mini'), // JUDGE_MODEL
+  })
+  .strict();
+
+export type ExperimentsConfig = z.infer<typeof configSchema>;
+export type ExperimentsConfigInput = z.input<typeof configSchema>;
+
+const environmentNames: Partial<Record<keyof ExperimentsConfig, string>> = {
+  databaseUrl: 'DATABASE_URL',
+  temporalAddress: 'TEMPORAL_ADDRESS',
+  temporalNamespace: 'TEMPORAL_NAMESPACE',
+  temporalApiKey: 'TEMPORAL_API_KEY',
+  temporalTls: 'TEMPORAL_TLS',
+  temporalUiUrl: 'TEMPORAL_UI_URL',
+  maxConcurrency: 'EXPERIMENTS_MAX_CONCURRENCY',
+  hookSecret: 'EXPERIMENTS_HOOK_SECRET',
+  judgeBaseUrl: 'JUDGE_BASE_URL',
+  judgeApiKey: 'JUDGE_API_KEY',
+  judgeModel: 'JUDGE_MODEL',
+};
+
+/** Settings from the environment, for the keys not given explicitly. */
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<ExperimentsConfigInput> {
+  const out: Record<string, string> = {};
+  for (const [key, name] of Object.entries(environmentNames)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') out[key] = value;
+  }
+  return out;
+}
+
+/** Parses settings once at start; a wrong value fails with a message naming the setting. */
+export function parseConfig(input: ExperimentsConfigInput): ExperimentsConfig {
+  const result = configSchema.safeParse(input);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const key = String(issue.path[0] ?? '');
+    const env = environmentNames[key as keyof ExperimentsConfig];
+    return `  ${key}${env ? ` (${env})` : ''}: ${issue.message}`;
+  });
+  throw new Error(`Invalid Experiments plugin configuration:\n${problems.join('\n')}`);
+}

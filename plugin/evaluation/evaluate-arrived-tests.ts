@@ -1,0 +1,142 @@
+import { sql } from 'kysely';
+import type { ExperimentsConfig } from '../config.js';
+import { evaluateAll, parseEvaluations, type EvaluationConfig, type EvaluationResult } from '../domain/evaluators/index.js';
+import { extractTraceFacts, findOverrideMismatches } from '../domain/trace-facts.js';
+import type { ExperimentsHost } from '../host.js';
+import type { Db } from '../store/connect.js';
+import type { TaskSnapshot } from '../store/dispatch-repository.js';
+import { jsonb } from '../store/jsonb.js';
+import { openTestStatuses } from '../store/test-repository.js';
+import { createJudge, type Judge } from './llm-judge-client.js';
+
+export interface EvaluationDependencies {
+  db: Db;
+  host: ExperimentsHost;
+  config: ExperimentsConfig;
+  judge?: Judge;
+}
+
+const maxStoredOutput = 20_000;
+
+type Sourced = { config: EvaluationConfig | { type: string }; source: 'task' | 'experiment'; invalid?: string };
+
+function collect(list: unknown, source: 'task' | 'experiment'): Sourced[] {
+  if (list === undefined || list === null) return [];
+  try {
+    return parseEvaluations(list).map((config) => ({ config, source }));
+  } catch (error) {
+    // A broken evaluation of the task cannot pass the test; it is stored as an errored result.
+    return [{ config: { type: 'invalid' }, source, invalid: (error as Error).message }];
+  }
+}
+
+/**
+ * Evaluates tests whose trace arrived and writes each final result once: the results and the
+ * status change share a transaction guarded by the test's open status and attempt.
+ */
+export async function evaluateArrivedTests(
+  deps: EvaluationDependencies,
+  runId: string,
+  arrivals: Array<{ testId: string; traceId: string }>,
+): Promise<number> {
+  const judge = deps.judge ?? createJudge(deps.config);
+  let written = 0;
+  for (const arrival of arrivals) {
+    if (await evaluateOne(deps, judge, runId, arrival)) written += 1;
+  }
+  return written;
+}
+
+async function evaluateOne(deps: EvaluationDependencies, judge: Judge, runId: string, arrival: { testId: string; traceId: string }) {
+  const { db, host } = deps;
+  const test = await db
+    .selectFrom('tests')
+    .innerJoin('runs', 'runs.id', 'tests.run_id')
+    .innerJoin('experiments', 'experiments.id', 'runs.experiment_id')
+    .innerJoin('experiment_tasks', (join) =>
+      join.onRef('experiment_tasks.experiment_id', '=', 'runs.experiment_id').onRef('experiment_tasks.task_id', '=', 'tests.task_id'),
+    )
+    .select([
+      'tests.id', 'tests.status', 'tests.attempt', 'tests.trace_id', 'runs.config', 'experiments.project_id',
+      'experiments.default_evaluations', 'experiment_tasks.snapshot',
+    ])
+    .where('tests.test_id', '=', arrival.testId)
+    .where('tests.run_id', '=', runId)
+    .executeTakeFirst();
+  if (!test || !(openTestStatuses as readonly string[]).includes(test.status)) return false;
+  const traceId = test.trace_id ?? arrival.traceId;
+
+  const trace = await host.traces.get(test.project_id, traceId);
+  const task = (test.snapshot ?? {}) as Partial<TaskSnapshot>;
+  const evaluations = [...collect(task.evaluations, 'task'), ...collect(test.default_evaluations, 'experiment')];
+  const facts = extractTraceFacts(trace?.spans ?? []);
+  const evaluationFacts = { output: facts.output, expected: task.expected ?? null, latencyMs: facts.latencyMs, totalTokens: facts.totalTokens };
+
+  const rows: Array<{ evaluator: string; source: 'task' | 'experiment'; config: unknown; score: number | null; outcome: 'passed' | 'failed' | 'errored'; reason: string }> = [];
+  if (!trace) {
+    rows.push({ evaluator: 'trace', source: 'experiment', config: {}, score: null, outcome: 'errored', reason: `trace ${traceId} could not be read from the host` });
+  } else {
+    const valid = evaluations.filter((e) => !e.invalid) as Array<Sourced & { config: EvaluationConfig }>;
+    const judged = new Map<number, EvaluationResult>();
+    const judgeErrors = new Map<number, string>();
+    for (const [index, entry] of valid.entries()) {
+      if (entry.config.type !== 'llm_judge' || facts.output === null) continue;
+      const result = await judge(entry.config, { input: facts.input, output: facts.output, expected: task.expected ?? null });
+      if ('errored' in result) {
+        judgeErrors.set(index, result.reason);
+        judged.set(index, { evaluator: 'llm_judge', score: null, passed: false, reason: result.reason });
+      } else judged.set(index, result);
+    }
+    const outcome = evaluateAll(valid.map((e) => e.config), evaluationFacts, judged);
+    outcome.results.forEach((result, index) => {
+      const entry = valid[index]!;
+      rows.push({
+        evaluator: result.evaluator, source: entry.source, config: entry.config, score: result.score,
+        outcome: judgeErrors.has(index) ? 'errored' : result.passed ? 'passed' : 'failed', reason: result.reason,
+      });
+    });
+    for (const entry of evaluations.filter((e) => e.invalid)) {
+      rows.push({ evaluator: 'invalid_evaluation', source: entry.source, config: {}, score: null, outcome: 'errored', reason: entry.invalid!.slice(0, 300) });
+    }
+  }
+
+  const noEvaluations = evaluations.length === 0;
+  const status = rows.some((r) => r.outcome === 'errored') ? 'errored' : !noEvaluations && rows.every((r) => r.outcome === 'passed') ? 'passed' : 'failed';
+  const mismatches = trace ? findOverrideMismatches(facts.steps, test.config as Record<string, Record<string, unknown>>) : [];
+
+  return db.transaction().execute(async (trx) => {
+    const updated = await trx
+      .updateTable('tests')
+      .set({
+        status,
+        trace_id: traceId,
+        finished_at: sql`now()`,
+        output: facts.output === null ? null : facts.output.slice(0, maxStoredOutput),
+        latency_ms: facts.latencyMs,
+        input_tokens: facts.inputTokens,
+        output_tokens: facts.outputTokens,
+        cost: facts.cost,
+        no_evaluations: noEvaluations,
+        override_mismatches: mismatches.length > 0 ? jsonb(mismatches) : null,
+        error: status === 'errored' ? rows.find((r) => r.outcome === 'errored')?.reason ?? null : noEvaluations ? 'the task has no evaluations' : null,
+      })
+      .where('id', '=', test.id)
+      .where('attempt', '=', test.attempt)
+      .where('status', 'in', [...openTestStatuses])
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) !== 1) return false;
+    if (rows.length > 0) {
+      await trx
+        .insertInto('evaluation_results')
+        .values(
+          rows.map((row, position) => ({
+            test_row_id: test.id, attempt: test.attempt, round: 1, position, evaluator: row.evaluator, source: row.source,
+            config: jsonb(row.config), score: row.score, outcome: row.outcome, reason: row.reason,
+          })),
+        )
+        .onConflict((oc) => oc.columns(['test_row_id', 'attempt', 'round', 'position']).doNothing())
+        .execute();
+    }
+    return true;
+  });
+}

@@ -1,0 +1,64 @@
+import { Client, Connection } from '@temporalio/client';
+import type { Hono } from 'hono';
+import { configFromEnv, parseConfig, type ExperimentsConfig, type ExperimentsConfigInput } from './config.js';
+import type { ExperimentsHost, HostSpan } from './host.js';
+import { manifest, type PluginManifest } from './manifest.js';
+import { temporalConnectionOptions } from './temporal-connection.js';
+import { connectDatabase, type Db } from './store/connect.js';
+import { migrateToLatest } from './store/migrate.js';
+import { createPluginApp } from './api/plugin-app.js';
+import { linkSpans } from './traces/link-spans.js';
+import { createExperimentsWorker, type WorkerOptions } from '../workflows/worker.js';
+
+export type { ExperimentsHost, HostSpan, HostTask, HostInferenceStep, HostApplication, HostTrace, HostPrincipal, Page } from './host.js';
+export type { ExperimentsConfig, ExperimentsConfigInput } from './config.js';
+export { manifest, type PluginManifest } from './manifest.js';
+
+export interface ExperimentsPlugin {
+  /** Mount at `manifest.mountPath`: `hostApp.route(manifest.mountPath, plugin.app)`. */
+  app: Hono;
+  manifest: PluginManifest;
+  config: ExperimentsConfig;
+  /** Call after spans are stored; links traces to tests and wakes their runs. */
+  onSpansIngested(projectId: string, spans: HostSpan[]): Promise<void>;
+  /** Creates the plugin's schema and applies pending migrations. */
+  migrate(): Promise<void>;
+  /** A Temporal worker for the plugin's task queue; `await worker.run()` to poll. */
+  createWorker(options?: WorkerOptions): ReturnType<typeof createExperimentsWorker>;
+  close(): Promise<void>;
+}
+
+/**
+ * Creates the Experiments plugin for a host.
+ *
+ * @example
+ * const plugin = createExperimentsPlugin(host, { databaseUrl: process.env.DATABASE_URL });
+ * await plugin.migrate();
+ * hostApp.route(plugin.manifest.mountPath, plugin.app);
+ */
+export function createExperimentsPlugin(host: ExperimentsHost, options: Partial<ExperimentsConfigInput> = {}): ExperimentsPlugin {
+  const config = parseConfig({ ...configFromEnv(), ...options } as ExperimentsConfigInput);
+  const db: Db = connectDatabase({ url: config.databaseUrl, schema: config.schema });
+  let client: Promise<Client> | undefined;
+  const temporal = () =>
+    (client ??= Connection.connect(temporalConnectionOptions(config)).then(
+      (connection) => new Client({ connection, namespace: config.temporalNamespace }),
+    ));
+
+  const app = createPluginApp({ host, db, config, temporal, manifest });
+
+  return {
+    app,
+    manifest,
+    config,
+    onSpansIngested: (projectId, spans) => linkSpans({ db, config, temporal }, projectId, spans),
+    migrate: async () => {
+      await migrateToLatest(db, config.schema);
+    },
+    createWorker: (workerOptions) => createExperimentsWorker({ host, db, config, ...workerOptions }),
+    close: async () => {
+      if (client) await (await client).connection.close();
+      await db.destroy();
+    },
+  };
+}

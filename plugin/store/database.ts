@@ -1,0 +1,173 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type Json<T> = ColumnType<T, string | T, string | T>;
+
+export interface ExperimentTable {
+  id: Generated<string>;
+  project_id: string;
+  name: string;
+  description: Generated<string>;
+  status: Generated<string>;
+  baseline_config: ColumnType<Record<string, Record<string, unknown>>, string | undefined, string>;
+  default_evaluations: ColumnType<Array<Record<string, unknown>>, string | undefined, string>;
+  locked_at: Timestamp | null;
+  completed_at: Timestamp | null;
+  archived_at: Timestamp | null;
+  winner_variant_id: string | null;
+  created_by: string | null;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface ExperimentStepTable {
+  experiment_id: string;
+  step_id: string;
+  title: string;
+  type: 'llm' | 'retriever';
+  position: number;
+}
+
+export interface ExperimentTaskTable {
+  experiment_id: string;
+  task_id: string;
+  position: number;
+  snapshot: Json<Record<string, unknown>> | null;
+}
+
+export interface VariantTable {
+  id: Generated<string>;
+  experiment_id: string;
+  parent_id: string | null;
+  is_baseline: Generated<boolean>;
+  name: string;
+  description: Generated<string>;
+  override_step: string | null;
+  override_parameter: string | null;
+  override_value: Json<unknown> | null;
+  status: Generated<string>;
+  created_by: string | null;
+  created_at: CreatedAt;
+}
+
+export interface RunTable {
+  id: Generated<string>;
+  experiment_id: string;
+  variant_id: string;
+  number: number;
+  is_baseline: boolean;
+  status: Generated<string>;
+  concurrency: number;
+  repeats: number;
+  trace_timeout_seconds: number;
+  task_rule: Generated<string>;
+  config: Json<Record<string, Record<string, unknown>>>;
+  total: number;
+  retries: Generated<number>;
+  workflow_id: string;
+  error: string | null;
+  created_by: string | null;
+  created_at: CreatedAt;
+  started_at: Timestamp | null;
+  finished_at: Timestamp | null;
+}
+
+export interface TestTable {
+  id: Generated<string>;
+  run_id: string;
+  task_id: string;
+  repeat: number;
+  position: number;
+  attempt: Generated<number>;
+  test_id: string;
+  status: Generated<string>;
+  trace_id: string | null;
+  dispatched_at: Timestamp | null;
+  deadline_at: Timestamp | null;
+  trace_arrived_at: Timestamp | null;
+  finished_at: Timestamp | null;
+  error: string | null;
+  http_status: number | null;
+  output: string | null;
+  latency_ms: number | null;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  cost: number | null;
+  no_evaluations: Generated<boolean>;
+  override_mismatches: Json<Array<Record<string, unknown>>> | null;
+}
+
+export interface TestAttemptTable {
+  id: Generated<string>;
+  test_row_id: string;
+  attempt: number;
+  test_id: string;
+  status: string;
+  trace_id: string | null;
+  error: string | null;
+  finished_at: Timestamp | null;
+}
+
+export interface TraceLinkTable {
+  id: Generated<string>;
+  test_id: string;
+  trace_id: string;
+  project_id: string;
+  kind: 'linked' | 'duplicate' | 'late';
+  root_span_at: Timestamp | null;
+  received_at: CreatedAt;
+}
+
+export interface EvaluationResultTable {
+  id: Generated<string>;
+  test_row_id: string;
+  attempt: number;
+  round: Generated<number>;
+  position: number;
+  evaluator: string;
+  source: 'task' | 'experiment';
+  config: Json<Record<string, unknown>>;
+  score: number | null;
+  outcome: 'passed' | 'failed' | 'errored';
+  reason: string;
+  created_at: CreatedAt;
+}
+
+export interface ExperimentEventTable {
+  id: Generated<string>;
+  experiment_id: string;
+  at: CreatedAt;
+  actor: string;
+  kind: string;
+  from_status: string | null;
+  to_status: string | null;
+  reason: string | null;
+  details: Json<Record<string, unknown>> | null;
+}
+
+/** The plugin's tables, all in its own Postgres schema. */
+export interface Database {
+  experiments: ExperimentTable;
+  experiment_steps: ExperimentStepTable;
+  experiment_tasks: ExperimentTaskTable;
+  variants: VariantTable;
+  runs: RunTable;
+  tests: TestTable;
+  test_attempts: TestAttemptTable;
+  trace_links: TraceLinkTable;
+  evaluation_results: EvaluationResultTable;
+  experiment_events: ExperimentEventTable;
+}
+
+export type Experiment = Selectable<ExperimentTable>;
+export type NewExperiment = Insertable<ExperimentTable>;
+export type ExperimentUpdate = Updateable<ExperimentTable>;
+export type Variant = Selectable<VariantTable>;
+export type NewVariant = Insertable<VariantTable>;
+export type Run = Selectable<RunTable>;
+export type NewRun = Insertable<RunTable>;
+export type TestRow = Selectable<TestTable>;
+export type NewTestRow = Insertable<TestTable>;
+export type EvaluationResult = Selectable<EvaluationResultTable>;
+export type ExperimentEvent = Selectable<ExperimentEventTable>;

@@ -1,0 +1,56 @@
+import { ExperimentsError } from '../errors.js';
+import type { Db } from './connect.js';
+import { countTests } from './test-repository.js';
+
+/** A run as the API shows it, with live counts and progress read from the tests table. */
+export async function getRunProgress(db: Db, projectId: string, experimentId: string, runId: string) {
+  const run = await db
+    .selectFrom('runs')
+    .innerJoin('experiments', 'experiments.id', 'runs.experiment_id')
+    .innerJoin('variants', 'variants.id', 'runs.variant_id')
+    .select([
+      'runs.id', 'runs.variant_id', 'variants.name as variant_name', 'runs.number', 'runs.is_baseline', 'runs.status', 'runs.concurrency',
+      'runs.repeats', 'runs.trace_timeout_seconds', 'runs.task_rule', 'runs.total', 'runs.retries', 'runs.workflow_id', 'runs.error',
+      'runs.config', 'runs.created_at', 'runs.started_at', 'runs.finished_at',
+    ])
+    .where('runs.id', '=', runId)
+    .where('runs.experiment_id', '=', experimentId)
+    .where('experiments.project_id', '=', projectId)
+    .executeTakeFirst();
+  if (!run) throw new ExperimentsError('not_found', `Run ${runId} was not found in this experiment.`);
+  const counts = await countTests(db, runId);
+  const done = counts.passed + counts.failed + counts.errored + counts.timedOut;
+  const started = run.started_at ? new Date(run.started_at).getTime() : null;
+  const end = run.finished_at ? new Date(run.finished_at).getTime() : Date.now();
+  const seconds = started ? Math.max((end - started) / 1000, 0.001) : null;
+  return {
+    runId: run.id,
+    variantId: run.variant_id,
+    variantName: run.variant_name,
+    number: run.number,
+    isBaseline: run.is_baseline,
+    status: run.status,
+    settings: { concurrency: run.concurrency, repeats: run.repeats, traceTimeoutSeconds: run.trace_timeout_seconds, taskRule: run.task_rule },
+    config: run.config,
+    retries: run.retries,
+    workflowId: run.workflow_id,
+    error: run.error,
+    createdAt: run.created_at,
+    startedAt: run.started_at,
+    finishedAt: run.finished_at,
+    counts,
+    progress: { done, total: run.total, testsPerSecond: seconds ? Number((done / seconds).toFixed(2)) : null },
+  };
+}
+
+/** The runs of an experiment, newest first. */
+export async function listRuns(db: Db, projectId: string, experimentId: string) {
+  return db
+    .selectFrom('runs')
+    .innerJoin('experiments', 'experiments.id', 'runs.experiment_id')
+    .select(['runs.id', 'runs.variant_id', 'runs.number', 'runs.is_baseline', 'runs.status', 'runs.total', 'runs.created_at', 'runs.finished_at'])
+    .where('runs.experiment_id', '=', experimentId)
+    .where('experiments.project_id', '=', projectId)
+    .orderBy('runs.created_at', 'desc')
+    .execute();
+}

@@ -1,0 +1,62 @@
+import { Webhook } from 'standardwebhooks';
+
+export type WebhookOutcome =
+  | { kind: 'accepted'; status: number }
+  /** Worth another try: 5xx, 408, 429, a timeout or a network error. */
+  | { kind: 'retryable'; status?: number; message: string }
+  /** The application refused the test (another 4xx, or a 3xx we do not follow). */
+  | { kind: 'rejected'; status: number; message: string };
+
+export interface TestWebhook {
+  url: string;
+  secret: string;
+  headers?: Record<string, string>;
+  /** Sent as `webhook-id`: the test id, so a retried delivery is recognisably the same message. */
+  webhookId: string;
+  body: unknown;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+const excerptLength = 200;
+
+/** POSTs one signed test webhook (Standard Webhooks) and classifies the answer. Never throws. */
+export async function sendTestWebhook(webhook: TestWebhook): Promise<WebhookOutcome> {
+  const payload = JSON.stringify(webhook.body);
+  const timestamp = new Date();
+  let signature: string;
+  try {
+    signature = new Webhook(webhook.secret).sign(webhook.webhookId, timestamp, payload);
+  } catch {
+    return { kind: 'rejected', status: 0, message: 'the project webhook secret is not a valid whsec_ secret' };
+  }
+  const signals = [AbortSignal.timeout(webhook.timeoutMs), ...(webhook.signal ? [webhook.signal] : [])];
+  let response: Response;
+  try {
+    response = await fetch(webhook.url, {
+      method: 'POST',
+      redirect: 'manual',
+      signal: AbortSignal.any(signals),
+      headers: {
+        ...webhook.headers,
+        'content-type': 'application/json',
+        'user-agent': 'experiments-plugin/0.1',
+        'webhook-id': webhook.webhookId,
+        'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
+        'webhook-signature': signature,
+      },
+      body: payload,
+    });
+  } catch (error) {
+    const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+    const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
+    return { kind: 'retryable', message: timedOut ? `no answer within ${webhook.timeoutMs} ms` : `could not reach ${webhook.url}${cause}` };
+  }
+  const text = await response.text().catch(() => '');
+  const excerpt = text.replace(/\s+/g, ' ').trim().slice(0, excerptLength);
+  const status = response.status;
+  if (status >= 200 && status < 300) return { kind: 'accepted', status };
+  const message = `HTTP ${status}${excerpt ? `: ${excerpt}` : ''}`;
+  if (status >= 500 || status === 408 || status === 429) return { kind: 'retryable', status, message };
+  return { kind: 'rejected', status, message };
+}

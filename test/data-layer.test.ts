@@ -1,0 +1,87 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectDatabase, type Db } from '../plugin/store/connect.js';
+import { migrateDown, migrateToLatest } from '../plugin/store/migrate.js';
+import { createTestDatabase, type TestDatabase } from './helpers/test-database.js';
+
+const schema = 'experiments';
+let database: TestDatabase;
+let db: Db;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  db = connectDatabase({ url: database.url, schema });
+});
+afterAll(async () => {
+  await db?.destroy();
+  await database?.drop();
+});
+
+async function tablesInSchema() {
+  const rows = await sql<{ table_name: string }>`
+    select table_name from information_schema.tables where table_schema = ${schema} and table_name not like 'kysely_%' order by 1`.execute(db);
+  return rows.rows.map((r) => r.table_name);
+}
+
+describe('migrations', () => {
+  it('migrate up, down and up again', async () => {
+    await migrateToLatest(db, schema);
+    const afterUp = await tablesInSchema();
+    expect(afterUp).toEqual(
+      ['evaluation_results', 'experiment_events', 'experiment_steps', 'experiment_tasks', 'experiments', 'runs', 'test_attempts', 'tests', 'trace_links', 'variants'],
+    );
+    await migrateDown(db, schema);
+    expect(await tablesInSchema()).toEqual([]);
+    await migrateToLatest(db, schema);
+    expect(await tablesInSchema()).toEqual(afterUp);
+  });
+});
+
+describe('constraints keep the rules in the database', () => {
+  it('round-trips an experiment with a baseline inside a transaction, and rolls back on failure', async () => {
+    const id = await db.transaction().execute(async (trx) => {
+      const experiment = await trx.insertInto('experiments').values({ project_id: 'p1', name: 'Tone' }).returning('id').executeTakeFirstOrThrow();
+      await trx.insertInto('variants').values({ experiment_id: experiment.id, name: 'Baseline', is_baseline: true }).execute();
+      return experiment.id;
+    });
+    const row = await db.selectFrom('experiments').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ project_id: 'p1', name: 'Tone', status: 'draft', baseline_config: {} });
+
+    await expect(
+      db.transaction().execute(async (trx) => {
+        await trx.insertInto('experiments').values({ project_id: 'p1', name: 'Rolled back' }).execute();
+        await trx.insertInto('variants').values({ experiment_id: id, name: 'Second baseline', is_baseline: true }).execute();
+      }),
+    ).rejects.toThrow(/variants_one_baseline_idx/);
+    const names = await db.selectFrom('experiments').select('name').where('project_id', '=', 'p1').execute();
+    expect(names.map((n) => n.name)).toEqual(['Tone']);
+  });
+
+  it('refuses an unknown status, a variant without an override and a parent from another experiment', async () => {
+    const a = await db.insertInto('experiments').values({ project_id: 'p2', name: 'A' }).returning('id').executeTakeFirstOrThrow();
+    const b = await db.insertInto('experiments').values({ project_id: 'p2', name: 'B' }).returning('id').executeTakeFirstOrThrow();
+    await expect(db.updateTable('experiments').set({ status: 'sleeping' }).where('id', '=', a.id).execute()).rejects.toThrow(/check/);
+    const base = await db.insertInto('variants').values({ experiment_id: a.id, name: 'Baseline', is_baseline: true }).returning('id').executeTakeFirstOrThrow();
+    await expect(db.insertInto('variants').values({ experiment_id: a.id, parent_id: base.id, name: 'No change' }).execute()).rejects.toThrow(/variants_shape_check/);
+    await expect(
+      db
+        .insertInto('variants')
+        .values({ experiment_id: b.id, parent_id: base.id, name: 'Cross', override_step: 's', override_parameter: 'temperature', override_value: JSON.stringify(0.3) })
+        .execute(),
+    ).rejects.toThrow(/variants_parent_fkey/);
+  });
+
+  it('keeps one result per run × task × repeat and one active run per experiment', async () => {
+    const e = await db.insertInto('experiments').values({ project_id: 'p3', name: 'Runs' }).returning('id').executeTakeFirstOrThrow();
+    const v = await db.insertInto('variants').values({ experiment_id: e.id, name: 'Baseline', is_baseline: true }).returning('id').executeTakeFirstOrThrow();
+    const run = (number: number) => ({
+      experiment_id: e.id, variant_id: v.id, number, is_baseline: true, status: 'running', concurrency: 10, repeats: 1,
+      trace_timeout_seconds: 300, config: JSON.stringify({}), total: 1, workflow_id: `run-${e.id}-${number}`,
+    });
+    const r = await db.insertInto('runs').values(run(1)).returning('id').executeTakeFirstOrThrow();
+    await expect(db.insertInto('runs').values(run(2)).execute()).rejects.toThrow(/runs_one_active_per_experiment_idx/);
+    const test = { run_id: r.id, task_id: 't1', repeat: 0, position: 0 };
+    await db.insertInto('tests').values({ ...test, test_id: crypto.randomUUID() }).execute();
+    await expect(db.insertInto('tests').values({ ...test, test_id: crypto.randomUUID() }).execute()).rejects.toThrow(/tests_run_task_repeat_key/);
+  });
+});

@@ -1,0 +1,29 @@
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+
+/** The task queue the plugin's workers poll, unless configured otherwise. */
+export const defaultTaskQueue = 'experiments';
+
+/**
+ * A run's workflow id derives from the run id (and its retry round), so starting the same run twice is
+ * idempotent while a retry in place gets an execution of its own.
+ */
+export const runWorkflowId = (runId: string, retries = 0) =>
+  retries === 0 ? `experiment-run-${runId}` : `experiment-run-${runId}-retry-${retries}`;
+
+export interface TraceArrived {
+  testId: string;
+  traceId: string;
+}
+
+/** Sent after a trace's link is stored in Postgres; the workflow may also find it there. */
+export const traceArrivedSignal = defineSignal<[TraceArrived]>('traceArrived');
+/** Asks a run to stop its outstanding tests. */
+export const cancelRunSignal = defineSignal<[{ actor: string }]>('cancelRun');
+
+export interface RunProgress {
+  total: number;
+  done: number;
+  inFlight: number;
+  awaitingTrace: number;
+}
+export const progressQuery = defineQuery<RunProgress>('progress');

@@ -1,0 +1,2 @@
+// The workflow bundle's entry: every workflow the plugin's workers run.
+export { runWorkflow } from './run-workflow.js';
