@@ -1,6 +1,6 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { ExperimentsConfig } from '../plugin/config.js';
-import type { ExperimentsHost, HostApplication } from '../plugin/host.js';
+import type { ExperimentsHost } from '../plugin/host.js';
 import type { Db } from '../plugin/store/connect.js';
 import { finishRun, getRunContext, markRunStarted, type RunOutcome } from '../plugin/store/run-repository.js';
 import { linkedButOpen, markAccepted, markErrored, nextPendingTests, timeOutTests, type TestRef } from '../plugin/store/test-repository.js';
@@ -35,16 +35,6 @@ export type DispatchResult =
 
 /** The activities of a run, built from injected dependencies (tests pass their own). */
 export function createActivities({ db, host, config }: ActivityDependencies) {
-  const applications = new Map<string, { value: HostApplication | null; until: number }>();
-  // The webhook target changes rarely; a short cache spares the host a query per test.
-  async function application(projectId: string) {
-    const cached = applications.get(projectId);
-    if (cached && cached.until > Date.now()) return cached.value;
-    const value = await host.application.get(projectId);
-    applications.set(projectId, { value, until: Date.now() + 5_000 });
-    return value;
-  }
-
   return {
     async startRun(runId: string): Promise<RunPlan> {
       const run = await getRunContext(db, runId);
@@ -69,7 +59,8 @@ export function createActivities({ db, host, config }: ActivityDependencies) {
       const dispatch = await loadDispatch(db, ref.testRowId);
       if (!dispatch || dispatch.testId !== ref.testId) return { outcome: 'closed' };
       if (!['pending', 'dispatched', 'awaiting_trace', 'evaluating'].includes(dispatch.status)) return { outcome: 'closed' };
-      const target = await application(dispatch.projectId);
+      // Read per test (no cache): a webhook fixed by the user applies to the very next dispatch.
+      const target = await host.application.get(dispatch.projectId);
       if (!target) {
         await markErrored(db, ref.testRowId, ref.testId, 'the project has no webhook configured');
         return { outcome: 'errored' };

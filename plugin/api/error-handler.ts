@@ -10,6 +10,11 @@ export function handleError(error: Error, c: Context) {
     const code = status === 413 ? 'payload_too_large' : status === 401 ? 'unauthorized' : 'bad_request';
     return c.json({ error: { code, message: error.message || 'The request could not be processed.' } }, status);
   }
+  // A host capability may refuse the request with its own error carrying a 4xx status.
+  const status = (error as { status?: unknown }).status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return c.json({ error: { code: status === 404 ? 'not_found' : 'bad_request', message: error.message } }, status as 400);
+  }
   if (error instanceof SyntaxError) {
     return c.json({ error: { code: 'bad_request', message: 'The body is not valid JSON.' } }, 400);
   }

@@ -324,8 +324,8 @@ async function experimentView(db: Db, scope: ExperimentScope) {
   };
 }
 
-const withoutSteps = (config: ExperimentConfig, keep: ReadonlySet<string>): ExperimentConfig =>
-  Object.fromEntries(Object.entries(config).filter(([step]) => keep.has(step)));
+const withoutSteps = (config: ExperimentConfig, dropped: readonly string[]): ExperimentConfig =>
+  Object.fromEntries(Object.entries(config).filter(([step]) => !dropped.includes(step)));
 
 /**
  * Experiments and their variants (DESIGN §4, §5, §9): every request is scoped to the caller's project, every
@@ -394,43 +394,32 @@ export function experimentRoutes(context: PluginContext): Hono {
     const steps = body.inferenceSteps === undefined ? undefined : await resolveSteps(context, scope.projectId, body.inferenceSteps);
     const tasks = body.taskIds === undefined ? undefined : await resolveTasks(context, scope.projectId, body.taskIds);
 
+    const naming = {
+      ...(body.name === undefined ? {} : { name: body.name }),
+      ...(body.description === undefined ? {} : { description: body.description }),
+    };
+    const changed = (['name', 'description', 'inferenceSteps', 'taskIds'] as const).filter((key) => body[key] !== undefined);
+
     await db.transaction().execute(async (trx) => {
       const experiment = await existing(scope, trx, true);
       if (experiment.status === 'archived') throw refuseArchived(experiment);
-      const changed = (['name', 'description', 'inferenceSteps', 'taskIds'] as const).filter((key) => body[key] !== undefined);
       if (!changesSelection) {
-        await updateExperiment(trx, experiment.id, {
-          ...(body.name === undefined ? {} : { name: body.name }),
-          ...(body.description === undefined ? {} : { description: body.description }),
-        });
+        await updateExperiment(trx, experiment.id, naming);
         await recordExperimentEdit(trx, { experimentId: experiment.id, actor, kind: 'updated', details: { changed } });
         return;
       }
       assertConfigurable(experiment, attempt);
 
-      let baselineConfig: ExperimentConfig | undefined;
-      let stepCount: number;
-      if (steps !== undefined) {
-        await replaceExperimentSteps(trx, experiment.id, steps);
-        stepCount = steps.length;
-        // A removed step's parameters would otherwise be sent for a step that is no longer in scope.
-        const kept = withoutSteps(experiment.baselineConfig, new Set(steps.map((step) => step.externalId)));
-        if (Object.keys(kept).length !== Object.keys(experiment.baselineConfig).length) baselineConfig = kept;
-      } else {
-        stepCount = (await listExperimentSteps(trx, scope)).length;
-      }
-      let taskCount: number;
-      if (tasks !== undefined) {
-        await replaceExperimentTasks(trx, experiment.id, tasks);
-        taskCount = tasks.length;
-      } else {
-        taskCount = await countExperimentTasks(trx, scope);
-      }
-
+      // A removed step's parameters would otherwise still be sent for a step that is no longer in scope.
+      const droppedSteps =
+        steps === undefined ? [] : Object.keys(experiment.baselineConfig).filter((step) => !steps.some((s) => s.externalId === step));
+      if (steps !== undefined) await replaceExperimentSteps(trx, experiment.id, steps);
+      if (tasks !== undefined) await replaceExperimentTasks(trx, experiment.id, tasks);
+      const stepCount = steps?.length ?? (await listExperimentSteps(trx, scope)).length;
+      const taskCount = tasks?.length ?? (await countExperimentTasks(trx, scope));
       await updateExperiment(trx, experiment.id, {
-        ...(body.name === undefined ? {} : { name: body.name }),
-        ...(body.description === undefined ? {} : { description: body.description }),
-        ...(baselineConfig === undefined ? {} : { baselineConfig }),
+        ...naming,
+        ...(droppedSteps.length === 0 ? {} : { baselineConfig: withoutSteps(experiment.baselineConfig, droppedSteps) }),
       });
       const event: ExperimentEvent = stepCount > 0 && taskCount > 0 ? 'select' : 'clear_selection';
       await transitionExperiment(trx, {
@@ -444,14 +433,7 @@ export function experimentRoutes(context: PluginContext): Hono {
         experimentId: experiment.id,
         actor,
         kind: 'updated',
-        details: {
-          changed,
-          stepCount,
-          taskCount,
-          ...(baselineConfig === undefined
-            ? {}
-            : { droppedSteps: Object.keys(experiment.baselineConfig).filter((step) => !(step in baselineConfig!)) }),
-        },
+        details: { changed, stepCount, taskCount, ...(droppedSteps.length === 0 ? {} : { droppedSteps }) },
       });
     });
     return c.json(await experimentView(db, scope));

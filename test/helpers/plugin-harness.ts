@@ -135,7 +135,7 @@ export async function startPluginHarness(options: { tasksPerProject?: number } =
       request: (method, path, body, apiKey) => send(method, `${pluginApiPath}${path}`, body, apiKey === undefined ? a.apiKey : apiKey),
       hostRequest: (method, path, body, apiKey) => send(method, path, body, apiKey ?? a.apiKey),
       async setStatus(experimentId, status, statusOptions = {}) {
-        const lockedAt = statusOptions.lockedAt === undefined ? undefined : statusOptions.lockedAt;
+        const { lockedAt } = statusOptions;
         await pluginDb
           .updateTable('experiments')
           .set({ status, ...(lockedAt === undefined ? {} : { locked_at: lockedAt }), updated_at: sql<Date>`now()` })

@@ -1,0 +1,147 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { createReadyExperiment, createTasks, startRunStack, waitForRun, type RunStack } from '../helpers/run-stack.js';
+import { startReceiver, type Receiver } from '../helpers/receivers.js';
+
+let stack: RunStack;
+const receivers: Receiver[] = [];
+const config = { response_generator: { temperature: 0.3 } };
+
+beforeAll(async () => {
+  stack = await startRunStack({ demo: false, plugin: { webhookTimeoutMs: 1_000 } });
+  await stack.api('POST', '/api/inference-steps', { externalId: 'response_generator', title: 'Responder', type: 'llm' });
+});
+afterAll(async () => {
+  await stack?.close();
+  for (const receiver of receivers) await receiver.close();
+});
+
+async function receiver(options: Parameters<typeof startReceiver>[0]) {
+  const r = await startReceiver(options);
+  receivers.push(r);
+  await stack.api('PUT', '/api/webhook', { url: r.url });
+  return r;
+}
+
+/** The application's side: send the trace of a test to the host, as the plain JSON form. */
+const sendTrace = (testId: string, output = 'ok, done') => stack.api('POST', '/api/traces', { testId, name: 'pipeline', output });
+
+const tasks = (n: number) =>
+  Array.from({ length: n }, (_, i) => ({ title: `Task ${i}`, prompt: `Say ok ${i}`, evaluations: [{ type: 'contains', value: 'ok' }] }));
+
+async function startBaseline(taskCount: number, settings: Record<string, unknown> = {}) {
+  const experiment = await createReadyExperiment(stack, await createTasks(stack, tasks(taskCount)), config);
+  const run = await stack.experiments('POST', `/experiments/${experiment.id}/variants/${experiment.baselineVariantId}/runs`, settings);
+  expect(run.status, JSON.stringify(run.body)).toBe(202);
+  return { experiment, runId: run.body.runId as string };
+}
+
+/** The run's test rows, read straight from the plugin's tables. */
+async function testRows(runId: string) {
+  const rows = await sql<{ test_id: string; status: string; error: string | null; http_status: number | null; attempt: number }>`
+    select test_id, status, error, http_status, attempt from experiments.tests where run_id = ${runId} order by position`.execute(stack.host.db);
+  return rows.rows;
+}
+
+describe('webhook delivery', () => {
+  it('retries 5xx, 429 and timeouts with the same test id until the application accepts', async () => {
+    const failuresPerTest = new Map<string, number>();
+    const r = await receiver({
+      respond: async ({ body }) => {
+        const seen = failuresPerTest.get(body.testId) ?? 0;
+        failuresPerTest.set(body.testId, seen + 1);
+        if (seen === 0) return { status: 503, body: 'busy' };
+        if (seen === 1) return { status: 429 };
+        if (seen === 2) return 'hang';
+        setTimeout(() => void sendTrace(body.testId), 20);
+        return { status: 202 };
+      },
+    });
+    const { experiment, runId } = await startBaseline(3);
+    const run = await waitForRun(stack, experiment.id, runId);
+    expect(run.status).toBe('completed');
+    expect(run.counts.passed).toBe(3);
+    for (const attempts of failuresPerTest.values()) expect(attempts).toBe(4);
+    const byTest = new Map<string, typeof r.received>();
+    for (const request of r.received) byTest.set(request.headers['webhook-id']!, [...(byTest.get(request.headers['webhook-id']!) ?? []), request]);
+    expect(byTest.size).toBe(3);
+    for (const [webhookId, requests] of byTest) for (const request of requests) expect(request.body.testId).toBe(webhookId);
+  });
+
+  it('fails a test at once on another 4xx, and a baseline whose tests all error fails; fixed, it runs again', async () => {
+    const r = await receiver({ respond: () => ({ status: 400, body: '{"error":"unknown field: experiment"}' }) });
+    const { experiment, runId } = await startBaseline(4);
+    const run = await waitForRun(stack, experiment.id, runId);
+    expect(run.status).toBe('failed');
+    expect(run.counts.errored).toBe(4);
+    expect(r.received).toHaveLength(4);
+    const rows = await testRows(runId);
+    for (const row of rows) {
+      expect(row.status).toBe('errored');
+      expect(row.http_status).toBe(400);
+      expect(row.error).toContain('unknown field: experiment');
+    }
+    expect((await stack.experiments('GET', `/experiments/${experiment.id}`)).body.status).toBe('baseline_failed');
+
+    await receiver({ respond: ({ body }) => (setTimeout(() => void sendTrace(body.testId), 10), { status: 200 }) });
+    const retried = await stack.experiments('POST', `/experiments/${experiment.id}/runs/${runId}/retry`);
+    expect(retried.status, JSON.stringify(retried.body)).toBe(202);
+    expect(retried.body.retried).toBe(4);
+    const after = await waitForRun(stack, experiment.id, runId);
+    expect(after.status, JSON.stringify(await testRows(runId))).toBe('completed');
+    expect(after.counts).toMatchObject({ passed: 4, errored: 0, total: 4 });
+    const retriedRows = await testRows(runId);
+    expect(retriedRows.every((row) => row.attempt === 2)).toBe(true);
+    expect(new Set(retriedRows.map((row) => row.test_id)).size).toBe(4);
+    expect((await stack.experiments('GET', `/experiments/${experiment.id}`)).body.status).toBe('baseline_complete');
+  });
+});
+
+describe('traces', () => {
+  it('times out a test whose trace never comes, and keeps a later trace as late without changing the result', async () => {
+    await receiver({ respond: () => ({ status: 202 }) });
+    const { experiment, runId } = await startBaseline(2, { traceTimeoutSeconds: 1 });
+    const run = await waitForRun(stack, experiment.id, runId);
+    expect(run.counts.timedOut).toBe(2);
+    const [first] = await testRows(runId);
+    expect((await sendTrace(first!.test_id)).status).toBe(201);
+    const links = await sql<{ kind: string }>`select kind from experiments.trace_links where test_id = ${first!.test_id}`.execute(stack.host.db);
+    expect(links.rows.map((l) => l.kind)).toEqual(['late']);
+    expect((await testRows(runId))[0]!.status).toBe('timed_out');
+  });
+
+  it('records a second trace for the same test as a duplicate that changes nothing', async () => {
+    await receiver({
+      respond: ({ body }) => {
+        setTimeout(() => void sendTrace(body.testId, 'ok first').then(() => sendTrace(body.testId, 'nothing useful')), 10);
+        return { status: 202 };
+      },
+    });
+    const { experiment, runId } = await startBaseline(2);
+    const run = await waitForRun(stack, experiment.id, runId);
+    expect(run.counts.passed).toBe(2);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const kinds = await sql<{ kind: string; n: number }>`
+      select kind, count(*)::int as n from experiments.trace_links l join experiments.tests t on t.test_id = l.test_id
+      where t.run_id = ${runId} group by kind order by kind`.execute(stack.host.db);
+    expect(kinds.rows).toEqual([{ kind: 'duplicate', n: 2 }, { kind: 'linked', n: 2 }]);
+    expect((await testRows(runId)).every((row) => row.status === 'passed')).toBe(true);
+  });
+});
+
+describe('cancel', () => {
+  it('stops a running run: outstanding tests end as errored and the experiment can run its baseline again', async () => {
+    const r = await receiver({ respond: () => ({ status: 202 }) });
+    const { experiment, runId } = await startBaseline(30, { concurrency: 2, traceTimeoutSeconds: 600 });
+    for (let i = 0; i < 50 && r.received.length < 4; i += 1) await new Promise((resolve) => setTimeout(resolve, 100));
+    const cancelled = await stack.experiments('POST', `/experiments/${experiment.id}/runs/${runId}/cancel`);
+    expect(cancelled.status).toBe(202);
+    const run = await waitForRun(stack, experiment.id, runId);
+    expect(run.status).toBe('cancelled');
+    expect(run.counts.errored).toBe(30);
+    expect(r.received.length).toBeLessThan(30);
+    expect((await stack.experiments('GET', `/experiments/${experiment.id}`)).body.status).toBe('baseline_failed');
+    const again = await stack.experiments('POST', `/experiments/${experiment.id}/runs/${runId}/cancel`);
+    expect(again.status).toBe(409);
+  });
+});
