@@ -12,7 +12,7 @@ export const configSchema = z
     temporalApiKey: z.string().min(1).optional(), // TEMPORAL_API_KEY (Temporal Cloud; turns TLS on)
     temporalTls: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).default(false), // TEMPORAL_TLS
     temporalUiUrl: z.url().optional(), // TEMPORAL_UI_URL
-    taskQueue: z.string().min(1).default('experiments'),
+    taskQueue: z.string().min(1).default('experiments'), // EXPERIMENTS_TASK_QUEUE
     maxConcurrency: positiveInt.max(1000).default(50), // EXPERIMENTS_MAX_CONCURRENCY
     defaultConcurrency: positiveInt.default(10),
     defaultTraceTimeoutSeconds: positiveInt.max(86_400).default(300),
@@ -36,6 +36,7 @@ const environmentNames: Partial<Record<keyof ExperimentsConfig, string>> = {
   temporalApiKey: 'TEMPORAL_API_KEY',
   temporalTls: 'TEMPORAL_TLS',
   temporalUiUrl: 'TEMPORAL_UI_URL',
+  taskQueue: 'EXPERIMENTS_TASK_QUEUE',
   maxConcurrency: 'EXPERIMENTS_MAX_CONCURRENCY',
   hookSecret: 'EXPERIMENTS_HOOK_SECRET',
   judgeBaseUrl: 'JUDGE_BASE_URL',

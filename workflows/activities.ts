@@ -98,7 +98,8 @@ export function createActivities({ db, host, config }: ActivityDependencies) {
     },
 
     async evaluateTests(runId: string, arrivals: TraceArrived[]): Promise<number> {
-      return evaluateArrivedTests({ db, host, config }, runId, arrivals);
+      const context = Context.current();
+      return evaluateArrivedTests({ db, host, config, onProgress: (done) => context.heartbeat(done) }, runId, arrivals);
     },
 
     async finishRun(runId: string, cancelled: boolean): Promise<RunOutcome | null> {

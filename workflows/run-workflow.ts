@@ -36,10 +36,11 @@ const sweepEveryMs = 10_000;
 // Deadlines are checked on a coarse clock so a run of thousands of tests sets few timers.
 const tickMs = 1_000;
 
-const control = proxyActivities<RunActivities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s' },
-});
+const retry = { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s' } as const;
+// Short timeouts: when a worker dies, its activities are retried elsewhere after at most this long.
+const control = proxyActivities<RunActivities>({ startToCloseTimeout: '30s', retry });
+// Evaluation may call an LLM judge; it heartbeats per test so a dead worker is noticed in seconds.
+const evaluator = proxyActivities<RunActivities>({ startToCloseTimeout: '15 minutes', heartbeatTimeout: '15s', retry });
 
 /**
  * Executes one run: dispatches every pending test with bounded concurrency, waits for traces,
@@ -112,7 +113,7 @@ export async function runWorkflow({ runId, carried }: RunWorkflowInput): Promise
   const evaluate = (batch: TraceArrived[]) => {
     evaluating += 1;
     track(
-      control.evaluateTests(runId, batch).then(() => {
+      evaluator.evaluateTests(runId, batch).then(() => {
         evaluating -= 1;
         done += batch.length;
         dirty = true;

@@ -3,8 +3,6 @@ import { holmAdjust, mcnemarExact, verdict, type Verdict } from './statistics.js
 /** How a task's repeats decide whether the task passed: all of them, more than half, or any one. */
 export type TaskRule = 'all' | 'majority' | 'any';
 
-export const taskRules: readonly TaskRule[] = ['all', 'majority', 'any'];
-
 /** A run's pass count over its tests. */
 export interface PassCount {
   passed: number;

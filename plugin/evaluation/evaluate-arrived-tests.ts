@@ -14,6 +14,8 @@ export interface EvaluationDependencies {
   host: ExperimentsHost;
   config: ExperimentsConfig;
   judge?: Judge;
+  /** Called after each test, e.g. to heartbeat. */
+  onProgress?: (done: number) => void;
 }
 
 const maxStoredOutput = 20_000;
@@ -41,8 +43,9 @@ export async function evaluateArrivedTests(
 ): Promise<number> {
   const judge = deps.judge ?? createJudge(deps.config);
   let written = 0;
-  for (const arrival of arrivals) {
+  for (const [index, arrival] of arrivals.entries()) {
     if (await evaluateOne(deps, judge, runId, arrival)) written += 1;
+    deps.onProgress?.(index + 1);
   }
   return written;
 }

@@ -22,6 +22,8 @@ export interface ApiResponse<T = any> {
  */
 export interface RunStack {
   baseUrl: string;
+  databaseUrl: string;
+  taskQueue: string;
   apiKey: string;
   projectId: string;
   host: ReferenceHost<ExperimentsPlugin>;
@@ -99,6 +101,8 @@ export async function startRunStack(options: {
   let running: Promise<void> | null = null;
   const stack: RunStack = {
     baseUrl,
+    databaseUrl: database.url,
+    taskQueue,
     apiKey,
     projectId: project.id,
     host,

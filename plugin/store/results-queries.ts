@@ -1,0 +1,347 @@
+import { sql } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
+import type { TaskRule } from '../domain/comparison.js';
+import type { Db } from './connect.js';
+import type { ExperimentScope } from './experiment-repository.js';
+
+/** A run of an experiment, as the results list it. */
+export interface ResultRun {
+  id: string;
+  variantId: string;
+  number: number;
+  isBaseline: boolean;
+  status: string;
+  repeats: number;
+  taskRule: TaskRule;
+  total: number;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+/** A run's tests counted by outcome, with latency percentiles and usage totals, all computed in Postgres. */
+export interface RunFigures {
+  total: number;
+  passed: number;
+  failed: number;
+  errored: number;
+  timedOut: number;
+  /** Tests not final yet (pending, dispatched, awaiting a trace, evaluating). */
+  open: number;
+  noEvaluations: number;
+  overrideNotApplied: number;
+  latencyP50: number | null;
+  latencyP95: number | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  totalTokens: number | null;
+  cost: number | null;
+}
+
+/** A run's tasks by outcome under its task rule, and how many of each pass count there are. */
+export interface TaskFigures {
+  tasks: number;
+  passed: number;
+  /** Tasks whose repeats all agree (all passed or none passed). */
+  consistent: number;
+  /** Tasks by the number of their repeats that passed, ascending. */
+  byPasses: Array<{ passes: number; repeats: number; tasks: number }>;
+}
+
+/** The discordant tasks of a run against the baseline's run, over the tasks final in both. */
+export interface PairCounts {
+  pairs: number;
+  regressions: number;
+  improvements: number;
+}
+
+/** A flip of a task against the baseline's run. */
+export type Flip = 'regressed' | 'improved' | 'unchanged';
+
+export const flips: readonly Flip[] = ['regressed', 'improved', 'unchanged'];
+
+/** One evaluator's result of a test's latest evaluation round. */
+export interface TestEvaluation {
+  evaluator: string;
+  outcome: string;
+  score: number | null;
+  reason: string;
+}
+
+/** One test of a run beside the baseline's test of the same task and repeat. */
+export interface TestResultRow {
+  position: number;
+  testId: string;
+  taskId: string;
+  taskTitle: string | null;
+  repeat: number;
+  attempt: number;
+  status: string;
+  error: string | null;
+  output: string | null;
+  latencyMs: number | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  cost: number | null;
+  overrideMismatches: Array<Record<string, unknown>> | null;
+  traceId: string | null;
+  evaluations: TestEvaluation[];
+  /** Passed repeats of this test's task in this run, and how many repeats it has. */
+  taskPasses: number;
+  taskRepeats: number;
+  baseline: { testId: string; status: string; output: string | null; traceId: string | null } | null;
+  flip: Flip | null;
+}
+
+const finalStatuses = sql.raw(`('passed', 'failed', 'errored', 'timed_out')`);
+const openStatuses = sql.raw(`('pending', 'dispatched', 'awaiting_trace', 'evaluating')`);
+
+const toNumber = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
+const toDate = (value: Date | string | null): Date | null => (value === null ? null : new Date(value));
+
+/** Every run of the experiment, each variant's newest first. */
+export async function listResultRuns(db: Db, scope: ExperimentScope): Promise<ResultRun[]> {
+  const rows = await db
+    .selectFrom('runs as r')
+    .innerJoin('experiments as e', 'e.id', 'r.experiment_id')
+    .select([
+      'r.id', 'r.variant_id', 'r.number', 'r.is_baseline', 'r.status', 'r.repeats', 'r.task_rule', 'r.total',
+      'r.created_at', 'r.started_at', 'r.finished_at',
+    ])
+    .where('e.project_id', '=', scope.projectId)
+    .where('r.experiment_id', '=', scope.experimentId)
+    .orderBy('r.variant_id')
+    .orderBy('r.number', 'desc')
+    .execute();
+  return rows.map((row) => ({
+    id: row.id,
+    variantId: row.variant_id,
+    number: row.number,
+    isBaseline: row.is_baseline,
+    status: row.status,
+    repeats: row.repeats,
+    taskRule: row.task_rule as TaskRule,
+    total: row.total,
+    createdAt: new Date(row.created_at),
+    startedAt: toDate(row.started_at),
+    finishedAt: toDate(row.finished_at),
+  }));
+}
+
+/** Counts, latency percentiles (type 7, as `percentile`) and usage totals per run: one grouped scan. */
+export async function runFigures(db: Db, runIds: readonly string[]): Promise<Map<string, RunFigures>> {
+  if (runIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('tests as t')
+    .where('t.run_id', 'in', [...runIds])
+    .groupBy('t.run_id')
+    .select([
+      't.run_id',
+      sql<string>`count(*)`.as('total'),
+      sql<string>`count(*) filter (where t.status = 'passed')`.as('passed'),
+      sql<string>`count(*) filter (where t.status = 'failed')`.as('failed'),
+      sql<string>`count(*) filter (where t.status = 'errored')`.as('errored'),
+      sql<string>`count(*) filter (where t.status = 'timed_out')`.as('timed_out'),
+      sql<string>`count(*) filter (where t.status in ${openStatuses})`.as('open'),
+      sql<string>`count(*) filter (where t.no_evaluations)`.as('no_evaluations'),
+      sql<string>`count(*) filter (where t.override_mismatches is not null)`.as('override_not_applied'),
+      // Ordered-set aggregates skip nulls: tests without a trace have no latency and do not count.
+      sql<number | null>`percentile_cont(0.5) within group (order by t.latency_ms)`.as('latency_p50'),
+      sql<number | null>`percentile_cont(0.95) within group (order by t.latency_ms)`.as('latency_p95'),
+      sql<string | null>`sum(t.input_tokens)`.as('input_tokens'),
+      sql<string | null>`sum(t.output_tokens)`.as('output_tokens'),
+      sql<string | null>`sum(coalesce(t.input_tokens, 0) + coalesce(t.output_tokens, 0)) filter (where t.input_tokens is not null or t.output_tokens is not null)`.as('total_tokens'),
+      sql<number | null>`sum(t.cost)`.as('cost'),
+    ])
+    .execute();
+  return new Map(
+    rows.map((row) => [
+      row.run_id,
+      {
+        total: Number(row.total),
+        passed: Number(row.passed),
+        failed: Number(row.failed),
+        errored: Number(row.errored),
+        timedOut: Number(row.timed_out),
+        open: Number(row.open),
+        noEvaluations: Number(row.no_evaluations),
+        overrideNotApplied: Number(row.override_not_applied),
+        latencyP50: toNumber(row.latency_p50),
+        latencyP95: toNumber(row.latency_p95),
+        inputTokens: toNumber(row.input_tokens),
+        outputTokens: toNumber(row.output_tokens),
+        totalTokens: toNumber(row.total_tokens),
+        cost: toNumber(row.cost),
+      },
+    ]),
+  );
+}
+
+/**
+ * One row per task of the given runs: how many repeats it has, how many passed, whether all are final, and
+ * whether the task passed under its run's rule (all: every repeat, majority: more than half, any: one).
+ */
+function taskOutcomes(db: Db, runIds: readonly string[]) {
+  return db
+    .selectFrom('tests as t')
+    .innerJoin('runs as r', 'r.id', 't.run_id')
+    .where((eb) => (runIds.length === 0 ? eb.lit(false) : eb('t.run_id', 'in', [...runIds])))
+    .groupBy(['t.run_id', 't.task_id', 'r.task_rule'])
+    .select([
+      't.run_id',
+      't.task_id',
+      sql<number>`count(*)::int`.as('repeats'),
+      sql<number>`(count(*) filter (where t.status = 'passed'))::int`.as('passes'),
+      sql<boolean>`bool_and(t.status in ${finalStatuses})`.as('final'),
+      sql<boolean>`case r.task_rule
+        when 'any' then bool_or(t.status = 'passed')
+        when 'majority' then avg(case when t.status = 'passed' then 1 else 0 end) > 0.5
+        else bool_and(t.status = 'passed') end`.as('passed'),
+    ]);
+}
+
+/** Per run: tasks, tasks passed under the run's rule, consistent tasks, and tasks by pass count. */
+export async function taskFigures(db: Db, runIds: readonly string[]): Promise<Map<string, TaskFigures>> {
+  if (runIds.length === 0) return new Map();
+  // Grouped twice in Postgres: at most (repeats + 1) rows per run come back, whatever the number of tasks.
+  const rows = await db
+    .selectFrom(taskOutcomes(db, runIds).as('o'))
+    .groupBy(['o.run_id', 'o.repeats', 'o.passes', 'o.passed'])
+    .select(['o.run_id', 'o.repeats', 'o.passes', 'o.passed', sql<number>`count(*)::int`.as('tasks')])
+    .orderBy('o.run_id')
+    .orderBy('o.passes')
+    .execute();
+  const figures = new Map<string, TaskFigures>();
+  for (const row of rows) {
+    const entry = figures.get(row.run_id) ?? { tasks: 0, passed: 0, consistent: 0, byPasses: [] };
+    entry.tasks += row.tasks;
+    if (row.passed) entry.passed += row.tasks;
+    if (row.passes === 0 || row.passes === row.repeats) entry.consistent += row.tasks;
+    entry.byPasses.push({ passes: row.passes, repeats: row.repeats, tasks: row.tasks });
+    figures.set(row.run_id, entry);
+  }
+  return figures;
+}
+
+/**
+ * McNemar's discordant counts of each run against the baseline's run, over the task ids both ran and whose
+ * tests are all final in both; each task's outcome follows its own run's rule.
+ */
+export async function pairCounts(db: Db, baselineRunId: string, runIds: readonly string[]): Promise<Map<string, PairCounts>> {
+  if (runIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom(taskOutcomes(db, runIds).as('v'))
+    .innerJoin(taskOutcomes(db, [baselineRunId]).as('b'), 'b.task_id', 'v.task_id')
+    .where('v.final', '=', true)
+    .where('b.final', '=', true)
+    .groupBy('v.run_id')
+    .select([
+      'v.run_id',
+      sql<number>`count(*)::int`.as('pairs'),
+      sql<number>`(count(*) filter (where b.passed and not v.passed))::int`.as('regressions'),
+      sql<number>`(count(*) filter (where not b.passed and v.passed))::int`.as('improvements'),
+    ])
+    .execute();
+  return new Map(rows.map((row) => [row.run_id, { pairs: row.pairs, regressions: row.regressions, improvements: row.improvements }]));
+}
+
+/**
+ * A page of a run's tests in dispatch order after `afterPosition`, each beside the baseline run's test of the same
+ * task and repeat, with the task's flip (by each run's task rule). Filters run in SQL; `limit + 1` rows are read
+ * so the caller knows whether another page follows.
+ */
+export async function listTestResults(
+  db: Db,
+  input: {
+    experimentId: string;
+    runId: string;
+    /** The baseline's latest completed run; null for the baseline's own runs or when it has none. */
+    baselineRunId: string | null;
+    afterPosition: number;
+    limit: number;
+    status?: string;
+    flip?: Flip;
+  },
+): Promise<TestResultRow[]> {
+  const { baselineRunId } = input;
+  const rows = db
+    .selectFrom('tests as t')
+    .innerJoin(taskOutcomes(db, [input.runId]).as('o'), 'o.task_id', 't.task_id')
+    .leftJoin(taskOutcomes(db, baselineRunId === null ? [] : [baselineRunId]).as('bo'), 'bo.task_id', 't.task_id')
+    .leftJoin('tests as bt', (join) =>
+      join
+        .onRef('bt.task_id', '=', 't.task_id')
+        .onRef('bt.repeat', '=', 't.repeat')
+        .on((eb) => (baselineRunId === null ? eb.lit(false) : eb('bt.run_id', '=', baselineRunId))),
+    )
+    .leftJoin('experiment_tasks as et', (join) => join.onRef('et.task_id', '=', 't.task_id').on('et.experiment_id', '=', input.experimentId))
+    .where('t.run_id', '=', input.runId)
+    .select([
+      't.id', 't.position', 't.test_id', 't.task_id', 't.repeat', 't.attempt', 't.status', 't.error', 't.output', 't.latency_ms',
+      't.input_tokens', 't.output_tokens', 't.cost', 't.override_mismatches', 't.trace_id',
+      sql<string | null>`et.snapshot ->> 'title'`.as('task_title'),
+      'o.passes as task_passes',
+      'o.repeats as task_repeats',
+      'bt.test_id as baseline_test_id',
+      'bt.status as baseline_status',
+      'bt.output as baseline_output',
+      'bt.trace_id as baseline_trace_id',
+      sql<Flip | null>`case when o.final and bo.final then
+        case when bo.passed and not o.passed then 'regressed' when o.passed and not bo.passed then 'improved' else 'unchanged' end
+      end`.as('flip'),
+    ]);
+
+  // Filtered outside the derived table so the flip is a plain column; the evaluations are read for the page only.
+  const page = await db
+    .selectFrom(rows.as('x'))
+    .selectAll('x')
+    .select((eb) => [
+      jsonArrayFrom(
+        eb
+          .selectFrom('evaluation_results as er')
+          .select(['er.evaluator', 'er.outcome', 'er.score', 'er.reason'])
+          .whereRef('er.test_row_id', '=', 'x.id')
+          .whereRef('er.attempt', '=', 'x.attempt')
+          .where('er.round', '=', (inner) =>
+            inner
+              .selectFrom('evaluation_results as latest')
+              .select((agg) => agg.fn.max('latest.round').as('round'))
+              .whereRef('latest.test_row_id', '=', 'er.test_row_id')
+              .whereRef('latest.attempt', '=', 'er.attempt'),
+          )
+          .orderBy('er.position'),
+      ).as('evaluations'),
+    ])
+    .where('x.position', '>', input.afterPosition)
+    .$if(input.status !== undefined, (qb) => qb.where('x.status', '=', input.status!))
+    .$if(input.flip !== undefined, (qb) => qb.where('x.flip', '=', input.flip!))
+    .orderBy('x.position')
+    .limit(input.limit + 1)
+    .execute();
+
+  return page.map((row) => ({
+    position: row.position,
+    testId: row.test_id,
+    taskId: row.task_id,
+    taskTitle: row.task_title,
+    repeat: row.repeat,
+    attempt: row.attempt,
+    status: row.status,
+    error: row.error,
+    output: row.output,
+    latencyMs: row.latency_ms,
+    inputTokens: row.input_tokens,
+    outputTokens: row.output_tokens,
+    cost: row.cost,
+    overrideMismatches: row.override_mismatches,
+    traceId: row.trace_id,
+    evaluations: row.evaluations.map((e) => ({ evaluator: e.evaluator, outcome: e.outcome, score: e.score, reason: e.reason })),
+    taskPasses: row.task_passes,
+    taskRepeats: row.task_repeats,
+    baseline:
+      row.baseline_test_id === null || row.baseline_status === null
+        ? null
+        : { testId: row.baseline_test_id, status: row.baseline_status, output: row.baseline_output, traceId: row.baseline_trace_id },
+    flip: row.flip,
+  }));
+}
