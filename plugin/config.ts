@@ -23,6 +23,7 @@ export const configSchema = z
     judgeBaseUrl: z.url().optional(), // JUDGE_BASE_URL
     judgeApiKey: z.string().optional(), // JUDGE_API_KEY
     judgeModel: z.string().min(1).default('gpt-4o-mini'), // JUDGE_MODEL
+    judgeTimeoutMs: positiveInt.min(100).default(30_000),
   })
   .strict();
 

@@ -21,6 +21,8 @@ export interface ExperimentsPlugin {
   config: ExperimentsConfig;
   /** Call after spans are stored; links traces to tests and wakes their runs. */
   onSpansIngested(projectId: string, spans: HostSpan[]): Promise<void>;
+  /** The plugin's Temporal client (connected on first use). */
+  temporalClient(): Promise<Client>;
   /** Creates the plugin's schema and applies pending migrations. */
   migrate(): Promise<void>;
   /** A Temporal worker for the plugin's task queue; `await worker.run()` to poll. */
@@ -51,6 +53,7 @@ export function createExperimentsPlugin(host: ExperimentsHost, options: Partial<
     app,
     manifest,
     config,
+    temporalClient: temporal,
     onSpansIngested: (projectId, spans) => linkSpans({ db, config, temporal }, projectId, spans),
     migrate: async () => {
       await migrateToLatest(db, config.schema);

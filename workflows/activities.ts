@@ -6,6 +6,8 @@ import { finishRun, getRunContext, markRunStarted, type RunOutcome } from '../pl
 import { linkedButOpen, markAccepted, markErrored, nextPendingTests, timeOutTests, type TestRef } from '../plugin/store/test-repository.js';
 import { loadDispatch } from '../plugin/store/dispatch-repository.js';
 import { evaluateArrivedTests } from '../plugin/evaluation/evaluate-arrived-tests.js';
+import { createJudge } from '../plugin/evaluation/llm-judge-client.js';
+import { nextEvaluationRound, testsToReevaluate } from '../plugin/evaluation/reevaluation-repository.js';
 import { sendTestWebhook } from '../plugin/webhook/send-test-webhook.js';
 import { maxDispatchAttempts } from './dispatch-policy.js';
 import type { TraceArrived } from './shared.js';
@@ -35,6 +37,7 @@ export type DispatchResult =
 
 /** The activities of a run, built from injected dependencies (tests pass their own). */
 export function createActivities({ db, host, config }: ActivityDependencies) {
+  const judge = createJudge(config);
   return {
     async startRun(runId: string): Promise<RunPlan> {
       const run = await getRunContext(db, runId);
@@ -97,9 +100,17 @@ export function createActivities({ db, host, config }: ActivityDependencies) {
       return linkedButOpen(db, testIds);
     },
 
-    async evaluateTests(runId: string, arrivals: TraceArrived[]): Promise<number> {
+    async evaluateTests(runId: string, arrivals: TraceArrived[], round = 1): Promise<number> {
       const context = Context.current();
-      return evaluateArrivedTests({ db, host, config, onProgress: (done) => context.heartbeat(done) }, runId, arrivals);
+      return evaluateArrivedTests({ db, host, config, judge, onProgress: (done) => context.heartbeat(done) }, runId, arrivals, round);
+    },
+
+    async nextEvaluationRound(runId: string): Promise<number> {
+      return nextEvaluationRound(db, runId);
+    },
+
+    async testsToReevaluate(runId: string, round: number, afterPosition: number, limit: number) {
+      return testsToReevaluate(db, runId, round, afterPosition, limit);
     },
 
     async finishRun(runId: string, cancelled: boolean): Promise<RunOutcome | null> {

@@ -27,3 +27,6 @@ export interface RunProgress {
   awaitingTrace: number;
 }
 export const progressQuery = defineQuery<RunProgress>('progress');
+
+/** One re-evaluation of a run at a time: a second request while it runs is refused. */
+export const reevaluateWorkflowId = (runId: string) => `experiment-reevaluate-${runId}`;

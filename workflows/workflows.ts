@@ -1,2 +1,3 @@
 // The workflow bundle's entry: every workflow the plugin's workers run.
 export { runWorkflow } from './run-workflow.js';
+export { reevaluateWorkflow } from './reevaluate-workflow.js';

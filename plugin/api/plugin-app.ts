@@ -6,6 +6,7 @@ import type { PluginContext } from './plugin-context.js';
 import { requirePrincipal } from './require-principal.js';
 import { experimentRoutes } from './experiment-routes.js';
 import { runRoutes } from './run-routes.js';
+import { evaluationRoutes } from './evaluation-routes.js';
 import { resultRoutes } from './result-routes.js';
 import { spanHookRoutes } from './span-hook-routes.js';
 import { viewRoutes } from '../../views/view-routes.js';
@@ -29,6 +30,7 @@ export function createPluginApp(context: PluginContext): Hono {
   app.use('/api/*', requirePrincipal(context.host));
   app.route('/api/experiments', experimentRoutes(context));
   app.route('/api/experiments', runRoutes(context));
+  app.route('/api/experiments', evaluationRoutes(context));
   app.route('/api/experiments', resultRoutes(context));
   app.all('/api/*', () => {
     throw new ExperimentsError('not_found', 'There is no such Experiments API route.');

@@ -84,8 +84,20 @@ interface ExperimentResults {
 }
 
 const emptyFigures: RunFigures = {
-  total: 0, passed: 0, failed: 0, errored: 0, timedOut: 0, open: 0, noEvaluations: 0, overrideNotApplied: 0,
-  latencyP50: null, latencyP95: null, inputTokens: null, outputTokens: null, totalTokens: null, cost: null,
+  total: 0,
+  passed: 0,
+  failed: 0,
+  errored: 0,
+  timedOut: 0,
+  open: 0,
+  noEvaluations: 0,
+  overrideNotApplied: 0,
+  latencyP50: null,
+  latencyP95: null,
+  inputTokens: null,
+  outputTokens: null,
+  totalTokens: null,
+  cost: null,
 };
 
 // Comparisons are made against completed runs only; a variant whose latest run failed still shows its last good one.
@@ -106,8 +118,14 @@ async function loadResults(db: Db, experiment: ExperimentRecord, scope: Experime
   const comparable = shown.filter((entry) => !entry.variant.isBaseline && entry.run?.status === 'completed').map((entry) => entry.run!.id);
 
   const [figures, tasks, pairs] = await Promise.all([
-    runFigures(db, runs.map((run) => run.id)),
-    taskFigures(db, shown.flatMap((entry) => (entry.run ? [entry.run.id] : []))),
+    runFigures(
+      db,
+      runs.map((run) => run.id),
+    ),
+    taskFigures(
+      db,
+      shown.flatMap((entry) => (entry.run ? [entry.run.id] : [])),
+    ),
     baselineRun ? pairCounts(db, baselineRun.id, comparable) : Promise.resolve(new Map<string, never>()),
   ]);
   const baselineFigures = baselineRun ? (figures.get(baselineRun.id) ?? emptyFigures) : null;
@@ -127,7 +145,9 @@ async function loadResults(db: Db, experiment: ExperimentRecord, scope: Experime
     baselineVariantId: baseline?.variant.id ?? null,
     baselineRunId: baselineRun?.id ?? null,
     minimumDetectableDifference:
-      baselineTasks && baselineTasks.tasks > 0 ? minimumDetectableDifference(baselineTasks.passed / baselineTasks.tasks, baselineTasks.tasks, alpha) : null,
+      baselineTasks && baselineTasks.tasks > 0
+        ? minimumDetectableDifference(baselineTasks.passed / baselineTasks.tasks, baselineTasks.tasks, alpha)
+        : null,
     alpha,
     variants: shown.map(({ variant, run }, index) => {
       const comparison = comparisons[index] ?? null;
@@ -138,7 +158,9 @@ async function loadResults(db: Db, experiment: ExperimentRecord, scope: Experime
         figures: run ? (figures.get(run.id) ?? emptyFigures) : emptyFigures,
         tasks: run ? (tasks.get(run.id) ?? null) : null,
         vsBaseline: comparison ? { ...comparison, pairedTasks: paired[index]!.pairs } : null,
-        earlier: (runsOf.get(variant.id) ?? []).filter((other) => other.id !== run?.id).map((other) => earlierRun(other, figures.get(other.id))),
+        earlier: (runsOf.get(variant.id) ?? [])
+          .filter((other) => other.id !== run?.id)
+          .map((other) => earlierRun(other, figures.get(other.id))),
       });
     }),
   };
@@ -199,7 +221,11 @@ function variantResult(input: {
     ...(repeated
       ? {
           consistency: tasks ? share(tasks.consistent, tasks.tasks) : null,
-          passFractions: (tasks?.byPasses ?? []).map((entry) => ({ fraction: entry.passes / entry.repeats, passes: entry.passes, tasks: entry.tasks })),
+          passFractions: (tasks?.byPasses ?? []).map((entry) => ({
+            fraction: entry.passes / entry.repeats,
+            passes: entry.passes,
+            tasks: entry.tasks,
+          })),
         }
       : {}),
     earlierRuns: input.earlier,
@@ -270,7 +296,14 @@ function toCsv(results: ExperimentResults): string {
 
 // --- Markdown --------------------------------------------------------------------------------------------------
 
-const escapeMarkdown = (text: string) => text.replace(/[\\`*_{}[\]<>()#+!|~]/g, '\\$&');
+// Only what would change the rendering is escaped, so the source stays readable: `response_generator` keeps its
+// underscore (intraword underscores never emphasise), a leading `#`, `>` or list marker cannot start a block.
+const escapeMarkdown = (text: string) =>
+  text
+    .replace(/[\\`*|<>[\]~]/g, '\\$&')
+    .replace(/(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu, '\\_')
+    .replace(/^(\s*)([#+=-])/, '$1\\$2')
+    .replace(/^(\s*\d+)([.)])/, '$1\\$2');
 const cellText = (text: string) => escapeMarkdown(text.replace(/\s*[\r\n]+\s*/g, ' '));
 const percent = (fraction: number) => `${(fraction * 100).toFixed(1)}%`;
 const signed = (value: number, digits: number) => `${value > 0 ? '+' : value < 0 ? '−' : '±'}${Math.abs(value).toFixed(digits)}`;
@@ -285,7 +318,8 @@ function fenced(text: string, language: string): string {
 
 function passRateText(v: VariantResult): string {
   if (v.runId === null) return 'not run';
-  const rate = v.passRate === null || v.interval === null ? '—' : `${percent(v.passRate)} (${percent(v.interval.low)}–${percent(v.interval.high)})`;
+  const rate =
+    v.passRate === null || v.interval === null ? '—' : `${percent(v.passRate)} (${percent(v.interval.low)}–${percent(v.interval.high)})`;
   return v.status === 'completed' ? `${rate}, ${v.passed}/${v.total}` : `${rate}, ${v.passed}/${v.total} — run ${v.status}`;
 }
 
@@ -312,7 +346,12 @@ function toMarkdown(experiment: ExperimentRecord, results: ExperimentResults): s
   const compared = results.variants.filter((v) => v.vsBaseline !== null).length;
   const lines: string[] = [`# Experiment: ${cellText(experiment.name)}`, ''];
   const hypothesis = experiment.description.trim();
-  lines.push('**Hypothesis**', '', ...(hypothesis ? hypothesis.split(/\r?\n/).map((line) => `> ${escapeMarkdown(line)}`) : ['_No hypothesis was written down._']), '');
+  lines.push(
+    '**Hypothesis**',
+    '',
+    ...(hypothesis ? hypothesis.split(/\r?\n/).map((line) => `> ${escapeMarkdown(line)}`) : ['_No hypothesis was written down._']),
+    '',
+  );
   lines.push('## Baseline configuration', '', fenced(JSON.stringify(experiment.baselineConfig, null, 2), 'json'), '');
   lines.push(
     '## Results',
@@ -373,7 +412,13 @@ function decodeCursor(cursor: string, runId: string): number {
   } catch {
     parsed = undefined;
   }
-  if (Array.isArray(parsed) && parsed.length === 2 && parsed[0] === runId && Number.isSafeInteger(parsed[1]) && (parsed[1] as number) >= 0) {
+  if (
+    Array.isArray(parsed) &&
+    parsed.length === 2 &&
+    parsed[0] === runId &&
+    Number.isSafeInteger(parsed[1]) &&
+    (parsed[1] as number) >= 0
+  ) {
     return parsed[1] as number;
   }
   throw new ExperimentsError('bad_request', 'The cursor is not valid for this run; use the nextCursor of a previous page.');
@@ -428,7 +473,9 @@ export function resultRoutes(context: PluginContext): Hono {
     const run = runs.find((candidate) => candidate.id === runId);
     if (!run) throw new ExperimentsError('not_found', `Run ${runId} was not found in this experiment.`);
     // Runs are listed newest first within a variant, so the first completed baseline run is the latest.
-    const baselineRun = run.isBaseline ? null : (runs.find((candidate) => candidate.isBaseline && candidate.status === 'completed') ?? null);
+    const baselineRun = run.isBaseline
+      ? null
+      : (runs.find((candidate) => candidate.isBaseline && candidate.status === 'completed') ?? null);
     const limit = query.limit ?? defaultPageSize;
     const rows = await listTestResults(db, {
       experimentId: scope.experimentId,
@@ -458,7 +505,12 @@ export function resultRoutes(context: PluginContext): Hono {
       traceUrl: traceUrl(projectId, row.traceId),
       taskPassFraction: row.taskPasses / row.taskRepeats,
       baseline: row.baseline
-        ? { status: row.baseline.status, output: row.baseline.output, testId: row.baseline.testId, traceUrl: traceUrl(projectId, row.baseline.traceId) }
+        ? {
+            status: row.baseline.status,
+            output: row.baseline.output,
+            testId: row.baseline.testId,
+            traceUrl: traceUrl(projectId, row.baseline.traceId),
+          }
         : null,
       flip: row.flip,
     }));

@@ -52,7 +52,15 @@ describe('compareWithBaseline', () => {
     ]);
     // binomtest(2, 7) = 0.453125, binomtest(3, 6) = 1.0, binomtest(10, 10) = 0.001953125;
     // Holm over the three: [0.90625, 1.0, 0.005859375].
-    expect(a).toEqual({ relative: expect.closeTo(0.107142857, 8), points: 7.5, regressions: 2, improvements: 5, pValue: near(0.453125), pAdjusted: near(0.90625), verdict: 'no_difference' });
+    expect(a).toEqual({
+      relative: expect.closeTo(0.107142857, 8),
+      points: 7.5,
+      regressions: 2,
+      improvements: 5,
+      pValue: near(0.453125),
+      pAdjusted: near(0.90625),
+      verdict: 'no_difference',
+    });
     expect(b).toEqual({ relative: 0, points: 0, regressions: 3, improvements: 3, pValue: 1, pAdjusted: 1, verdict: 'no_difference' });
     expect(c).toMatchObject({ points: -25, pValue: near(0.001953125), pAdjusted: near(0.005859375), verdict: 'worse' });
     expect(c!.relative).toBeCloseTo(-10 / 28, 12);
@@ -71,7 +79,12 @@ describe('compareWithBaseline', () => {
     expect(results[3]).toBeNull();
     // binomtest(30, 90) = 0.0020602656809630745, binomtest(1, 9) = 0.0390625; Holm over the three:
     // [0.0061807970428892234, 0.078125, 1.0].
-    expect(results[1]).toMatchObject({ pValue: near(0.0020602656809630745), pAdjusted: near(0.0061807970428892234), verdict: 'better', points: 30 });
+    expect(results[1]).toMatchObject({
+      pValue: near(0.0020602656809630745),
+      pAdjusted: near(0.0061807970428892234),
+      verdict: 'better',
+      points: 30,
+    });
     expect(results[2]).toMatchObject({ pValue: near(0.0390625), pAdjusted: near(0.078125), verdict: 'no_difference', points: 7 });
     expect(results[4]).toMatchObject({ pValue: 1, pAdjusted: 1, verdict: 'no_difference' });
   });
@@ -79,19 +92,51 @@ describe('compareWithBaseline', () => {
   it('calls a lone variant with twelve improvements and no regressions better (p = 2 · 0.5^12)', () => {
     const [result] = compareWithBaseline({ passed: 0, total: 12 }, [{ passed: 12, total: 12, regressions: 0, improvements: 12 }]);
     // binomtest(0, 12) = 0.00048828125; a family of one is not adjusted. The baseline passed nothing: no relative change.
-    expect(result).toEqual({ relative: null, points: 100, regressions: 0, improvements: 12, pValue: near(0.00048828125), pAdjusted: near(0.00048828125), verdict: 'better' });
+    expect(result).toEqual({
+      relative: null,
+      points: 100,
+      regressions: 0,
+      improvements: 12,
+      pValue: near(0.00048828125),
+      pAdjusted: near(0.00048828125),
+      verdict: 'better',
+    });
   });
 
   it('edge cases: nothing passed, everything passed, no discordant pairs, one task', () => {
     const nothing = compareWithBaseline({ passed: 0, total: 10 }, [{ passed: 0, total: 10, regressions: 0, improvements: 0 }]);
-    expect(nothing[0]).toEqual({ relative: null, points: 0, regressions: 0, improvements: 0, pValue: 1, pAdjusted: 1, verdict: 'no_difference' });
+    expect(nothing[0]).toEqual({
+      relative: null,
+      points: 0,
+      regressions: 0,
+      improvements: 0,
+      pValue: 1,
+      pAdjusted: 1,
+      verdict: 'no_difference',
+    });
 
     const everything = compareWithBaseline({ passed: 10, total: 10 }, [{ passed: 10, total: 10, regressions: 0, improvements: 0 }]);
-    expect(everything[0]).toEqual({ relative: 0, points: 0, regressions: 0, improvements: 0, pValue: 1, pAdjusted: 1, verdict: 'no_difference' });
+    expect(everything[0]).toEqual({
+      relative: 0,
+      points: 0,
+      regressions: 0,
+      improvements: 0,
+      pValue: 1,
+      pAdjusted: 1,
+      verdict: 'no_difference',
+    });
 
     // binomtest(1, 1) = 1.0: one task can never show a difference.
     const oneTask = compareWithBaseline({ passed: 1, total: 1 }, [{ passed: 0, total: 1, regressions: 1, improvements: 0 }]);
-    expect(oneTask[0]).toEqual({ relative: -1, points: -100, regressions: 1, improvements: 0, pValue: 1, pAdjusted: 1, verdict: 'no_difference' });
+    expect(oneTask[0]).toEqual({
+      relative: -1,
+      points: -100,
+      regressions: 1,
+      improvements: 0,
+      pValue: 1,
+      pAdjusted: 1,
+      verdict: 'no_difference',
+    });
 
     // Four regressions all one way: binomtest(4, 4) = 0.125, not enough at α = 0.05.
     const four = compareWithBaseline({ passed: 4, total: 4 }, [{ passed: 0, total: 4, regressions: 4, improvements: 0 }]);

@@ -53,7 +53,11 @@ export function share(part: number, whole: number): number | null {
  * The verdict's direction is that of the paired difference (improvements − regressions), the quantity tested.
  * @example compareWithBaseline({ passed: 28, total: 40 }, [{ passed: 31, total: 40, regressions: 2, improvements: 5 }])
  */
-export function compareWithBaseline(baseline: PassCount, runs: ReadonlyArray<PairedRun | null>, alpha = 0.05): Array<BaselineComparison | null> {
+export function compareWithBaseline(
+  baseline: PassCount,
+  runs: ReadonlyArray<PairedRun | null>,
+  alpha = 0.05,
+): Array<BaselineComparison | null> {
   const pValues = runs.map((run) => (run === null ? null : mcnemarExact(run.regressions, run.improvements)));
   const tested = pValues.filter((p): p is number => p !== null);
   const adjusted = holmAdjust(tested);

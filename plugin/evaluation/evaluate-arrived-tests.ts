@@ -40,17 +40,22 @@ export async function evaluateArrivedTests(
   deps: EvaluationDependencies,
   runId: string,
   arrivals: Array<{ testId: string; traceId: string }>,
+  /** Round 1 is the run's own evaluation; a later round re-evaluates finished tests from their stored traces. */
+  round = 1,
 ): Promise<number> {
   const judge = deps.judge ?? createJudge(deps.config);
   let written = 0;
   for (const [index, arrival] of arrivals.entries()) {
-    if (await evaluateOne(deps, judge, runId, arrival)) written += 1;
+    if (await evaluateOne(deps, judge, runId, arrival, round)) written += 1;
     deps.onProgress?.(index + 1);
   }
   return written;
 }
 
-async function evaluateOne(deps: EvaluationDependencies, judge: Judge, runId: string, arrival: { testId: string; traceId: string }) {
+/** Statuses a re-evaluation may change: the test has a trace and was evaluated (timeouts and delivery errors stay). */
+const reevaluableStatuses = ['passed', 'failed', 'errored'] as const;
+
+async function evaluateOne(deps: EvaluationDependencies, judge: Judge, runId: string, arrival: { testId: string; traceId: string }, round: number) {
   const { db, host } = deps;
   const test = await db
     .selectFrom('tests')
@@ -66,8 +71,14 @@ async function evaluateOne(deps: EvaluationDependencies, judge: Judge, runId: st
     .where('tests.test_id', '=', arrival.testId)
     .where('tests.run_id', '=', runId)
     .executeTakeFirst();
-  if (!test || !(openTestStatuses as readonly string[]).includes(test.status)) return false;
+  const expected: readonly string[] = round === 1 ? openTestStatuses : reevaluableStatuses;
+  if (!test || !expected.includes(test.status) || (round > 1 && !test.trace_id)) return false;
   const traceId = test.trace_id ?? arrival.traceId;
+  if (round > 1) {
+    // A retried re-evaluation must not judge twice: the first one's rows and status stand.
+    const done = await db.selectFrom('evaluation_results').select('id').where('test_row_id', '=', test.id).where('attempt', '=', test.attempt).where('round', '=', round).executeTakeFirst();
+    if (done) return false;
+  }
 
   const trace = await host.traces.get(test.project_id, traceId);
   const task = (test.snapshot ?? {}) as Partial<TaskSnapshot>;
@@ -113,7 +124,7 @@ async function evaluateOne(deps: EvaluationDependencies, judge: Judge, runId: st
       .set({
         status,
         trace_id: traceId,
-        finished_at: sql`now()`,
+        ...(round === 1 ? { finished_at: sql<Date>`now()` } : {}),
         output: facts.output === null ? null : facts.output.slice(0, maxStoredOutput),
         latency_ms: facts.latencyMs,
         input_tokens: facts.inputTokens,
@@ -125,7 +136,7 @@ async function evaluateOne(deps: EvaluationDependencies, judge: Judge, runId: st
       })
       .where('id', '=', test.id)
       .where('attempt', '=', test.attempt)
-      .where('status', 'in', [...openTestStatuses])
+      .where('status', 'in', [...expected])
       .executeTakeFirst();
     if (Number(updated.numUpdatedRows) !== 1) return false;
     if (rows.length > 0) {
@@ -133,7 +144,7 @@ async function evaluateOne(deps: EvaluationDependencies, judge: Judge, runId: st
         .insertInto('evaluation_results')
         .values(
           rows.map((row, position) => ({
-            test_row_id: test.id, attempt: test.attempt, round: 1, position, evaluator: row.evaluator, source: row.source,
+            test_row_id: test.id, attempt: test.attempt, round, position, evaluator: row.evaluator, source: row.source,
             config: jsonb(row.config), score: row.score, outcome: row.outcome, reason: row.reason,
           })),
         )

@@ -18,9 +18,9 @@ export interface JudgeError {
 const attempts = 3;
 
 /** Scores outputs with an OpenAI-compatible chat endpoint; retries a few times, then reports an error. */
-export function createJudge(config: Pick<ExperimentsConfig, 'judgeBaseUrl' | 'judgeApiKey' | 'judgeModel'>, timeoutMs = 30_000) {
+export function createJudge(config: Pick<ExperimentsConfig, 'judgeBaseUrl' | 'judgeApiKey' | 'judgeModel' | 'judgeTimeoutMs'>) {
   const client = config.judgeBaseUrl
-    ? new OpenAI({ baseURL: config.judgeBaseUrl, apiKey: config.judgeApiKey ?? 'not-needed', timeout: timeoutMs, maxRetries: 0 })
+    ? new OpenAI({ baseURL: config.judgeBaseUrl, apiKey: config.judgeApiKey ?? 'not-needed', timeout: config.judgeTimeoutMs, maxRetries: 0 })
     : null;
 
   return async function judge(evaluation: LlmJudgeConfig, input: JudgeInput): Promise<EvaluationResult | JudgeError> {

@@ -105,8 +105,17 @@ export async function listResultRuns(db: Db, scope: ExperimentScope): Promise<Re
     .selectFrom('runs as r')
     .innerJoin('experiments as e', 'e.id', 'r.experiment_id')
     .select([
-      'r.id', 'r.variant_id', 'r.number', 'r.is_baseline', 'r.status', 'r.repeats', 'r.task_rule', 'r.total',
-      'r.created_at', 'r.started_at', 'r.finished_at',
+      'r.id',
+      'r.variant_id',
+      'r.number',
+      'r.is_baseline',
+      'r.status',
+      'r.repeats',
+      'r.task_rule',
+      'r.total',
+      'r.created_at',
+      'r.started_at',
+      'r.finished_at',
     ])
     .where('e.project_id', '=', scope.projectId)
     .where('r.experiment_id', '=', scope.experimentId)
@@ -150,7 +159,11 @@ export async function runFigures(db: Db, runIds: readonly string[]): Promise<Map
       sql<number | null>`percentile_cont(0.95) within group (order by t.latency_ms)`.as('latency_p95'),
       sql<string | null>`sum(t.input_tokens)`.as('input_tokens'),
       sql<string | null>`sum(t.output_tokens)`.as('output_tokens'),
-      sql<string | null>`sum(coalesce(t.input_tokens, 0) + coalesce(t.output_tokens, 0)) filter (where t.input_tokens is not null or t.output_tokens is not null)`.as('total_tokens'),
+      sql<
+        string | null
+      >`sum(coalesce(t.input_tokens, 0) + coalesce(t.output_tokens, 0)) filter (where t.input_tokens is not null or t.output_tokens is not null)`.as(
+        'total_tokens',
+      ),
       sql<number | null>`sum(t.cost)`.as('cost'),
     ])
     .execute();
@@ -274,11 +287,26 @@ export async function listTestResults(
         .onRef('bt.repeat', '=', 't.repeat')
         .on((eb) => (baselineRunId === null ? eb.lit(false) : eb('bt.run_id', '=', baselineRunId))),
     )
-    .leftJoin('experiment_tasks as et', (join) => join.onRef('et.task_id', '=', 't.task_id').on('et.experiment_id', '=', input.experimentId))
+    .leftJoin('experiment_tasks as et', (join) =>
+      join.onRef('et.task_id', '=', 't.task_id').on('et.experiment_id', '=', input.experimentId),
+    )
     .where('t.run_id', '=', input.runId)
     .select([
-      't.id', 't.position', 't.test_id', 't.task_id', 't.repeat', 't.attempt', 't.status', 't.error', 't.output', 't.latency_ms',
-      't.input_tokens', 't.output_tokens', 't.cost', 't.override_mismatches', 't.trace_id',
+      't.id',
+      't.position',
+      't.test_id',
+      't.task_id',
+      't.repeat',
+      't.attempt',
+      't.status',
+      't.error',
+      't.output',
+      't.latency_ms',
+      't.input_tokens',
+      't.output_tokens',
+      't.cost',
+      't.override_mismatches',
+      't.trace_id',
       sql<string | null>`et.snapshot ->> 'title'`.as('task_title'),
       'o.passes as task_passes',
       'o.repeats as task_repeats',

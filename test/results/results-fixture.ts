@@ -180,7 +180,11 @@ async function insertRun(
       };
     }),
   );
-  for (let start = 0; start < tests.length; start += 1000) await db.insertInto('tests').values(tests.slice(start, start + 1000)).execute();
+  for (let start = 0; start < tests.length; start += 1000)
+    await db
+      .insertInto('tests')
+      .values(tests.slice(start, start + 1000))
+      .execute();
 
   const evaluations = tests
     .filter((test) => test.status === 'passed' || test.status === 'failed')
@@ -189,7 +193,10 @@ async function insertRun(
       evaluation(test.id, 1, 'regex', 'passed'),
     ]);
   for (let start = 0; start < evaluations.length; start += 1000) {
-    await db.insertInto('evaluation_results').values(evaluations.slice(start, start + 1000)).execute();
+    await db
+      .insertInto('evaluation_results')
+      .values(evaluations.slice(start, start + 1000))
+      .execute();
   }
   return runId;
 }

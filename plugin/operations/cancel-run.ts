@@ -1,0 +1,19 @@
+import { ExperimentsError } from '../errors.js';
+import type { PluginContext } from '../api/plugin-context.js';
+import { cancelRunWorkflow } from '../api/run-workflow-client.js';
+import type { Caller } from './caller.js';
+import { getRun, type RunProgress } from './run-progress.js';
+
+/** Asks a pending or running run to stop; a run that has ended is a conflict. */
+export async function cancelRun(
+  context: PluginContext,
+  caller: Caller,
+  ids: { experimentId: string | undefined; runId: string | undefined },
+): Promise<RunProgress & { cancelRequested: true }> {
+  const run = await getRun(context, caller, ids);
+  if (run.status !== 'pending' && run.status !== 'running') {
+    throw new ExperimentsError('conflict', `The run has already ended (${run.status}); there is nothing to cancel.`);
+  }
+  await cancelRunWorkflow(context, run.runId, run.workflowId, caller.actor);
+  return { ...(await getRun(context, caller, ids)), cancelRequested: true };
+}

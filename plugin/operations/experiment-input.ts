@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { experimentStatuses } from '../domain/experiment-status.js';
+
+// Postgres refuses NUL in text and jsonb, and unpaired surrogates in jsonb: such input must be a 400, not a 500.
+const unpairedSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const isStorableText = (text: string) => !text.includes('\u0000') && !unpairedSurrogate.test(text);
+
+// Iterative, so a deeply nested body cannot overflow the stack before it is refused.
+function isStorable(value: unknown): boolean {
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const current = pending.pop();
+    if (typeof current === 'string') {
+      if (!isStorableText(current)) return false;
+    } else if (current !== null && typeof current === 'object') {
+      for (const [key, child] of Object.entries(current)) {
+        if (!isStorableText(key)) return false;
+        pending.push(child);
+      }
+    }
+  }
+  return true;
+}
+
+const storable = <Schema extends z.ZodType>(schema: Schema) =>
+  schema.refine(isStorable, { error: 'text must not contain NUL characters or unpaired surrogates' });
+
+const nameSchema = z
+  .string({ error: 'name must be a string' })
+  .trim()
+  .min(1, { error: 'name must not be blank' })
+  .max(200, { error: 'name must be at most 200 characters' });
+const descriptionSchema = z
+  .string({ error: 'description must be a string' })
+  .max(10_000, { error: 'description must be at most 10,000 characters' });
+const idList = (what: string) =>
+  z.array(
+    z
+      .string({ error: `${what} must be strings` })
+      .min(1, { error: `${what} must not be empty` })
+      .max(200, { error: `${what} must be at most 200 characters` }),
+    {
+      error: `${what} must be an array of strings`,
+    },
+  );
+
+/** `{ name, description? }` of a new experiment. */
+export const createExperimentSchema = storable(z.strictObject({ name: nameSchema, description: descriptionSchema.optional() }));
+export type CreateExperimentInput = z.output<typeof createExperimentSchema>;
+
+/** A partial edit of an experiment: its naming and/or its step and task selection. */
+export const updateExperimentSchema = storable(
+  z
+    .strictObject({
+      name: nameSchema.optional(),
+      description: descriptionSchema.optional(),
+      inferenceSteps: idList('inference step ids').optional(),
+      taskIds: idList('task ids').optional(),
+    })
+    .refine((body) => Object.values(body).some((value) => value !== undefined), {
+      error: 'send at least one of name, description, inferenceSteps, taskIds',
+    }),
+);
+export type UpdateExperimentInput = z.output<typeof updateExperimentSchema>;
+
+// The object itself is handed on (not a copy), so a key such as "__proto__" reaches the domain check and is refused
+// there instead of being dropped on the way.
+const configObject = (what: string) =>
+  z.custom<Record<string, unknown>>((value) => typeof value === 'object' && value !== null && !Array.isArray(value), {
+    error: `${what} must be an object`,
+  });
+
+/** `{ config }`: the baseline configuration, checked against the steps in scope by the operation. */
+export const baselineSchema = storable(z.strictObject({ config: configObject('config') }));
+export type BaselineInput = z.output<typeof baselineSchema>;
+
+/** A new variant: its parent and its one override, checked against the tree by the operation. */
+export const variantSchema = storable(
+  z.strictObject({
+    parentId: z.string({ error: 'parentId must be a string' }),
+    name: nameSchema,
+    description: descriptionSchema.optional(),
+    override: configObject('override'),
+  }),
+);
+export type VariantInput = z.output<typeof variantSchema>;
+
+export const completeSchema = z.strictObject({ winnerVariantId: z.string({ error: 'winnerVariantId must be a string' }).optional() });
+export type CompleteInput = z.output<typeof completeSchema>;
+
+export const emptySchema = z.strictObject({});
+
+/** `?status=&archived=` of the experiments list. */
+export const listQuerySchema = z.object({
+  status: z.enum(experimentStatuses, { error: `status must be one of ${experimentStatuses.join(', ')}` }).optional(),
+  archived: z.enum(['true', 'false'], { error: 'archived must be true or false' }).optional(),
+});

@@ -1,0 +1,163 @@
+import type { ExperimentConfig, Override } from '../domain/parameters.js';
+import {
+  applyOverride,
+  buildTree,
+  describeChange,
+  effectiveConfig,
+  type ParameterChange,
+  type VariantTreeNode,
+} from '../domain/variant-tree.js';
+import type { PluginContext } from '../api/plugin-context.js';
+import type { Db } from '../store/connect.js';
+import {
+  listExperimentEvents,
+  listExperimentSteps,
+  listExperimentTaskIds,
+  type ExperimentEventRecord,
+  type ExperimentRecord,
+  type ExperimentScope,
+  type ExperimentStep,
+  type ExperimentSummary,
+  type RunSummary,
+} from '../store/experiment-repository.js';
+import { listVariants, type VariantRecord } from '../store/variant-repository.js';
+import type { Caller } from './caller.js';
+import { experimentScope, loadExperiment } from './load-experiment.js';
+
+const shownEvents = 50;
+
+/** A variant as shown: its one change against its parent and the config it runs with. */
+export interface VariantView {
+  id: string;
+  parentId: string | null;
+  isBaseline: boolean;
+  name: string;
+  description: string;
+  status: string;
+  override: Override | null;
+  change: ParameterChange | null;
+  effectiveConfig: ExperimentConfig;
+  createdBy: string | null;
+  createdAt: Date;
+}
+
+export type VariantViewNode = VariantTreeNode<VariantView>;
+
+/** The fields of an experiment every response shows. */
+export interface ExperimentFields {
+  id: string;
+  name: string;
+  description: string;
+  status: ExperimentRecord['status'];
+  lockedAt: Date | null;
+  completedAt: Date | null;
+  archivedAt: Date | null;
+  winnerVariantId: string | null;
+  createdBy: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** An experiment with its steps, tasks, variant tree and latest events. */
+export interface ExperimentView extends ExperimentFields {
+  baselineConfig: ExperimentConfig;
+  defaultEvaluations: Array<Record<string, unknown>>;
+  steps: ExperimentStep[];
+  stepIds: string[];
+  taskIds: string[];
+  taskCount: number;
+  variants: VariantViewNode[];
+  events: ExperimentEventRecord[];
+}
+
+/** An experiment as a list shows it. */
+export interface ExperimentSummaryView extends ExperimentFields {
+  taskCount: number;
+  stepIds: string[];
+  variantCount: number;
+  latestRun: RunSummary | null;
+}
+
+/** Every variant with its change and effective config, in the order given. */
+export function variantViews(variants: readonly VariantRecord[], baselineConfig: ExperimentConfig): VariantView[] {
+  const effective = new Map<string, ExperimentConfig>();
+  // Listed oldest first, so a parent (which had to exist first) is normally computed before its children.
+  const effectiveOf = (id: string) => effective.get(id) ?? effectiveConfig(variants, id, baselineConfig);
+  return variants.map((variant) => {
+    const parentEffective = variant.parentId === null ? null : effectiveOf(variant.parentId);
+    const config =
+      parentEffective === null || variant.override === null
+        ? effectiveConfig(variants, variant.id, baselineConfig)
+        : applyOverride(parentEffective, variant.override);
+    effective.set(variant.id, config);
+    return {
+      id: variant.id,
+      parentId: variant.parentId,
+      isBaseline: variant.isBaseline,
+      name: variant.name,
+      description: variant.description,
+      status: variant.status,
+      override: variant.override,
+      change: parentEffective !== null && variant.override !== null ? describeChange(parentEffective, variant.override) : null,
+      effectiveConfig: config,
+      createdBy: variant.createdBy,
+      createdAt: variant.createdAt,
+    };
+  });
+}
+
+export function experimentFields(experiment: ExperimentRecord): ExperimentFields {
+  return {
+    id: experiment.id,
+    name: experiment.name,
+    description: experiment.description,
+    status: experiment.status,
+    lockedAt: experiment.lockedAt,
+    completedAt: experiment.completedAt,
+    archivedAt: experiment.archivedAt,
+    winnerVariantId: experiment.winnerVariantId,
+    createdBy: experiment.createdBy,
+    createdAt: experiment.createdAt,
+    updatedAt: experiment.updatedAt,
+  };
+}
+
+export function summaryView(summary: ExperimentSummary): ExperimentSummaryView {
+  return {
+    ...experimentFields(summary),
+    taskCount: summary.taskCount,
+    stepIds: summary.stepIds,
+    variantCount: summary.variantCount,
+    latestRun: summary.latestRun,
+  };
+}
+
+/** The experiment as read inside `db` (a transaction or the pool). */
+export async function readExperimentView(db: Db, scope: ExperimentScope): Promise<ExperimentView> {
+  const experiment = await loadExperiment(db, scope);
+  const [steps, taskIds, variants, events] = await Promise.all([
+    listExperimentSteps(db, scope),
+    listExperimentTaskIds(db, scope),
+    listVariants(db, scope),
+    listExperimentEvents(db, scope, shownEvents),
+  ]);
+  return {
+    ...experimentFields(experiment),
+    baselineConfig: experiment.baselineConfig,
+    defaultEvaluations: experiment.defaultEvaluations,
+    steps,
+    stepIds: steps.map((step) => step.externalId),
+    taskIds,
+    taskCount: taskIds.length,
+    variants: buildTree(variantViews(variants, experiment.baselineConfig)),
+    events,
+  };
+}
+
+/**
+ * One experiment with its steps, task ids, variant tree (each variant with its change and effective config) and
+ * its latest events; 404 when it is not one of the caller's project.
+ */
+export function getExperimentView(context: PluginContext, caller: Caller, experimentId: string | undefined): Promise<ExperimentView> {
+  return readExperimentView(context.db, experimentScope(caller, experimentId));
+}

@@ -1,0 +1,40 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoBaselineConfig, demoTasks } from '../../dev/demo-app/demo-catalog.js';
+import { createReadyExperiment, createTasks, startRunStack, waitForRun, type RunStack } from '../helpers/run-stack.js';
+
+let stack: RunStack;
+
+beforeAll(async () => {
+  stack = await startRunStack({ demo: { latencyMs: 0 }, plugin: { maxConcurrency: 100 } });
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+/** Every execution of a run's workflow chain (continue-as-new makes several) with its history length. */
+async function executions(workflowId: string) {
+  const client = await stack.plugin.temporalClient();
+  const found: Array<{ runId: string; events: number }> = [];
+  for await (const execution of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
+    const history = await client.workflow.getHandle(workflowId, execution.runId).fetchHistory();
+    found.push({ runId: execution.runId, events: history.events?.length ?? 0 });
+  }
+  return found;
+}
+
+describe('a large run', () => {
+  it('rolls over to new executions so that none nears the history limit, and loses no test', async () => {
+    const tasks = Array.from({ length: 120 }, (_, i) => ({ ...demoTasks[i % demoTasks.length]!, title: `${demoTasks[i % demoTasks.length]!.title} #${i}` }));
+    const experiment = await createReadyExperiment(stack, await createTasks(stack, tasks), demoBaselineConfig as never);
+    const started = await stack.experiments('POST', `/experiments/${experiment.id}/variants/${experiment.baselineVariantId}/runs`, { concurrency: 50, repeats: 20 });
+    expect(started.status).toBe(202);
+    const run = await waitForRun(stack, experiment.id, started.body.runId, 240_000);
+    expect(run.status).toBe('completed');
+    expect(run.counts.total).toBe(2_400);
+    expect(run.counts.passed + run.counts.failed).toBe(2_400);
+
+    const chain = await executions(run.workflowId);
+    expect(chain.length).toBeGreaterThan(1);
+    for (const execution of chain) expect(execution.events).toBeLessThan(10_240);
+  }, 300_000);
+});
