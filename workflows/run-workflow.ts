@@ -1,24 +1,22 @@
 import {
   allHandlersFinished,
+  CancellationScope,
   condition,
   continueAsNew,
+  isCancellation,
   proxyActivities,
   setHandler,
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { DispatchResult, RunActivities, RunPlan } from './activities.js';
-import { maxDispatchAttempts } from './dispatch-policy.js';
+import type { RunActivities, SweepResult } from './activities.js';
 import { cancelRunSignal, progressQuery, traceArrivedSignal, type TraceArrived } from './shared.js';
 
 /** What one execution hands to the next when it continues as new. */
 export interface CarriedState {
-  cursor: number;
-  /** testId → deadline (epoch ms) of accepted tests still waiting for their trace. */
-  awaiting: Record<string, number>;
-  arrived: TraceArrived[];
   cancelled: boolean;
-  done: number;
+  /** Arrivals signalled but not yet evaluated. */
+  arrived: TraceArrived[];
 }
 
 export interface RunWorkflowInput {
@@ -26,65 +24,76 @@ export interface RunWorkflowInput {
   carried?: CarriedState;
 }
 
-// Continue as new well before Temporal's 10,240-event warning; one test costs about 6 to 10 events.
+// Why deliveries are one activity with lanes rather than an activity per test: on a small machine each
+// activity costs Temporal several history events and round trips, which capped throughput far below what
+// the application could take and filled histories. The delivery activity keeps the concurrency bound
+// (lanes), writes every outcome to Postgres and heartbeats; the workflow keeps the run's shape: deliveries,
+// trace signals, evaluations, deadlines, cancellation and roll-over.
+
+// Continue as new well before Temporal's 10,240-event warning (a test costs about one event: its signal).
 const historyBudget = 4_000;
-const pageSize = 200;
-const evaluationBatch = 50;
-const parallelEvaluations = 2;
-// Arrivals whose signal was lost (e.g. Temporal was down when the trace came) are found by a sweep.
+// Deliveries return after this many tests so the history can roll over between them.
+const testsPerDelivery = 1_000;
+// Small batches, several at once: a trace's result is written within milliseconds of its arrival.
+const evaluationBatch = 20;
+const parallelEvaluations = 4;
+// Deadlines and missed signals (e.g. Temporal was down when a trace came) are checked at least this often.
 const sweepEveryMs = 10_000;
-// Deadlines are checked on a coarse clock so a run of thousands of tests sets few timers.
 const tickMs = 1_000;
 
 const retry = { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s' } as const;
-// Short timeouts: when a worker dies, its activities are retried elsewhere after at most this long.
+// Short timeouts and heartbeats: when a worker dies, its activities are retried elsewhere within seconds.
 const control = proxyActivities<RunActivities>({ startToCloseTimeout: '30s', retry });
-// Evaluation may call an LLM judge; it heartbeats per test so a dead worker is noticed in seconds.
 const evaluator = proxyActivities<RunActivities>({ startToCloseTimeout: '15 minutes', heartbeatTimeout: '15s', retry });
+const delivery = proxyActivities<RunActivities>({ startToCloseTimeout: '24 hours', heartbeatTimeout: '10s', retry });
 
 /**
- * Executes one run: dispatches every pending test with bounded concurrency, waits for traces,
- * evaluates them in batches, times out the rest and finishes the run. Long runs continue as new.
+ * Executes one run: delivers every pending test with bounded concurrency, evaluates traces as they
+ * are signalled, times out the tests whose trace never comes, and finishes the run. Long runs continue
+ * as new. All state that matters lives in Postgres; this workflow only orders the work.
  */
 export async function runWorkflow({ runId, carried }: RunWorkflowInput): Promise<string | null> {
-  const plan: RunPlan = await control.startRun(runId);
+  const plan = await control.startRun(runId);
   if (!plan.open) return null;
 
-  const dispatcher = proxyActivities<RunActivities>({
-    startToCloseTimeout: plan.webhookTimeoutMs + 5_000,
-    retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: maxDispatchAttempts },
-  });
-
-  let cursor = carried?.cursor ?? -1;
   let cancelled = carried?.cancelled ?? false;
-  let done = carried?.done ?? 0;
-  const awaiting = new Map<string, number>(Object.entries(carried?.awaiting ?? {}));
-  const toEvaluate: TraceArrived[] = [...(carried?.arrived ?? [])];
-  const queue: Array<{ testRowId: string; testId: string; position: number }> = [];
-  /** Accepted-or-not is unknown yet; an early trace waits here for its dispatch to return. */
-  const dispatching = new Set<string>();
-  const earlyArrivals = new Map<string, TraceArrived>();
-  let exhausted = false;
-  let evaluating = 0;
+  const toEvaluate: TraceArrived[] = [];
+  /** Test ids queued for or in evaluation, so a signal and a sweep never evaluate one twice. */
+  const queued = new Set<string>();
+  const enqueue = (arrival: TraceArrived) => {
+    if (queued.has(arrival.testId)) return;
+    queued.add(arrival.testId);
+    toEvaluate.push(arrival);
+  };
+  for (const arrival of carried?.arrived ?? []) enqueue(arrival);
+
   let dirty = true;
+  let delivering: CancellationScope | null = null;
+  let pendingLeft = Number.POSITIVE_INFINITY;
+  let evaluating = 0;
+  let sweep: SweepResult | null = null;
+  let changedSinceSweep = true;
+  let lastSweep = 0;
   let timerAt = 0;
-  let lastSweep = Date.now();
+  const wake = () => {
+    dirty = true;
+    changedSinceSweep = true;
+  };
 
   setHandler(traceArrivedSignal, (arrival) => {
-    if (awaiting.delete(arrival.testId)) toEvaluate.push(arrival);
-    else if (dispatching.has(arrival.testId)) earlyArrivals.set(arrival.testId, arrival);
-    dirty = true;
+    enqueue(arrival);
+    wake();
   });
   setHandler(cancelRunSignal, () => {
     cancelled = true;
-    dirty = true;
+    delivering?.cancel();
+    wake();
   });
-  setHandler(progressQuery, () => ({
-    total: plan.total,
-    done,
-    inFlight: dispatching.size,
-    awaitingTrace: awaiting.size,
-  }));
+  setHandler(progressQuery, () => {
+    const counts = sweep?.counts;
+    const done = counts ? counts.passed + counts.failed + counts.errored + counts.timedOut : 0;
+    return { total: plan.total, done, inFlight: counts?.dispatched ?? 0, awaitingTrace: counts?.awaitingTrace ?? 0 };
+  });
 
   const background = new Set<Promise<void>>();
   const track = (promise: Promise<void>) => {
@@ -92,21 +101,31 @@ export async function runWorkflow({ runId, carried }: RunWorkflowInput): Promise
     void promise.finally(() => background.delete(promise));
   };
 
-  const dispatch = (ref: { testRowId: string; testId: string; position: number }) => {
-    dispatching.add(ref.testId);
+  const deliver = () => {
+    const scope = new CancellationScope();
+    delivering = scope;
     track(
-      dispatcher.dispatchTest(runId, ref, plan.traceTimeoutSeconds).then((result: DispatchResult) => {
-        dispatching.delete(ref.testId);
-        const early = earlyArrivals.get(ref.testId);
-        earlyArrivals.delete(ref.testId);
-        if (result.outcome === 'accepted') {
-          if (early) toEvaluate.push(early);
-          else awaiting.set(ref.testId, result.deadline);
-        } else {
-          done += 1;
-        }
-        dirty = true;
-      }),
+      scope
+        .run(() =>
+          delivery.deliverTests(runId, {
+            concurrency: plan.concurrency,
+            awaitingLimit: plan.awaitingLimit,
+            maxTests: testsPerDelivery,
+            traceTimeoutSeconds: plan.traceTimeoutSeconds,
+          }),
+        )
+        .then(
+          (result) => {
+            pendingLeft = result.pendingLeft;
+          },
+          (error: unknown) => {
+            if (!isCancellation(error)) throw error;
+          },
+        )
+        .finally(() => {
+          delivering = null;
+          wake();
+        }),
     );
   };
 
@@ -115,40 +134,35 @@ export async function runWorkflow({ runId, carried }: RunWorkflowInput): Promise
     track(
       evaluator.evaluateTests(runId, batch).then(() => {
         evaluating -= 1;
-        done += batch.length;
-        dirty = true;
+        for (const arrival of batch) queued.delete(arrival.testId);
+        wake();
       }),
     );
   };
 
+  const isQuiet = () => delivering === null && evaluating === 0 && toEvaluate.length === 0;
+
   const armTimer = () => {
-    if (awaiting.size === 0) return;
-    const nearest = Math.min(...awaiting.values(), lastSweep + sweepEveryMs);
-    const at = Math.max(Math.ceil(nearest / tickMs) * tickMs, Date.now() + tickMs);
+    let target: number;
+    if (isQuiet() && changedSinceSweep) {
+      // Something finished: look again soon (this is how the run notices it is done).
+      target = lastSweep + tickMs;
+    } else {
+      const counts = sweep?.counts;
+      const open = counts ? counts.pending + counts.dispatched + counts.awaitingTrace + counts.evaluating : 1;
+      if (delivering === null && open === 0) return;
+      target = Math.min(sweep?.nextDeadline ?? Number.POSITIVE_INFINITY, lastSweep + sweepEveryMs);
+    }
+    const at = Math.max(Math.ceil(target / tickMs) * tickMs, Date.now() + tickMs);
     if (timerAt !== 0 && timerAt <= at) return;
     timerAt = at;
     track(
       sleep(at - Date.now()).then(() => {
         if (timerAt === at) timerAt = 0;
         dirty = true;
+        lastSweep = Math.min(lastSweep, at - sweepEveryMs);
       }),
     );
-  };
-
-  const handleDeadlinesAndSweep = async () => {
-    const now = Date.now();
-    const expired = [...awaiting].filter(([, deadline]) => deadline <= now).map(([testId]) => testId);
-    if (expired.length > 0) {
-      for (const testId of expired) awaiting.delete(testId);
-      const { timedOut, arrived } = await control.timeOutTests(expired);
-      done += timedOut.length;
-      toEvaluate.push(...arrived);
-    }
-    if (awaiting.size > 0 && now - lastSweep >= sweepEveryMs) {
-      lastSweep = now;
-      const found = await control.findArrivals([...awaiting.keys()]);
-      for (const arrival of found) if (awaiting.delete(arrival.testId)) toEvaluate.push(arrival);
-    }
   };
 
   const rollingOver = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > historyBudget;
@@ -156,40 +170,29 @@ export async function runWorkflow({ runId, carried }: RunWorkflowInput): Promise
   for (;;) {
     await condition(() => dirty);
     dirty = false;
-    await handleDeadlinesAndSweep();
+
+    const sinceSweep = Date.now() - lastSweep;
+    if (sinceSweep >= sweepEveryMs || (isQuiet() && changedSinceSweep && sinceSweep >= tickMs)) {
+      changedSinceSweep = false;
+      lastSweep = Date.now();
+      sweep = await control.sweep(runId);
+      for (const arrival of sweep.arrived) enqueue(arrival);
+    }
 
     while (toEvaluate.length > 0 && evaluating < parallelEvaluations) evaluate(toEvaluate.splice(0, evaluationBatch));
 
-    const stopDispatching = cancelled || rollingOver();
-    if (!stopDispatching) {
-      if (!exhausted && queue.length < plan.concurrency) {
-        const page = await control.nextPendingTests(runId, cursor, pageSize);
-        if (page.length < pageSize) exhausted = true;
-        const last = page.at(-1);
-        if (last) cursor = last.position;
-        queue.push(...page);
-      }
-      while (queue.length > 0 && dispatching.size < plan.concurrency && dispatching.size + awaiting.size < plan.awaitingLimit) {
-        dispatch(queue.shift()!);
-      }
-    }
-
-    const idle = dispatching.size === 0 && evaluating === 0 && toEvaluate.length === 0;
+    const idle = isQuiet();
     if (cancelled && idle) break;
-    if (!cancelled && idle && exhausted && queue.length === 0 && awaiting.size === 0) break;
+    if (!cancelled && delivering === null && pendingLeft > 0 && !rollingOver()) deliver();
+
+    const counts = sweep?.counts;
+    const allClosed = counts !== undefined && counts.pending + counts.dispatched + counts.awaitingTrace + counts.evaluating === 0;
+    if (!cancelled && idle && !changedSinceSweep && allClosed) break;
     if (!cancelled && idle && rollingOver()) {
       await condition(allHandlersFinished);
-      // Tests claimed but not dispatched go back to the cursor so the next execution claims them again.
-      const resumeAt = queue.length > 0 ? queue[0]!.position - 1 : cursor;
-      return continueAsNew<typeof runWorkflow>({
-        runId,
-        carried: { cursor: resumeAt, awaiting: Object.fromEntries(awaiting), arrived: [...toEvaluate, ...earlyArrivals.values()], cancelled, done },
-      });
+      return continueAsNew<typeof runWorkflow>({ runId, carried: { cancelled, arrived: toEvaluate } });
     }
     armTimer();
-    const hasRoom = dispatching.size < plan.concurrency && dispatching.size + awaiting.size < plan.awaitingLimit;
-    // Fetch the next page at once rather than waiting for a completion to wake the loop.
-    if (!stopDispatching && !exhausted && queue.length === 0 && hasRoom) dirty = true;
   }
 
   return control.finishRun(runId, cancelled);

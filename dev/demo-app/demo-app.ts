@@ -27,6 +27,11 @@ export interface DemoAppOptions {
   latencyMs?: number;
   /** `step.parameter` overrides to ignore, e.g. `['response_generator.temperature']`. */
   ignoreOverrides?: readonly string[];
+  /**
+   * `accepted` (default): answer 202 at once and run the pipeline in the background. `after_pipeline`: answer
+   * 200 only when the pipeline has run, like an application that works inside the request (benchmarks).
+   */
+  respond?: 'accepted' | 'after_pipeline';
   /** `service.name` of the exported traces. Default `demo-support-app`. */
   serviceName?: string;
   /** Default `console`. */
@@ -99,6 +104,10 @@ export function createDemoApp(options: DemoAppOptions): DemoApp {
       )
       .finally(() => running.delete(work));
     running.add(work);
+    if (options.respond === 'after_pipeline') {
+      await work;
+      return c.json({ accepted: true }, 200);
+    }
     return c.json({ accepted: true }, 202);
   });
 

@@ -117,15 +117,11 @@ async function loadResults(db: Db, experiment: ExperimentRecord, scope: Experime
   const baselineRun = baseline?.run?.status === 'completed' ? baseline.run : null;
   const comparable = shown.filter((entry) => !entry.variant.isBaseline && entry.run?.status === 'completed').map((entry) => entry.run!.id);
 
+  const shownRunIds = shown.flatMap((entry) => (entry.run ? [entry.run.id] : []));
+  const allRunIds = runs.map((run) => run.id);
   const [figures, tasks, pairs] = await Promise.all([
-    runFigures(
-      db,
-      runs.map((run) => run.id),
-    ),
-    taskFigures(
-      db,
-      shown.flatMap((entry) => (entry.run ? [entry.run.id] : [])),
-    ),
+    runFigures(db, allRunIds),
+    taskFigures(db, shownRunIds),
     baselineRun ? pairCounts(db, baselineRun.id, comparable) : Promise.resolve(new Map<string, never>()),
   ]);
   const baselineFigures = baselineRun ? (figures.get(baselineRun.id) ?? emptyFigures) : null;
@@ -361,14 +357,17 @@ function toMarkdown(experiment: ExperimentRecord, results: ExperimentResults): s
     ...results.variants.map(resultRow),
     '',
   );
+  const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
   const notes = [
-    `Pass rate is passed tests ÷ all tests; the interval is a 95% Wilson interval.`,
-    `Each variant is compared with the baseline's latest completed run by an exact McNemar test over the tasks both ran, ` +
-      `Holm-adjusted across the ${compared} compared variant${compared === 1 ? '' : 's'}; a verdict needs p (Holm) ≤ ${alpha}.`,
+    'Pass rate is passed tests ÷ all tests; the interval is a 95% Wilson interval.',
+    compared === 0
+      ? 'No variant has a completed run to compare with a completed baseline run yet.'
+      : `Each variant is compared with the baseline's latest completed run by an exact McNemar test over the tasks both ran, ` +
+        `Holm-adjusted across the ${plural(compared, 'compared variant')}; a verdict needs p (Holm) ≤ ${alpha}.`,
   ];
   if (results.minimumDetectableDifference !== null && baseline?.tasks) {
     notes.push(
-      `With ${baseline.tasks.total} task${baseline.tasks.total === 1 ? '' : 's'}, a change smaller than about ` +
+      `With ${plural(baseline.tasks.total, 'task')}, a change smaller than about ` +
         `${(results.minimumDetectableDifference * 100).toFixed(1)} points is unlikely to be detected (80% power).`,
     );
   }

@@ -45,12 +45,21 @@ export async function evaluateArrivedTests(
 ): Promise<number> {
   const judge = deps.judge ?? createJudge(deps.config);
   let written = 0;
-  for (const [index, arrival] of arrivals.entries()) {
-    if (await evaluateOne(deps, judge, runId, arrival, round)) written += 1;
-    deps.onProgress?.(index + 1);
-  }
+  let done = 0;
+  let next = 0;
+  // A few tests at a time: each waits mostly on Postgres, the host and perhaps a judge model.
+  const lane = async () => {
+    while (next < arrivals.length) {
+      const arrival = arrivals[next++]!;
+      if (await evaluateOne(deps, judge, runId, arrival, round)) written += 1;
+      deps.onProgress?.(++done);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(evaluationLanes, arrivals.length) }, lane));
   return written;
 }
+
+const evaluationLanes = 8;
 
 /** Statuses a re-evaluation may change: the test has a trace and was evaluated (timeouts and delivery errors stay). */
 const reevaluableStatuses = ['passed', 'failed', 'errored'] as const;

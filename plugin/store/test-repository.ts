@@ -5,24 +5,45 @@ import type { Db } from './connect.js';
 export const openTestStatuses = ['pending', 'dispatched', 'awaiting_trace', 'evaluating'] as const;
 export const finalTestStatuses = ['passed', 'failed', 'errored', 'timed_out'] as const;
 
-export interface TestRef {
+export interface ClaimedTest {
   testRowId: string;
   testId: string;
-  position: number;
 }
 
-/** The next page of a run's pending tests in dispatch order. */
-export async function nextPendingTests(db: Db, runId: string, afterPosition: number, limit: number): Promise<TestRef[]> {
-  const rows = await db
-    .selectFrom('tests')
-    .select(['id', 'test_id', 'position'])
-    .where('run_id', '=', runId)
+/**
+ * Claims the run's next pending test for delivery (`pending` → `dispatched`). SKIP LOCKED lets several
+ * delivery lanes claim at once without waiting on each other or claiming the same test.
+ */
+export async function claimNextTest(db: Db, runId: string): Promise<ClaimedTest | null> {
+  const claimed = await db
+    .updateTable('tests')
+    .set({ status: 'dispatched' })
+    .where('id', '=', (eb) =>
+      eb.selectFrom('tests').select('id').where('run_id', '=', runId).where('status', '=', 'pending').orderBy('position').limit(1).forUpdate().skipLocked(),
+    )
     .where('status', '=', 'pending')
-    .where('position', '>', afterPosition)
-    .orderBy('position')
-    .limit(limit)
-    .execute();
-  return rows.map((row) => ({ testRowId: row.id, testId: row.test_id, position: row.position }));
+    .returning(['id', 'test_id'])
+    .executeTakeFirst();
+  return claimed ? { testRowId: claimed.id, testId: claimed.test_id } : null;
+}
+
+/**
+ * Deliveries interrupted by a crash (claimed, no answer recorded) go back to pending, to be sent
+ * again with the same test id. Only one delivery activity runs per run, so none is in progress.
+ */
+export async function releaseInterruptedDeliveries(db: Db, runId: string) {
+  const result = await db.updateTable('tests').set({ status: 'pending' }).where('run_id', '=', runId).where('status', '=', 'dispatched').executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+export async function countWithStatus(db: Db, runId: string, status: string) {
+  const row = await db
+    .selectFrom('tests')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('run_id', '=', runId)
+    .where('status', '=', status)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 /**
@@ -57,36 +78,41 @@ export async function markErrored(db: Db, testRowId: string, testId: string, err
   return Number(result.numUpdatedRows) === 1;
 }
 
-/**
- * Times out the given tests that still have no trace. Tests whose trace was linked meanwhile
- * (the signal may have been missed) come back as arrived instead.
- */
-export async function timeOutTests(db: Db, testIds: string[]) {
-  if (testIds.length === 0) return { timedOut: [] as string[], arrived: [] as Array<{ testId: string; traceId: string }> };
-  const timedOut = await db
+/** Times out the run's tests whose deadline passed without a trace; returns how many. */
+export async function timeOutExpiredTests(db: Db, runId: string) {
+  const result = await db
     .updateTable('tests')
     .set({ status: 'timed_out', finished_at: sql`now()`, error: 'no trace arrived before the deadline' })
-    .where('test_id', 'in', testIds)
-    .where('status', 'in', ['dispatched', 'awaiting_trace'])
+    .where('run_id', '=', runId)
+    .where('status', '=', 'awaiting_trace')
     .where('trace_id', 'is', null)
-    .returning('test_id')
-    .execute();
-  const done = new Set(timedOut.map((r) => r.test_id));
-  const arrived = await linkedButOpen(db, testIds.filter((id) => !done.has(id)));
-  return { timedOut: [...done], arrived };
+    .where('deadline_at', '<', sql<Date>`now()`)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }
 
-/** Tests among `testIds` whose trace is linked but not yet evaluated. */
-export async function linkedButOpen(db: Db, testIds: string[]) {
-  if (testIds.length === 0) return [];
+/** Tests whose trace is linked but whose result is not written yet (their signal may have been missed). */
+export async function arrivedTests(db: Db, runId: string, limit: number) {
   const rows = await db
     .selectFrom('tests')
     .select(['test_id', 'trace_id'])
-    .where('test_id', 'in', testIds)
-    .where('trace_id', 'is not', null)
-    .where('status', 'in', [...openTestStatuses])
+    .where('run_id', '=', runId)
+    .where('status', '=', 'evaluating')
+    .orderBy('position')
+    .limit(limit)
     .execute();
   return rows.map((row) => ({ testId: row.test_id, traceId: row.trace_id as string }));
+}
+
+/** The earliest deadline among the run's tests waiting for a trace, in epoch ms. */
+export async function nextDeadline(db: Db, runId: string): Promise<number | null> {
+  const row = await db
+    .selectFrom('tests')
+    .select((eb) => eb.fn.min('deadline_at').as('deadline'))
+    .where('run_id', '=', runId)
+    .where('status', '=', 'awaiting_trace')
+    .executeTakeFirst();
+  return row?.deadline ? new Date(row.deadline as Date).getTime() : null;
 }
 
 /** Outstanding tests of a cancelled run end as errored, so every test has a result. */

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { serve } from '@hono/node-server';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
+import { Webhook } from 'standardwebhooks';
 import { inject } from 'vitest';
 import { createExperimentsPlugin, type ExperimentsConfigInput, type ExperimentsPlugin } from '../../plugin/index.js';
 import { createReferenceHost, type ReferenceHost } from '../../dev/host/reference-host.js';
@@ -23,6 +24,7 @@ export interface ApiResponse<T = any> {
 export interface RunStack {
   baseUrl: string;
   databaseUrl: string;
+  temporalAddress: string;
   taskQueue: string;
   apiKey: string;
   projectId: string;
@@ -50,8 +52,15 @@ export async function startRunStack(options: {
   /** Demo app settings; `false` to point the webhook elsewhere yourself. */
   demo?: Partial<DemoServerOptions> | false;
   startWorker?: boolean;
+  /** Deliver spans to the plugin through its signed HTTP hook, as a host in another process would. */
+  spansViaHook?: boolean;
+  /** Outside vitest (benchmarks): an empty database and a Temporal address to use instead of the test run's. */
+  services?: { databaseUrl: string; temporalAddress: string };
 } = {}): Promise<RunStack> {
-  const database: TestDatabase = await createTestDatabase('run');
+  const database: TestDatabase = options.services
+    ? { url: options.services.databaseUrl, drop: async () => {} }
+    : await createTestDatabase('run');
+  const temporalAddress = options.services?.temporalAddress ?? inject('temporalAddress');
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const taskQueue = `experiments-test-${randomBytes(4).toString('hex')}`;
@@ -62,13 +71,15 @@ export async function startRunStack(options: {
     pluginFactory: async (capabilities) => {
       const plugin = createExperimentsPlugin(capabilities, {
         databaseUrl: database.url,
-        temporalAddress: inject('temporalAddress'),
+        temporalAddress,
         taskQueue,
         webhookTimeoutMs: 2_000,
         ...options.plugin,
       });
       await plugin.migrate();
-      return plugin;
+      if (!options.spansViaHook) return plugin;
+      const hookUrl = `${baseUrl}${plugin.manifest.mountPath}${plugin.manifest.trace.hookPath}`;
+      return { ...plugin, onSpansIngested: (projectId, spans) => postSpanHook(hookUrl, plugin.config.hookSecret!, { projectId, spans }) };
     },
   });
   const server = await new Promise<Server>((resolve) => {
@@ -102,6 +113,7 @@ export async function startRunStack(options: {
   const stack: RunStack = {
     baseUrl,
     databaseUrl: database.url,
+    temporalAddress,
     taskQueue,
     apiKey,
     projectId: project.id,
@@ -135,6 +147,24 @@ export async function startRunStack(options: {
   };
   if (options.startWorker !== false) await stack.startWorker();
   return stack;
+}
+
+/** What a host in another process does after storing spans: a signed POST to the plugin's hook. */
+export async function postSpanHook(url: string, secret: string, body: unknown) {
+  const payload = JSON.stringify(body);
+  const id = `msg_${randomBytes(8).toString('hex')}`;
+  const now = new Date();
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'webhook-id': id,
+      'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+      'webhook-signature': new Webhook(secret).sign(id, now, payload),
+    },
+    body: payload,
+  });
+  if (response.status !== 202) throw new Error(`span hook answered ${response.status}: ${await response.text()}`);
 }
 
 const quietLogger = { info: () => {}, warn: () => {}, error: (...args: unknown[]) => console.error('[demo]', ...args) };

@@ -1,20 +1,20 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { inject } from 'vitest';
 import type { RunStack } from './run-stack.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
 /** The worker in a process of its own (`dev/worker.ts`), so a test can SIGKILL it like a crash. */
-export async function startWorkerProcess(stack: RunStack): Promise<ChildProcess> {
+export async function startWorkerProcess(stack: RunStack, env: Record<string, string> = {}): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'dev/worker.ts'], {
     cwd: root,
     env: {
       ...process.env,
       DATABASE_URL: stack.databaseUrl,
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      TEMPORAL_ADDRESS: stack.temporalAddress,
       EXPERIMENTS_TASK_QUEUE: stack.taskQueue,
       HOST_BASE_URL: stack.baseUrl,
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

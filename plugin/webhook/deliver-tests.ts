@@ -1,0 +1,114 @@
+import type { ExperimentsConfig } from '../config.js';
+import type { ExperimentsHost } from '../host.js';
+import type { Db } from '../store/connect.js';
+import { loadDispatch } from '../store/dispatch-repository.js';
+import { claimNextTest, countWithStatus, markAccepted, markErrored, releaseInterruptedDeliveries, type ClaimedTest } from '../store/test-repository.js';
+import { sendTestWebhook, type WebhookOutcome } from './send-test-webhook.js';
+
+export interface DeliveryLimits {
+  /** Webhook requests in flight at once: the load the user allows on their application. */
+  concurrency: number;
+  /** Accepted tests still waiting for their trace; delivery pauses at this many. */
+  awaitingLimit: number;
+  /** Claims before returning, so the workflow can roll its history over between deliveries. */
+  maxTests: number;
+  traceTimeoutSeconds: number;
+}
+
+export interface DeliveryDependencies {
+  db: Db;
+  host: ExperimentsHost;
+  config: ExperimentsConfig;
+  /** Aborts every request in flight and stops claiming (activity cancellation). */
+  signal?: AbortSignal;
+  /** Called often while working, e.g. to heartbeat. */
+  onProgress?: (claimed: number) => void;
+}
+
+/** Attempts per test before it counts as errored; 5xx, 408, 429, timeouts and network errors are retried. */
+export const deliveryAttempts = 6;
+const backoffMs = (attempt: number) => Math.min(500 * 2 ** (attempt - 1), 8_000);
+const roomPollMs = 200;
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+  });
+
+/**
+ * Delivers a run's pending tests to the application with `concurrency` lanes, each sending one
+ * webhook at a time and retrying with backoff. Every outcome is written to the test's row, so a
+ * crash loses nothing: interrupted deliveries are released and sent again with the same test id.
+ */
+export async function deliverTests(deps: DeliveryDependencies, runId: string, limits: DeliveryLimits) {
+  const { db, signal } = deps;
+  await releaseInterruptedDeliveries(db, runId);
+  let claimed = 0;
+  let awaiting = await countWithStatus(db, runId, 'awaiting_trace');
+
+  // Accepted tests leave the lane; when too many wait for traces, wait for room (traces or timeouts).
+  const room = async () => {
+    while (awaiting >= limits.awaitingLimit && !signal?.aborted) {
+      awaiting = await countWithStatus(db, runId, 'awaiting_trace');
+      if (awaiting < limits.awaitingLimit) return;
+      deps.onProgress?.(claimed);
+      await sleep(roomPollMs, signal);
+    }
+  };
+
+  const lane = async () => {
+    for (;;) {
+      await room();
+      if (signal?.aborted || claimed >= limits.maxTests) return;
+      claimed += 1;
+      const test = await claimNextTest(db, runId);
+      if (!test) {
+        claimed -= 1;
+        return;
+      }
+      const accepted = await deliverOne(deps, test, limits.traceTimeoutSeconds);
+      if (accepted) awaiting += 1;
+      deps.onProgress?.(claimed);
+    }
+  };
+  await Promise.all(Array.from({ length: limits.concurrency }, lane));
+  return { claimed, pendingLeft: await countWithStatus(db, runId, 'pending') };
+}
+
+async function deliverOne(deps: DeliveryDependencies, test: ClaimedTest, traceTimeoutSeconds: number): Promise<boolean> {
+  const { db, host, config, signal } = deps;
+  const dispatch = await loadDispatch(db, test.testRowId);
+  if (!dispatch) return false;
+  // Read per test (no cache): a webhook fixed by the user applies to the very next delivery.
+  const target = await host.application.get(dispatch.projectId);
+  if (!target) {
+    await markErrored(db, test.testRowId, test.testId, 'the project has no webhook configured');
+    return false;
+  }
+  let outcome: WebhookOutcome = { kind: 'retryable', message: 'not sent' };
+  let attempt = 0;
+  while (attempt < deliveryAttempts) {
+    attempt += 1;
+    outcome = await sendTestWebhook({
+      url: target.url,
+      secret: target.secret,
+      headers: target.headers,
+      webhookId: test.testId,
+      body: dispatch.body,
+      timeoutMs: config.webhookTimeoutMs,
+      signal,
+    });
+    if (outcome.kind !== 'retryable' || signal?.aborted) break;
+    deps.onProgress?.(0);
+    if (attempt < deliveryAttempts) await sleep(backoffMs(attempt), signal);
+  }
+  if (signal?.aborted && outcome.kind !== 'accepted') return false;
+  if (outcome.kind === 'accepted') {
+    await markAccepted(db, test.testRowId, test.testId, traceTimeoutSeconds, outcome.status);
+    return true;
+  }
+  const tries = attempt > 1 ? ` after ${attempt} attempts` : '';
+  await markErrored(db, test.testRowId, test.testId, `webhook ${outcome.message}${tries}`, outcome.status);
+  return false;
+}

@@ -1,0 +1,83 @@
+import { sql } from 'kysely';
+import { demoBaselineConfig, demoTasks } from '../../dev/demo-app/demo-catalog.js';
+import { createReadyExperiment, createTasks, startRunStack, waitForRun } from '../helpers/run-stack.js';
+import type { BenchServices } from './bench-services.js';
+import { kill, startWorkerProcess } from '../helpers/worker-process.js';
+
+export interface OverheadFigures {
+  tests: number;
+  concurrency: number;
+  appLatencyMs: number;
+  wallSeconds: number;
+  idealSeconds: number;
+  ratio: number;
+  traceToResultMs: { p50: number; p95: number; max: number };
+}
+
+/**
+ * (a) Run overhead: the demo app answers each webhook in a fixed time (its pipeline of two model calls runs
+ * inside the request); wall time from the run's creation to its last result, against tests ÷ concurrency × latency.
+ * (c) Trace to result: from the root span's ingestion (the link's time) to the test's final status.
+ */
+export async function measureRunOverhead(services: BenchServices, options: { tests: number; concurrency: number; appLatencyMs: number }): Promise<OverheadFigures> {
+  const databaseUrl = await services.newDatabase('bench_overhead');
+  const stack = await startRunStack({
+    services: { databaseUrl, temporalAddress: services.temporalAddress },
+    demo: { latencyMs: options.appLatencyMs / 2, respond: 'after_pipeline' },
+    plugin: { maxConcurrency: 200 },
+    startWorker: false,
+  });
+  // The worker runs in a process of its own, as in production.
+  const worker = await startWorkerProcess(stack, { EXPERIMENTS_MAX_CONCURRENCY: '200', ...(process.env.BENCH_PROFILE ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_PROFILE}` } : {}) });
+  try {
+    const repeats = 20;
+    const taskCount = Math.ceil(options.tests / repeats);
+    const tasks = Array.from({ length: taskCount }, (_, i) => ({ ...demoTasks[i % demoTasks.length]!, title: `Bench task ${i}` }));
+    const experiment = await createReadyExperiment(stack, await createTasks(stack, tasks as never), demoBaselineConfig as never);
+    const started = await stack.experiments('POST', `/experiments/${experiment.id}/variants/${experiment.baselineVariantId}/runs`, {
+      concurrency: options.concurrency,
+      repeats,
+    });
+    if (started.status !== 202) throw new Error(`run not started: ${JSON.stringify(started.body)}`);
+    const run = await waitForRun(stack, experiment.id, started.body.runId, 30 * 60_000);
+    const timing = await sql<{ wall: number; p50: number; p95: number; max: number }>`
+      select extract(epoch from (max(t.finished_at) - r.created_at))::float8 as wall,
+             percentile_cont(0.5) within group (order by extract(epoch from (t.finished_at - l.root_span_at)) * 1000)::float8 as p50,
+             percentile_cont(0.95) within group (order by extract(epoch from (t.finished_at - l.root_span_at)) * 1000)::float8 as p95,
+             max(extract(epoch from (t.finished_at - l.root_span_at)) * 1000)::float8 as max
+      from experiments.runs r join experiments.tests t on t.run_id = r.id
+      left join experiments.trace_links l on l.test_id = t.test_id and l.kind = 'linked'
+      where r.id = ${run.runId} group by r.created_at`.execute(stack.host.db);
+    const row = timing.rows[0]!;
+    if (process.env.BENCH_DEBUG) {
+      const perSecond = await sql<{ second: number; accepted: number; finished: number }>`
+        select s.second, count(*) filter (where extract(epoch from (t.dispatched_at - r.created_at))::int = s.second)::int as accepted,
+               count(*) filter (where extract(epoch from (t.finished_at - r.created_at))::int = s.second)::int as finished
+        from experiments.runs r join experiments.tests t on t.run_id = r.id, generate_series(0, 40) s(second)
+        where r.id = ${run.runId} group by s.second order by s.second`.execute(stack.host.db);
+      console.log(perSecond.rows.filter((r) => r.accepted || r.finished).map((r) => `${r.second}s: +${r.accepted} accepted, +${r.finished} done`).join('\n'));
+      const gaps = await sql<{ accept: number; trace: number; result: number }>`
+        select avg(extract(epoch from (t.dispatched_at - r.started_at)))::float8 as accept,
+               avg(extract(epoch from (l.root_span_at - t.dispatched_at)))::float8 as trace,
+               avg(extract(epoch from (t.finished_at - l.root_span_at)))::float8 as result
+        from experiments.runs r join experiments.tests t on t.run_id = r.id join experiments.trace_links l on l.test_id = t.test_id
+        where r.id = ${run.runId}`.execute(stack.host.db);
+      console.log(gaps.rows[0]);
+    }
+    const idealSeconds = (run.counts.total / options.concurrency) * (options.appLatencyMs / 1000);
+    return {
+      tests: run.counts.total,
+      concurrency: options.concurrency,
+      appLatencyMs: options.appLatencyMs,
+      wallSeconds: round(row.wall),
+      idealSeconds: round(idealSeconds),
+      ratio: round(row.wall / idealSeconds),
+      traceToResultMs: { p50: round(row.p50), p95: round(row.p95), max: round(row.max) },
+    };
+  } finally {
+    await kill(worker, 'SIGTERM');
+    await stack.close();
+  }
+}
+
+const round = (value: number) => Math.round(value * 1000) / 1000;
