@@ -33,6 +33,18 @@ export interface SweepResult {
   nextDeadline: number | null;
 }
 
+/** Heartbeats at most every 500 ms: each call crosses into the native bridge, and lanes report often. */
+function throttledHeartbeat() {
+  const context = Context.current();
+  let last = 0;
+  return (details: unknown) => {
+    const now = Date.now();
+    if (now - last < 500) return;
+    last = now;
+    context.heartbeat(details);
+  };
+}
+
 /** The activities of runs, built from injected dependencies (tests pass their own). */
 export function createActivities({ db, host, config }: ActivityDependencies) {
   const judge = createJudge(config);
@@ -53,8 +65,8 @@ export function createActivities({ db, host, config }: ActivityDependencies) {
 
     /** Sends pending tests' webhooks; returns when none is left, `maxTests` were claimed, or on cancellation. */
     async deliverTests(runId: string, limits: DeliveryLimits) {
-      const context = Context.current();
-      return deliverTests({ db, host, config, signal: context.cancellationSignal, onProgress: (claimed) => context.heartbeat(claimed) }, runId, limits);
+      const heartbeat = throttledHeartbeat();
+      return deliverTests({ db, host, config, signal: Context.current().cancellationSignal, onProgress: heartbeat }, runId, limits);
     },
 
     /** Times out expired tests and reports what the workflow may have missed. */
@@ -64,8 +76,7 @@ export function createActivities({ db, host, config }: ActivityDependencies) {
     },
 
     async evaluateTests(runId: string, arrivals: TraceArrived[], round = 1): Promise<number> {
-      const context = Context.current();
-      return evaluateArrivedTests({ db, host, config, judge, onProgress: (done) => context.heartbeat(done) }, runId, arrivals, round);
+      return evaluateArrivedTests({ db, host, config, judge, onProgress: throttledHeartbeat() }, runId, arrivals, round);
     },
 
     async nextEvaluationRound(runId: string): Promise<number> {

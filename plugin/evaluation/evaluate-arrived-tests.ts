@@ -127,39 +127,35 @@ async function evaluateOne(deps: EvaluationDependencies, judge: Judge, runId: st
   const status = rows.some((r) => r.outcome === 'errored') ? 'errored' : !noEvaluations && rows.every((r) => r.outcome === 'passed') ? 'passed' : 'failed';
   const mismatches = trace ? findOverrideMismatches(facts.steps, test.config as Record<string, Record<string, unknown>>) : [];
 
-  return db.transaction().execute(async (trx) => {
-    const updated = await trx
-      .updateTable('tests')
-      .set({
-        status,
-        trace_id: traceId,
-        ...(round === 1 ? { finished_at: sql<Date>`now()` } : {}),
-        output: facts.output === null ? null : facts.output.slice(0, maxStoredOutput),
-        latency_ms: facts.latencyMs,
-        input_tokens: facts.inputTokens,
-        output_tokens: facts.outputTokens,
-        cost: facts.cost,
-        no_evaluations: noEvaluations,
-        override_mismatches: mismatches.length > 0 ? jsonb(mismatches) : null,
-        error: status === 'errored' ? rows.find((r) => r.outcome === 'errored')?.reason ?? null : noEvaluations ? 'the task has no evaluations' : null,
-      })
-      .where('id', '=', test.id)
-      .where('attempt', '=', test.attempt)
-      .where('status', 'in', [...expected])
-      .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) !== 1) return false;
-    if (rows.length > 0) {
-      await trx
-        .insertInto('evaluation_results')
-        .values(
-          rows.map((row, position) => ({
-            test_row_id: test.id, attempt: test.attempt, round, position, evaluator: row.evaluator, source: row.source,
-            config: jsonb(row.config), score: row.score, outcome: row.outcome, reason: row.reason,
-          })),
-        )
-        .onConflict((oc) => oc.columns(['test_row_id', 'attempt', 'round', 'position']).doNothing())
-        .execute();
-    }
-    return true;
-  });
+  // One statement: the guarded status change and the results it is based on land together or not at all.
+  const update = db
+    .updateTable('tests')
+    .set({
+      status,
+      trace_id: traceId,
+      ...(round === 1 ? { finished_at: sql<Date>`now()` } : {}),
+      output: facts.output === null ? null : facts.output.slice(0, maxStoredOutput),
+      latency_ms: facts.latencyMs,
+      input_tokens: facts.inputTokens,
+      output_tokens: facts.outputTokens,
+      cost: facts.cost,
+      no_evaluations: noEvaluations,
+      override_mismatches: mismatches.length > 0 ? jsonb(mismatches) : null,
+      error: status === 'errored' ? rows.find((r) => r.outcome === 'errored')?.reason ?? null : noEvaluations ? 'the task has no evaluations' : null,
+    })
+    .where('id', '=', test.id)
+    .where('attempt', '=', test.attempt)
+    .where('status', 'in', [...expected])
+    .returning('id');
+  const results = rows.map((row, position) => ({ position, ...row, config: row.config ?? {} }));
+  const written = await sql<{ updated: number }>`
+    with updated as (${update}),
+    inserted as (
+      insert into evaluation_results (test_row_id, attempt, round, position, evaluator, source, config, score, outcome, reason)
+      select updated.id, ${test.attempt}, ${round}, r.position, r.evaluator, r.source, r.config, r.score, r.outcome, r.reason
+      from updated cross join jsonb_to_recordset(${jsonb(results)}) as r(position int, evaluator text, source text, config jsonb, score float8, outcome text, reason text)
+      on conflict (test_row_id, attempt, round, position) do nothing
+      returning 1)
+    select (select count(*) from updated)::int as updated`.execute(db);
+  return written.rows[0]?.updated === 1;
 }

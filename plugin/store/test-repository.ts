@@ -5,28 +5,6 @@ import type { Db } from './connect.js';
 export const openTestStatuses = ['pending', 'dispatched', 'awaiting_trace', 'evaluating'] as const;
 export const finalTestStatuses = ['passed', 'failed', 'errored', 'timed_out'] as const;
 
-export interface ClaimedTest {
-  testRowId: string;
-  testId: string;
-}
-
-/**
- * Claims the run's next pending test for delivery (`pending` → `dispatched`). SKIP LOCKED lets several
- * delivery lanes claim at once without waiting on each other or claiming the same test.
- */
-export async function claimNextTest(db: Db, runId: string): Promise<ClaimedTest | null> {
-  const claimed = await db
-    .updateTable('tests')
-    .set({ status: 'dispatched' })
-    .where('id', '=', (eb) =>
-      eb.selectFrom('tests').select('id').where('run_id', '=', runId).where('status', '=', 'pending').orderBy('position').limit(1).forUpdate().skipLocked(),
-    )
-    .where('status', '=', 'pending')
-    .returning(['id', 'test_id'])
-    .executeTakeFirst();
-  return claimed ? { testRowId: claimed.id, testId: claimed.test_id } : null;
-}
-
 /**
  * Deliveries interrupted by a crash (claimed, no answer recorded) go back to pending, to be sent
  * again with the same test id. Only one delivery activity runs per run, so none is in progress.

@@ -1,8 +1,8 @@
 import type { ExperimentsConfig } from '../config.js';
 import type { ExperimentsHost } from '../host.js';
 import type { Db } from '../store/connect.js';
-import { loadDispatch } from '../store/dispatch-repository.js';
-import { claimNextTest, countWithStatus, markAccepted, markErrored, releaseInterruptedDeliveries, type ClaimedTest } from '../store/test-repository.js';
+import { claimNextDelivery, type ClaimedDelivery } from '../store/dispatch-repository.js';
+import { countWithStatus, markAccepted, markErrored, releaseInterruptedDeliveries } from '../store/test-repository.js';
 import { sendTestWebhook, type WebhookOutcome } from './send-test-webhook.js';
 
 export interface DeliveryLimits {
@@ -62,7 +62,7 @@ export async function deliverTests(deps: DeliveryDependencies, runId: string, li
       await room();
       if (signal?.aborted || claimed >= limits.maxTests) return;
       claimed += 1;
-      const test = await claimNextTest(db, runId);
+      const test = await claimNextDelivery(db, runId);
       if (!test) {
         claimed -= 1;
         return;
@@ -76,12 +76,10 @@ export async function deliverTests(deps: DeliveryDependencies, runId: string, li
   return { claimed, pendingLeft: await countWithStatus(db, runId, 'pending') };
 }
 
-async function deliverOne(deps: DeliveryDependencies, test: ClaimedTest, traceTimeoutSeconds: number): Promise<boolean> {
+async function deliverOne(deps: DeliveryDependencies, test: ClaimedDelivery, traceTimeoutSeconds: number): Promise<boolean> {
   const { db, host, config, signal } = deps;
-  const dispatch = await loadDispatch(db, test.testRowId);
-  if (!dispatch) return false;
   // Read per test (no cache): a webhook fixed by the user applies to the very next delivery.
-  const target = await host.application.get(dispatch.projectId);
+  const target = await host.application.get(test.projectId);
   if (!target) {
     await markErrored(db, test.testRowId, test.testId, 'the project has no webhook configured');
     return false;
@@ -95,7 +93,7 @@ async function deliverOne(deps: DeliveryDependencies, test: ClaimedTest, traceTi
       secret: target.secret,
       headers: target.headers,
       webhookId: test.testId,
-      body: dispatch.body,
+      body: test.body,
       timeoutMs: config.webhookTimeoutMs,
       signal,
     });

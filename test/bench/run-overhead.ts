@@ -28,7 +28,8 @@ export async function measureRunOverhead(services: BenchServices, options: { tes
     startWorker: false,
   });
   // The worker runs in a process of its own, as in production.
-  const worker = await startWorkerProcess(stack, { EXPERIMENTS_MAX_CONCURRENCY: '200', ...(process.env.BENCH_PROFILE ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_PROFILE}` } : {}) });
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const worker = await startWorkerProcess(stack, { EXPERIMENTS_MAX_CONCURRENCY: '200' }, profile);
   try {
     const repeats = 20;
     const taskCount = Math.ceil(options.tests / repeats);

@@ -5,8 +5,8 @@ import type { RunStack } from './run-stack.js';
 const root = path.resolve(import.meta.dirname, '../..');
 
 /** The worker in a process of its own (`dev/worker.ts`), so a test can SIGKILL it like a crash. */
-export async function startWorkerProcess(stack: RunStack, env: Record<string, string> = {}): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'dev/worker.ts'], {
+export async function startWorkerProcess(stack: RunStack, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'dev/worker.ts'], {
     cwd: root,
     env: {
       ...process.env,
