@@ -77,60 +77,43 @@ export async function linkSpans(deps: LinkDependencies, projectId: string, spans
   }
 }
 
+/**
+ * Records one trace's link and, when it is the test's first trace and its root span is here, attaches
+ * it to the test, all in one statement: the test row is locked, the link kind decided (linked,
+ * duplicate, late), the link upserted and the test moved to evaluating.
+ */
 async function linkOne(db: Db, projectId: string, candidate: Candidate) {
-  return db.transaction().execute(async (trx) => {
-    const test = await trx
-      .selectFrom('tests')
-      .innerJoin('runs', 'runs.id', 'tests.run_id')
-      .innerJoin('experiments', 'experiments.id', 'runs.experiment_id')
-      .select(['tests.id', 'tests.status', 'tests.trace_id', 'runs.id as run_id', 'runs.retries', sql<boolean>`tests.deadline_at < now()`.as('past_deadline')])
-      .where('tests.test_id', '=', candidate.testId)
-      .where('experiments.project_id', '=', projectId)
-      .forUpdate(['tests'])
-      .executeTakeFirst();
-
-    if (!test) {
-      // A test id of an earlier attempt (retried in place) or of another project: keep it as late if ours.
-      const earlier = await trx
-        .selectFrom('test_attempts')
-        .innerJoin('tests', 'tests.id', 'test_attempts.test_row_id')
-        .innerJoin('runs', 'runs.id', 'tests.run_id')
-        .innerJoin('experiments', 'experiments.id', 'runs.experiment_id')
-        .select('test_attempts.id')
-        .where('test_attempts.test_id', '=', candidate.testId)
-        .where('experiments.project_id', '=', projectId)
-        .executeTakeFirst();
-      if (earlier) await recordLink(trx, projectId, candidate, 'late');
-      return null;
-    }
-
-    const open = ['pending', 'dispatched', 'awaiting_trace'].includes(test.status);
-    const kind = test.trace_id && test.trace_id !== candidate.traceId ? 'duplicate' : !open && !test.trace_id ? 'late' : test.past_deadline && !test.trace_id ? 'late' : 'linked';
-    await recordLink(trx, projectId, candidate, kind);
-    if (kind !== 'linked' || !candidate.rootArrived || test.trace_id) return null;
-
-    await trx
-      .updateTable('tests')
-      .set({ trace_id: candidate.traceId, trace_arrived_at: sql`now()`, status: 'evaluating' })
-      .where('id', '=', test.id)
-      .where('trace_id', 'is', null)
-      .execute();
-    return { workflowId: runWorkflowId(test.run_id, test.retries), testId: candidate.testId, traceId: candidate.traceId };
-  });
-}
-
-async function recordLink(db: Db, projectId: string, candidate: Candidate, kind: 'linked' | 'duplicate' | 'late') {
-  await db
-    .insertInto('trace_links')
-    .values({
-      test_id: candidate.testId,
-      trace_id: candidate.traceId,
-      project_id: projectId,
-      kind,
-      root_span_at: candidate.rootArrived ? sql`now()` : null,
-    })
-    .onConflict((oc) =>
-      oc.columns(['test_id', 'trace_id']).doUpdateSet({ root_span_at: sql`coalesce(trace_links.root_span_at, excluded.root_span_at)` }),
-    )
-    .execute();
+  const { testId, traceId, rootArrived } = candidate;
+  const result = await sql<{ run_id: string; retries: number; attached: number }>`
+    with test as (
+      select tests.id, tests.status, tests.trace_id, coalesce(tests.deadline_at < now(), false) as past_deadline, runs.id as run_id, runs.retries
+      from tests join runs on runs.id = tests.run_id join experiments on experiments.id = runs.experiment_id
+      where tests.test_id = ${testId} and experiments.project_id = ${projectId}
+      for update of tests),
+    earlier_attempt as (
+      select 1 from test_attempts join tests on tests.id = test_attempts.test_row_id join runs on runs.id = tests.run_id
+      join experiments on experiments.id = runs.experiment_id
+      where test_attempts.test_id = ${testId} and experiments.project_id = ${projectId} limit 1),
+    decided as (
+      select case
+        when test.trace_id is not null and test.trace_id <> ${traceId} then 'duplicate'
+        when test.trace_id is null and (test.status not in ('pending', 'dispatched', 'awaiting_trace') or test.past_deadline) then 'late'
+        else 'linked' end as kind
+      from test
+      union all
+      select 'late' from earlier_attempt where not exists (select 1 from test)),
+    link as (
+      insert into trace_links (test_id, trace_id, project_id, kind, root_span_at)
+      select ${testId}, ${traceId}, ${projectId}, decided.kind, case when ${rootArrived} then now() end from decided
+      on conflict (test_id, trace_id) do update set root_span_at = coalesce(trace_links.root_span_at, excluded.root_span_at)
+      returning 1),
+    attached as (
+      update tests set trace_id = ${traceId}, trace_arrived_at = now(), status = 'evaluating'
+      from test, decided
+      where tests.id = test.id and decided.kind = 'linked' and ${rootArrived} and test.trace_id is null
+      returning tests.id)
+    select test.run_id, test.retries, (select count(*) from attached)::int as attached, (select count(*) from link)::int as links from test`.execute(db);
+  const row = result.rows[0];
+  if (!row || row.attached !== 1) return null;
+  return { workflowId: runWorkflowId(row.run_id, row.retries), testId, traceId };
 }
