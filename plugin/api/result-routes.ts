@@ -14,6 +14,8 @@ import {
   listTestResults,
   pairCounts,
   runFigures,
+  stepFigures,
+  type StepFigures,
   taskFigures,
   type ResultRun,
   type RunFigures,
@@ -66,6 +68,8 @@ interface VariantResult {
   latency: { p50: number | null; p95: number | null };
   tokens: { input: number | null; output: number | null; total: number | null };
   cost: number | null;
+  /** Latency, tokens and cost per inference step, from the traces. */
+  steps: Array<{ step: string; tests: number; latency: { p50: number | null; p95: number | null }; tokens: { input: number | null; output: number | null }; cost: number | null }>;
   repeats: number | null;
   taskRule: TaskRule | null;
   tasks: { total: number; passed: number; passRate: number | null } | null;
@@ -119,10 +123,11 @@ async function loadResults(db: Db, experiment: ExperimentRecord, scope: Experime
 
   const shownRunIds = shown.flatMap((entry) => (entry.run ? [entry.run.id] : []));
   const allRunIds = runs.map((run) => run.id);
-  const [figures, tasks, pairs] = await Promise.all([
+  const [figures, tasks, pairs, steps] = await Promise.all([
     runFigures(db, allRunIds),
     taskFigures(db, shownRunIds),
     baselineRun ? pairCounts(db, baselineRun.id, comparable) : Promise.resolve(new Map<string, never>()),
+    stepFigures(db, shownRunIds),
   ]);
   const baselineFigures = baselineRun ? (figures.get(baselineRun.id) ?? emptyFigures) : null;
 
@@ -153,6 +158,7 @@ async function loadResults(db: Db, experiment: ExperimentRecord, scope: Experime
         run,
         figures: run ? (figures.get(run.id) ?? emptyFigures) : emptyFigures,
         tasks: run ? (tasks.get(run.id) ?? null) : null,
+        steps: run ? (steps.get(run.id) ?? []) : [],
         vsBaseline: comparison ? { ...comparison, pairedTasks: paired[index]!.pairs } : null,
         earlier: (runsOf.get(variant.id) ?? [])
           .filter((other) => other.id !== run?.id)
@@ -182,6 +188,7 @@ function variantResult(input: {
   run: ResultRun | null;
   figures: RunFigures;
   tasks: TaskFigures | null;
+  steps: StepFigures[];
   vsBaseline: VariantResult['vsBaseline'];
   earlier: EarlierRun[];
 }): VariantResult {
@@ -211,6 +218,13 @@ function variantResult(input: {
     latency: { p50: figures.latencyP50, p95: figures.latencyP95 },
     tokens: { input: figures.inputTokens, output: figures.outputTokens, total: figures.totalTokens },
     cost: figures.cost,
+    steps: input.steps.map((step) => ({
+      step: step.step,
+      tests: step.tests,
+      latency: { p50: step.latencyP50, p95: step.latencyP95 },
+      tokens: { input: step.inputTokens, output: step.outputTokens },
+      cost: step.cost,
+    })),
     repeats: run?.repeats ?? null,
     taskRule: run?.taskRule ?? null,
     tasks: tasks ? { total: tasks.tasks, passed: tasks.passed, passRate: share(tasks.passed, tasks.tasks) } : null,

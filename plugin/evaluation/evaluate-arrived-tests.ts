@@ -155,7 +155,31 @@ async function evaluateOne(deps: EvaluationDependencies, judge: Judge, runId: st
       select updated.id, ${test.attempt}, ${round}, r.position, r.evaluator, r.source, r.config, r.score, r.outcome, r.reason
       from updated cross join jsonb_to_recordset(${jsonb(results)}) as r(position int, evaluator text, source text, config jsonb, score float8, outcome text, reason text)
       on conflict (test_row_id, attempt, round, position) do nothing
+      returning 1),
+    steps as (
+      insert into test_steps (test_row_id, attempt, step, latency_ms, input_tokens, output_tokens, cost)
+      select updated.id, ${test.attempt}, s.step, s.latency_ms, s.input_tokens, s.output_tokens, s.cost
+      from updated cross join jsonb_to_recordset(${jsonb(round === 1 ? stepFigures(facts.steps) : [])})
+        as s(step text, latency_ms float8, input_tokens int, output_tokens int, cost float8)
+      on conflict (test_row_id, attempt, step) do nothing
       returning 1)
     select (select count(*) from updated)::int as updated`.execute(db);
   return written.rows[0]?.updated === 1;
+}
+
+/** One row per step name: a step that ran several times (retries, loops) adds up. */
+function stepFigures(steps: ReturnType<typeof extractTraceFacts>['steps']) {
+  const byStep = new Map<string, { step: string; latency_ms: number | null; input_tokens: number | null; output_tokens: number | null; cost: number | null }>();
+  const add = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : a + b);
+  for (const step of steps) {
+    const seen = byStep.get(step.step);
+    byStep.set(step.step, {
+      step: step.step,
+      latency_ms: add(seen?.latency_ms ?? null, step.latencyMs),
+      input_tokens: add(seen?.input_tokens ?? null, step.inputTokens),
+      output_tokens: add(seen?.output_tokens ?? null, step.outputTokens),
+      cost: add(seen?.cost ?? null, step.cost),
+    });
+  }
+  return [...byStep.values()];
 }

@@ -134,6 +134,17 @@ export interface EvaluationResultTable {
   created_at: CreatedAt;
 }
 
+export interface TestStepTable {
+  test_row_id: string;
+  attempt: number;
+  step: string;
+  latency_ms: number | null;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  cost: number | null;
+  created_at: CreatedAt;
+}
+
 export interface ExperimentEventTable {
   id: Generated<string>;
   experiment_id: string;
@@ -157,6 +168,7 @@ export interface Database {
   test_attempts: TestAttemptTable;
   trace_links: TraceLinkTable;
   evaluation_results: EvaluationResultTable;
+  test_steps: TestStepTable;
   experiment_events: ExperimentEventTable;
 }
 

@@ -194,6 +194,53 @@ export async function runFigures(db: Db, runIds: readonly string[]): Promise<Map
  * One row per task of the given runs: how many repeats it has, how many passed, whether all are final, and
  * whether the task passed under its run's rule (all: every repeat, majority: more than half, any: one).
  */
+/** Latency, tokens and cost of one inference step over a run's evaluated tests. */
+export interface StepFigures {
+  step: string;
+  tests: number;
+  latencyP50: number | null;
+  latencyP95: number | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  cost: number | null;
+}
+
+/** Per-step figures of each run, aggregated in Postgres from the steps recorded at evaluation. */
+export async function stepFigures(db: Db, runIds: readonly string[]): Promise<Map<string, StepFigures[]>> {
+  const byRun = new Map<string, StepFigures[]>();
+  if (runIds.length === 0) return byRun;
+  const rows = await db
+    .selectFrom('test_steps as s')
+    .innerJoin('tests as t', (join) => join.onRef('t.id', '=', 's.test_row_id').onRef('t.attempt', '=', 's.attempt'))
+    .select([
+      't.run_id',
+      's.step',
+      (eb) => eb.fn.countAll<string>().as('tests'),
+      sql<number | null>`percentile_cont(0.5) within group (order by s.latency_ms)`.as('latency_p50'),
+      sql<number | null>`percentile_cont(0.95) within group (order by s.latency_ms)`.as('latency_p95'),
+      sql<string | null>`sum(s.input_tokens)`.as('input_tokens'),
+      sql<string | null>`sum(s.output_tokens)`.as('output_tokens'),
+      sql<number | null>`sum(s.cost)`.as('cost'),
+    ])
+    .where('t.run_id', 'in', [...runIds])
+    .groupBy(['t.run_id', 's.step'])
+    .orderBy('s.step')
+    .execute();
+  for (const row of rows) {
+    const figures: StepFigures = {
+      step: row.step,
+      tests: Number(row.tests),
+      latencyP50: toNumber(row.latency_p50),
+      latencyP95: toNumber(row.latency_p95),
+      inputTokens: toNumber(row.input_tokens),
+      outputTokens: toNumber(row.output_tokens),
+      cost: toNumber(row.cost),
+    };
+    byRun.set(row.run_id, [...(byRun.get(row.run_id) ?? []), figures]);
+  }
+  return byRun;
+}
+
 function taskOutcomes(db: Db, runIds: readonly string[]) {
   return db
     .selectFrom('tests as t')

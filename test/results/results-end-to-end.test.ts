@@ -85,6 +85,14 @@ describe('results of a real baseline and variant run through the demo applicatio
       expect(entry.latency.p50).toBeGreaterThan(0);
       expect(entry.latency.p95).toBeGreaterThanOrEqual(entry.latency.p50);
       expect(entry.tokens.total).toBeGreaterThan(0);
+      // Per step, from the trace's step spans: both demo steps, every evaluated test, tokens adding up.
+      expect(entry.steps.map((step: { step: string }) => step.step)).toEqual(['classifier', 'response_generator']);
+      for (const step of entry.steps) {
+        expect(step.tests).toBe(run.counts.passed + run.counts.failed);
+        expect(step.latency.p50).toBeGreaterThan(0);
+      }
+      const stepTokens = entry.steps.reduce((sum: number, step: { tokens: { input: number; output: number } }) => sum + step.tokens.input + step.tokens.output, 0);
+      expect(stepTokens).toBe(entry.tokens.total);
 
       const tests = await allTests(experiment.id, run.runId);
       expect(tests).toHaveLength(run.counts.total);
