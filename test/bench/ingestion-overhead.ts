@@ -1,0 +1,90 @@
+import { randomBytes } from 'node:crypto';
+import { createExperimentsPlugin, type ExperimentsPlugin } from '../../plugin/index.js';
+import { createReferenceHost } from '../../dev/host/reference-host.js';
+import { createProject } from '../../dev/host/project-repository.js';
+import type { BenchServices } from './bench-services.js';
+
+export interface IngestionFigures {
+  requests: number;
+  spansPerRequest: number;
+  spansPerSecondOff: number;
+  spansPerSecondOn: number;
+  ratio: number;
+}
+
+const hex = (bytes: number) => randomBytes(bytes).toString('hex');
+
+/** An OTLP/HTTP JSON request of ordinary (non-experiment) traces: five spans each, roots included. */
+function otlpBatch(spans: number) {
+  const out = [];
+  for (let i = 0; i < spans; i += 5) {
+    const traceId = hex(16);
+    const root = hex(8);
+    const now = BigInt(Date.now()) * 1_000_000n;
+    for (let j = 0; j < 5; j += 1) {
+      out.push({
+        traceId,
+        spanId: j === 0 ? root : hex(8),
+        ...(j === 0 ? {} : { parentSpanId: root }),
+        name: j === 0 ? 'pipeline' : `step-${j}`,
+        kind: 1,
+        startTimeUnixNano: String(now),
+        endTimeUnixNano: String(now + 5_000_000n),
+        attributes: [
+          { key: 'input.value', value: { stringValue: 'How do I reset my password?' } },
+          { key: 'gen_ai.request.model', value: { stringValue: 'gpt-4o-mini' } },
+          { key: 'gen_ai.usage.input_tokens', value: { intValue: '42' } },
+        ],
+      });
+    }
+  }
+  return { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'bench' } }] }, scopeSpans: [{ scope: { name: 'bench' }, spans: out }] }] };
+}
+
+/** (d) Host ingestion with the plugin's span hook on vs off: the same host code, the same database. */
+export async function measureIngestion(services: BenchServices, options: { requests: number; spansPerRequest: number; rounds: number }): Promise<IngestionFigures> {
+  const databaseUrl = await services.newDatabase('bench_ingestion');
+  const withPlugin = await createReferenceHost<ExperimentsPlugin>({
+    databaseUrl,
+    baseUrl: 'http://127.0.0.1:1',
+    pluginFactory: async (capabilities) => {
+      const plugin = createExperimentsPlugin(capabilities, { databaseUrl, temporalAddress: services.temporalAddress });
+      await plugin.migrate();
+      return plugin;
+    },
+  });
+  const withoutPlugin = await createReferenceHost({ databaseUrl, baseUrl: 'http://127.0.0.1:1' });
+  const apiKey = `bench_${hex(12)}`;
+  await createProject(withPlugin.db, { name: 'Ingestion bench', apiKey });
+  const body = JSON.stringify(otlpBatch(options.spansPerRequest));
+  const send = async (host: typeof withoutPlugin) => {
+    const started = performance.now();
+    for (let i = 0; i < options.requests; i += 1) {
+      const response = await host.app.request('/v1/traces', { method: 'POST', headers: { 'x-api-key': apiKey, 'content-type': 'application/json' }, body });
+      if (response.status !== 200) throw new Error(`ingestion answered ${response.status}: ${await response.text()}`);
+    }
+    return (options.requests * options.spansPerRequest) / ((performance.now() - started) / 1000);
+  };
+  try {
+    await send(withoutPlugin);
+    await send(withPlugin);
+    // Alternate the two so drift of the machine affects both alike.
+    const off: number[] = [];
+    const on: number[] = [];
+    for (let round = 0; round < options.rounds; round += 1) {
+      off.push(await send(withoutPlugin));
+      on.push(await send(withPlugin));
+    }
+    const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+    return {
+      requests: options.requests * options.rounds,
+      spansPerRequest: options.spansPerRequest,
+      spansPerSecondOff: Math.round(mean(off)),
+      spansPerSecondOn: Math.round(mean(on)),
+      ratio: Math.round((mean(on) / mean(off)) * 1000) / 1000,
+    };
+  } finally {
+    await withoutPlugin.close();
+    await withPlugin.close();
+  }
+}

@@ -1,0 +1,62 @@
+// `npm run bench`: the figures issue #8 asks for, printed as a table and written to test/bench/results/.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { startBenchServices } from './bench-services.js';
+import { measureRunOverhead } from './run-overhead.js';
+import { measureScale } from './run-scale.js';
+import { measureIngestion } from './ingestion-overhead.js';
+import { measurePages } from './page-render.js';
+
+Runtime.install({ logger: new DefaultLogger('ERROR') });
+const only = new Set(process.argv.slice(2));
+const wanted = (name: string) => only.size === 0 || only.has(name);
+const quick = process.env.BENCH_QUICK === '1';
+
+const services = await startBenchServices();
+const figures: Record<string, unknown> = {
+  date: new Date().toISOString(),
+  machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.release()}` },
+};
+const rows: Array<[string, string, string]> = [];
+try {
+  if (wanted('overhead')) {
+    const a = await measureRunOverhead(services, { tests: quick ? 200 : 1_000, concurrency: 20, appLatencyMs: 200 });
+    figures.runOverhead = a;
+    rows.push(['(a) run overhead: wall ÷ ideal', `${a.ratio} (${a.wallSeconds} s vs ${a.idealSeconds} s)`, '≤ 1.2']);
+    rows.push(['(c) trace → result p50 / p95', `${a.traceToResultMs.p50} / ${a.traceToResultMs.p95} ms`, 'p95 ≤ 100 ms']);
+  }
+  if (wanted('scale')) {
+    const b = await measureScale(services, { tests: quick ? 1_000 : 10_000, concurrency: 50 });
+    figures.scale = b;
+    rows.push(['(b) scale: run', `${b.tests} tests ${b.status} in ${b.wallSeconds} s`, 'completes']);
+    rows.push(['(b) worker peak RSS', `${b.workerPeakRssMb} MB`, '≤ 300 MB']);
+    rows.push(['(b) largest history', `${b.largestHistoryEvents} events in ${b.executions} executions`, '< 10,240']);
+  }
+  if (wanted('ingestion')) {
+    const d = await measureIngestion(services, { requests: quick ? 50 : 200, spansPerRequest: 50, rounds: 3 });
+    figures.ingestion = d;
+    rows.push(['(d) ingestion on ÷ off', `${d.ratio} (${d.spansPerSecondOn} vs ${d.spansPerSecondOff} spans/s)`, '≥ 0.95']);
+  }
+  if (wanted('pages')) {
+    const e = await measurePages(services, { variants: 20, tasks: quick ? 1_000 : 10_000, samples: quick ? 10 : 30 });
+    figures.pages = e;
+    for (const [name, timing] of Object.entries(e.timings)) {
+      rows.push([`(e) ${name} p50 / p95`, `${timing.p50} / ${timing.p95} ms (HTTP ${timing.status})`, name.includes('results') ? 'p95 ≤ 150 ms' : 'p95 ≤ 100 ms']);
+    }
+  }
+} finally {
+  await services.stop();
+}
+
+const dir = path.resolve('test/bench/results');
+mkdirSync(dir, { recursive: true });
+const file = path.join(dir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+writeFileSync(file, `${JSON.stringify(figures, null, 2)}\n`);
+writeFileSync(path.join(dir, 'latest.json'), `${JSON.stringify(figures, null, 2)}\n`);
+const width = Math.max(...rows.map((r) => r[0].length));
+console.log(`\n${'measure'.padEnd(width)}  result  (target)`);
+for (const [name, value, target] of rows) console.log(`${name.padEnd(width)}  ${value}  (${target})`);
+console.log(`\nWritten to ${path.relative(process.cwd(), file)}`);
+process.exit(0);
