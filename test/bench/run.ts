@@ -2,14 +2,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { startBenchServices } from './bench-services.js';
 import { measureRunOverhead } from './run-overhead.js';
 import { measureScale } from './run-scale.js';
 import { measureIngestion } from './ingestion-overhead.js';
 import { measurePages } from './page-render.js';
 
-Runtime.install({ logger: new DefaultLogger('ERROR') });
 const only = new Set(process.argv.slice(2));
 const wanted = (name: string) => only.size === 0 || only.has(name);
 const quick = process.env.BENCH_QUICK === '1';
