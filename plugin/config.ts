@@ -18,6 +18,8 @@ export const configSchema = z
     defaultTraceTimeoutSeconds: positiveInt.max(86_400).default(300),
     webhookTimeoutMs: positiveInt.min(100).default(10_000),
     maxErroredShare: z.coerce.number().min(0).max(1).default(0.5),
+    // Events after which a run's workflow continues as new; well below Temporal's 10,240-event warning.
+    workflowHistoryBudget: positiveInt.min(500).max(10_000).default(4_000),
     testIdAttribute: z.string().min(1).default('experiment.test_id'),
     hookSecret: z.string().startsWith('whsec_', 'must be a Standard Webhooks secret (whsec_…)').optional(), // EXPERIMENTS_HOOK_SECRET
     judgeBaseUrl: z.url().optional(), // JUDGE_BASE_URL

@@ -28,8 +28,10 @@ describe('migrations', () => {
     await migrateToLatest(db, schema);
     const afterUp = await tablesInSchema();
     expect(afterUp).toEqual(
-      ['evaluation_results', 'experiment_events', 'experiment_steps', 'experiment_tasks', 'experiments', 'runs', 'test_attempts', 'test_steps', 'tests', 'trace_links', 'variants'],
+      ['evaluation_results', 'experiment_events', 'experiment_steps', 'experiment_tasks', 'experiments', 'run_pair_counts', 'run_summaries', 'runs', 'test_attempts', 'test_steps', 'tests', 'trace_links', 'variants'],
     );
+    await migrateDown(db, schema);
+    expect(await tablesInSchema()).not.toContain('run_summaries');
     await migrateDown(db, schema);
     expect(await tablesInSchema()).not.toContain('test_steps');
     await migrateDown(db, schema);

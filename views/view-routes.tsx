@@ -1,22 +1,36 @@
 import { Hono } from 'hono';
 import type { PluginContext } from '../plugin/api/plugin-context.js';
+import { requirePrincipal } from '../plugin/api/require-principal.js';
+import { copyScript } from './assets/copy-script.js';
+import { experimentsCss } from './assets/experiments-css.js';
+import { experimentPageRoutes } from './experiment-page-routes.js';
+import { listRoutes } from './list-routes.js';
+import { resultViewRoutes } from './result-view-routes.js';
+import { requireSameOrigin } from './same-origin.js';
+import { setupRoutes } from './setup-routes.js';
+import { handleViewError } from './view-error-handler.js';
 
-/** The tab's pages. */
+// Not fingerprinted, so kept briefly: a new version reaches browsers within minutes.
+const assetCache = 'public, max-age=300';
+
+/** The Experiments tab: server-rendered pages and htmx fragments under the plugin's mount path. */
 export function viewRoutes(context: PluginContext): Hono {
   const app = new Hono();
-  app.get('/', async (c) => {
-    const principal = await context.host.auth(c.req.raw);
-    if (!principal) return c.text('Sign in to the host to use Experiments.', 401);
-    const body = (
-      <section>
-        <h1>Experiments</h1>
-        <p>Change one thing at a time — a model, a temperature, a system prompt — and measure whether it made your application better.</p>
-      </section>
-    );
-    const page = context.host.layout
-      ? await context.host.layout({ title: 'Experiments', projectId: principal.projectId, body, request: c.req.raw })
-      : body;
-    return c.html(<>{page}</>);
-  });
+  app.onError(handleViewError(context));
+
+  app.get('/assets/experiments.css', (c) => c.body(experimentsCss, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': assetCache }));
+  app.get('/assets/experiments.js', (c) =>
+    c.body(copyScript, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': assetCache }),
+  );
+
+  // Only the tab's own paths: the API and the span hook, mounted beside it, keep their own guards.
+  for (const path of ['/', '/experiments', '/experiments/*']) {
+    app.use(path, requireSameOrigin());
+    app.use(path, requirePrincipal(context.host));
+  }
+  app.route('/', listRoutes(context));
+  app.route('/', setupRoutes(context));
+  app.route('/', experimentPageRoutes(context));
+  app.route('/', resultViewRoutes(context));
   return app;
 }

@@ -23,6 +23,8 @@ export interface RunPlan {
   awaitingLimit: number;
   traceTimeoutSeconds: number;
   total: number;
+  /** History events after which the workflow continues as new. */
+  historyBudget: number;
 }
 
 export interface SweepResult {
@@ -60,6 +62,7 @@ export function createActivities({ db, host, config }: ActivityDependencies) {
         awaitingLimit: run.concurrency * 10,
         traceTimeoutSeconds: run.traceTimeoutSeconds,
         total: run.total,
+        historyBudget: config.workflowHistoryBudget,
       };
     },
 
@@ -81,6 +84,11 @@ export function createActivities({ db, host, config }: ActivityDependencies) {
 
     async nextEvaluationRound(runId: string): Promise<number> {
       return nextEvaluationRound(db, runId);
+    },
+
+    /** A finished run's results are about to change or have changed: kept summaries no longer apply. */
+    async markResultsChanged(runId: string): Promise<void> {
+      await db.updateTable('runs').set((eb) => ({ results_version: eb('results_version', '+', 1) })).where('id', '=', runId).execute();
     },
 
     async testsToReevaluate(runId: string, round: number, afterPosition: number, limit: number) {

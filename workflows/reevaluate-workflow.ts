@@ -13,6 +13,7 @@ const pageSize = 100;
  */
 export async function reevaluateWorkflow({ runId }: { runId: string }): Promise<{ round: number; evaluated: number }> {
   const round = await control.nextEvaluationRound(runId);
+  await control.markResultsChanged(runId);
   let cursor = -1;
   let evaluated = 0;
   for (;;) {
@@ -21,5 +22,6 @@ export async function reevaluateWorkflow({ runId }: { runId: string }): Promise<
     evaluated += await evaluator.evaluateTests(runId, page, round);
     cursor = page.at(-1)!.position;
   }
+  await control.markResultsChanged(runId);
   return { round, evaluated };
 }

@@ -30,10 +30,11 @@ export interface RunWorkflowInput {
 // (lanes), writes every outcome to Postgres and heartbeats; the workflow keeps the run's shape: deliveries,
 // trace signals, evaluations, deadlines, cancellation and roll-over.
 
-// Continue as new well before Temporal's 10,240-event warning (a test costs about one event: its signal).
-const historyBudget = 4_000;
-// Deliveries return after this many tests so the history can roll over between them.
+// Deliveries return after at most this many tests, fewer as the history fills (a test costs its trace
+// signal and a share of evaluation batches and workflow tasks: about four events at most), so the history
+// rolls over between deliveries near its budget.
 const testsPerDelivery = 1_000;
+const eventsPerTest = 4;
 // Small batches, several at once: a trace's result is written within milliseconds of its arrival.
 const evaluationBatch = 20;
 const parallelEvaluations = 4;
@@ -110,7 +111,7 @@ export async function runWorkflow({ runId, carried }: RunWorkflowInput): Promise
           delivery.deliverTests(runId, {
             concurrency: plan.concurrency,
             awaitingLimit: plan.awaitingLimit,
-            maxTests: testsPerDelivery,
+            maxTests: Math.max(50, Math.min(testsPerDelivery, Math.floor((plan.historyBudget - workflowInfo().historyLength) / eventsPerTest))),
             traceTimeoutSeconds: plan.traceTimeoutSeconds,
           }),
         )
@@ -165,7 +166,7 @@ export async function runWorkflow({ runId, carried }: RunWorkflowInput): Promise
     );
   };
 
-  const rollingOver = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > historyBudget;
+  const rollingOver = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > plan.historyBudget;
 
   for (;;) {
     await condition(() => dirty);

@@ -65,6 +65,7 @@ export interface RunTable {
   config: Json<Record<string, Record<string, unknown>>>;
   total: number;
   retries: Generated<number>;
+  results_version: Generated<number>;
   workflow_id: string;
   error: string | null;
   created_by: string | null;
@@ -145,6 +146,20 @@ export interface TestStepTable {
   created_at: CreatedAt;
 }
 
+export interface RunSummaryTable {
+  run_id: string;
+  version: string;
+  summary: ColumnType<unknown, string, string>;
+  computed_at: CreatedAt;
+}
+
+export interface RunPairCountTable {
+  run_id: string;
+  baseline_key: string;
+  version: string;
+  pairs: ColumnType<{ pairs: number; regressions: number; improvements: number }, string, string>;
+}
+
 export interface ExperimentEventTable {
   id: Generated<string>;
   experiment_id: string;
@@ -169,6 +184,8 @@ export interface Database {
   trace_links: TraceLinkTable;
   evaluation_results: EvaluationResultTable;
   test_steps: TestStepTable;
+  run_summaries: RunSummaryTable;
+  run_pair_counts: RunPairCountTable;
   experiment_events: ExperimentEventTable;
 }
 

@@ -17,6 +17,8 @@ export interface ResultRun {
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
+  /** Changes whenever a finished run's results change (re-evaluation). */
+  resultsVersion: number;
 }
 
 /** A run's tests counted by outcome, with latency percentiles and usage totals, all computed in Postgres. */
@@ -93,6 +95,24 @@ export interface TestResultRow {
   flip: Flip | null;
 }
 
+/** The figures of a run without tests. */
+export const emptyFigures: RunFigures = {
+  total: 0,
+  passed: 0,
+  failed: 0,
+  errored: 0,
+  timedOut: 0,
+  open: 0,
+  noEvaluations: 0,
+  overrideNotApplied: 0,
+  latencyP50: null,
+  latencyP95: null,
+  inputTokens: null,
+  outputTokens: null,
+  totalTokens: null,
+  cost: null,
+};
+
 const finalStatuses = sql.raw(`('passed', 'failed', 'errored', 'timed_out')`);
 const openStatuses = sql.raw(`('pending', 'dispatched', 'awaiting_trace', 'evaluating')`);
 
@@ -116,6 +136,7 @@ export async function listResultRuns(db: Db, scope: ExperimentScope): Promise<Re
       'r.created_at',
       'r.started_at',
       'r.finished_at',
+      'r.results_version',
     ])
     .where('e.project_id', '=', scope.projectId)
     .where('r.experiment_id', '=', scope.experimentId)
@@ -134,6 +155,7 @@ export async function listResultRuns(db: Db, scope: ExperimentScope): Promise<Re
     createdAt: new Date(row.created_at),
     startedAt: toDate(row.started_at),
     finishedAt: toDate(row.finished_at),
+    resultsVersion: row.results_version,
   }));
 }
 
@@ -190,10 +212,6 @@ export async function runFigures(db: Db, runIds: readonly string[]): Promise<Map
   );
 }
 
-/**
- * One row per task of the given runs: how many repeats it has, how many passed, whether all are final, and
- * whether the task passed under its run's rule (all: every repeat, majority: more than half, any: one).
- */
 /** Latency, tokens and cost of one inference step over a run's evaluated tests. */
 export interface StepFigures {
   step: string;
@@ -241,6 +259,10 @@ export async function stepFigures(db: Db, runIds: readonly string[]): Promise<Ma
   return byRun;
 }
 
+/**
+ * One row per task of the given runs: how many repeats it has, how many passed, whether all are final, and
+ * whether the task passed under its run's rule (all: every repeat, majority: more than half, any: one).
+ */
 function taskOutcomes(db: Db, runIds: readonly string[]) {
   return db
     .selectFrom('tests as t')

@@ -30,13 +30,18 @@ export async function sendTestWebhook(webhook: TestWebhook): Promise<WebhookOutc
   } catch {
     return { kind: 'rejected', status: 0, message: 'the project webhook secret is not a valid whsec_ secret' };
   }
-  const signals = [AbortSignal.timeout(webhook.timeoutMs), ...(webhook.signal ? [webhook.signal] : [])];
+  // One controller per request, detached from the caller's signal afterwards: long runs send thousands.
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(webhook.signal?.reason);
+  webhook.signal?.addEventListener('abort', onAbort, { once: true });
+  const timer = setTimeout(() => controller.abort(new DOMException(`no answer within ${webhook.timeoutMs} ms`, 'TimeoutError')), webhook.timeoutMs);
   let response: Response;
+  let text: string;
   try {
     response = await fetch(webhook.url, {
       method: 'POST',
       redirect: 'manual',
-      signal: AbortSignal.any(signals),
+      signal: controller.signal,
       headers: {
         ...webhook.headers,
         'content-type': 'application/json',
@@ -47,12 +52,15 @@ export async function sendTestWebhook(webhook: TestWebhook): Promise<WebhookOutc
       },
       body: payload,
     });
+    text = await response.text().catch(() => '');
   } catch (error) {
     const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
     const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
     return { kind: 'retryable', message: timedOut ? `no answer within ${webhook.timeoutMs} ms` : `could not reach ${webhook.url}${cause}` };
+  } finally {
+    clearTimeout(timer);
+    webhook.signal?.removeEventListener('abort', onAbort);
   }
-  const text = await response.text().catch(() => '');
   const excerpt = text.replace(/\s+/g, ' ').trim().slice(0, excerptLength);
   const status = response.status;
   if (status >= 200 && status < 300) return { kind: 'accepted', status };

@@ -150,6 +150,8 @@ describe('results of an experiment with three compared variants, one never run a
       latency: { p50: 550, p95: near(996) },
       tokens: { input: 2603, output: 868, total: 3471 },
       cost: near(0.741),
+      // The fixture writes no step rows.
+      steps: [],
       repeats: 1,
       taskRule: 'all',
       tasks: { total: 40, passed: 28, passRate: 0.7 },

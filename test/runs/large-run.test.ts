@@ -5,7 +5,8 @@ import { createReadyExperiment, createTasks, startRunStack, waitForRun, type Run
 let stack: RunStack;
 
 beforeAll(async () => {
-  stack = await startRunStack({ demo: { latencyMs: 0 }, plugin: { maxConcurrency: 100 } });
+  // A small history budget makes this run roll over several times, as a 10,000-test run does at the default.
+  stack = await startRunStack({ demo: { latencyMs: 0 }, plugin: { maxConcurrency: 100, workflowHistoryBudget: 600 } });
 });
 afterAll(async () => {
   await stack?.close();
@@ -35,6 +36,6 @@ describe('a large run', () => {
 
     const chain = await executions(run.workflowId);
     expect(chain.length).toBeGreaterThan(1);
-    for (const execution of chain) expect(execution.events).toBeLessThan(10_240);
+    for (const execution of chain) expect(execution.events).toBeLessThan(2_000);
   }, 300_000);
 });

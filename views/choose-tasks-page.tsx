@@ -1,0 +1,107 @@
+import type { HostTask } from '../plugin/host.js';
+import { shorten } from './format.js';
+import { FieldNotes } from './form-fields.js';
+import { SetupFrame } from './setup-stepper.js';
+import type { ViewPaths } from './view-paths.js';
+
+export interface ChooseTasksPageProps {
+  paths: ViewPaths;
+  experiment: { id: string; name: string };
+  /** The page of the host's catalog being shown. */
+  tasks: HostTask[];
+  search: string;
+  cursor: string | undefined;
+  nextCursor: string | undefined;
+  selected: ReadonlySet<string>;
+  error?: string | undefined;
+}
+
+/** Step 3: the tasks every variant runs on, picked from the host's catalog page by page. */
+export function ChooseTasksPage({ paths, experiment, tasks, search, cursor, nextCursor, selected, error }: ChooseTasksPageProps) {
+  const action = paths.setup(experiment.id, 'tasks');
+  const count = selected.size;
+  return (
+    <SetupFrame paths={paths} current="tasks" experiment={experiment}>
+      <p>Every variant runs on the same tasks, so their results can be compared. More tasks make smaller differences visible.</p>
+      <form method="get" action={action} role="search" class="xp-inline-form">
+        <label for="task-search">Search tasks</label>
+        <input id="task-search" type="search" name="search" value={search} />
+        <button type="submit" class="xp-button">
+          Search
+        </button>
+      </form>
+      <form method="post" action={action} class="xp-form">
+        <input type="hidden" name="search" value={search} />
+        {cursor ? <input type="hidden" name="cursor" value={cursor} /> : null}
+        {nextCursor ? <input type="hidden" name="nextCursor" value={nextCursor} /> : null}
+        <p class="xp-count" id="task-count" role="status">
+          <strong>{count}</strong> {count === 1 ? 'task' : 'tasks'} selected
+        </p>
+        <fieldset class={error ? 'xp-field-invalid' : undefined} aria-describedby={error ? 'tasks-error' : undefined}>
+          <legend>{search ? `Tasks matching “${search}”` : 'Tasks'}</legend>
+          <FieldNotes id="tasks" error={error} />
+          {tasks.length === 0 ? (
+            <p class="xp-empty">{search ? 'No task matches this search.' : 'This project has no tasks yet; add test cases to the host first.'}</p>
+          ) : (
+            <table class="xp-table xp-task-table">
+              <thead>
+                <tr>
+                  <th scope="col">
+                    <span class="xp-visually-hidden">Selected</span>
+                  </th>
+                  <th scope="col">Task</th>
+                  <th scope="col">Prompt</th>
+                </tr>
+              </thead>
+              <tbody>
+                {tasks.map((task, index) => (
+                  <tr>
+                    <td>
+                      <input type="hidden" name="shown" value={task.id} />
+                      <input type="checkbox" id={`task-${index}`} name="task" value={task.id} checked={selected.has(task.id)} />
+                    </td>
+                    <td>
+                      <label for={`task-${index}`}>{task.title}</label>
+                    </td>
+                    <td class="xp-muted">{shorten(task.prompt, 140)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </fieldset>
+        <div class="xp-actions">
+          <button type="submit" name="action" value="save" class="xp-button">
+            Save selection
+          </button>
+          <button type="submit" name="action" value="page" class="xp-button" disabled={tasks.length === 0}>
+            Select all on this page
+          </button>
+          <button type="submit" name="action" value="matching" class="xp-button" disabled={tasks.length === 0}>
+            {search ? 'Select all matching tasks' : 'Select all tasks'}
+          </button>
+          <button type="submit" name="action" value="clear" class="xp-button" disabled={count === 0}>
+            Clear selection
+          </button>
+        </div>
+        <div class="xp-actions xp-actions-split">
+          <span>
+            {cursor ? (
+              <a href={`${action}${search ? `?search=${encodeURIComponent(search)}` : ''}`} class="xp-button">
+                First page
+              </a>
+            ) : null}{' '}
+            {nextCursor ? (
+              <button type="submit" name="action" value="next" class="xp-button">
+                Save and show next page
+              </button>
+            ) : null}
+          </span>
+          <button type="submit" name="action" value="continue" class="xp-button xp-button-primary">
+            Save and continue
+          </button>
+        </div>
+      </form>
+    </SetupFrame>
+  );
+}

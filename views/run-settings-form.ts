@@ -1,0 +1,37 @@
+import type { ExperimentsConfig } from '../plugin/config.js';
+import { runSettingsSchema, type RunSettingsInput } from '../plugin/operations/start-run.js';
+import { numberOrText, zodFieldErrors, type FieldErrors } from './form-errors.js';
+import type { RunDefaults, RunSettingsValues } from './run-settings-fields.js';
+
+/** What a run form offers by default, from the plugin's configuration. */
+export const runDefaultsOf = (config: ExperimentsConfig): RunDefaults => ({
+  concurrency: Math.min(config.defaultConcurrency, config.maxConcurrency),
+  maxConcurrency: config.maxConcurrency,
+  traceTimeoutSeconds: config.defaultTraceTimeoutSeconds,
+});
+
+const fieldRules: Record<string, string> = {
+  concurrency: 'concurrency must be a whole number from 1 to',
+  repeats: 'repeats must be a whole number from 1 to 20',
+  traceTimeoutSeconds: 'the trace timeout must be a whole number of seconds from 1 to 86,400',
+};
+
+/** A run form read with the API's own rules; each problem is stated in full beside its field. */
+export function parseRunSettings(
+  form: { one(name: string): string | undefined },
+  config: ExperimentsConfig,
+): { ok: true; input: RunSettingsInput } | { ok: false; values: RunSettingsValues; errors: FieldErrors } {
+  const values = { concurrency: form.one('concurrency'), repeats: form.one('repeats'), traceTimeoutSeconds: form.one('traceTimeoutSeconds') };
+  const parsed = runSettingsSchema(config).safeParse({
+    concurrency: numberOrText(values.concurrency),
+    repeats: numberOrText(values.repeats),
+    traceTimeoutSeconds: numberOrText(values.traceTimeoutSeconds),
+  });
+  if (parsed.success) return { ok: true, input: parsed.data };
+  const errors = zodFieldErrors(parsed.error);
+  for (const field of Object.keys(errors)) {
+    const rule = fieldRules[field];
+    if (rule) errors[field] = field === 'concurrency' ? `${rule} ${config.maxConcurrency}` : rule;
+  }
+  return { ok: false, values, errors };
+}

@@ -1,0 +1,169 @@
+import type { TestResultRow } from '../plugin/store/results-queries.js';
+import { cost, duration } from './format.js';
+import { StatusBadge } from './status-badge.js';
+import type { ViewPaths } from './view-paths.js';
+import { wordDiffSides } from './word-diff.js';
+
+/** The filters of the breakdown, each a query of the tests of a run. */
+export const breakdownFilters = {
+  all: { label: 'All tests' },
+  regressed: { label: 'Regressions', flip: 'regressed' },
+  improved: { label: 'Improvements', flip: 'improved' },
+  errored: { label: 'Errors', status: 'errored' },
+  timed_out: { label: 'Timed out', status: 'timed_out' },
+  failed: { label: 'Failed', status: 'failed' },
+} as const;
+export type BreakdownFilter = keyof typeof breakdownFilters;
+
+/** One test as the breakdown shows it, with links to its traces in the host. */
+export interface BreakdownRow extends TestResultRow {
+  traceUrl: string | null;
+  baselineTraceUrl: string | null;
+}
+
+export interface TaskBreakdownProps {
+  paths: ViewPaths;
+  experiment: { id: string; name: string };
+  run: { runId: string; number: number; isBaseline: boolean; variantName: string; status: string };
+  /** The baseline run the tests are set beside; null for the baseline's own runs or before it has completed. */
+  baselineRun: { runId: string; number: number } | null;
+  filter: BreakdownFilter;
+  rows: BreakdownRow[];
+  /** Whether this is a later page, and where the next one starts. */
+  paged: boolean;
+  nextAfter: number | null;
+}
+
+function Output({ label, parts, empty }: { label: string; parts: unknown[]; empty: boolean }) {
+  return (
+    <div class="xp-output">
+      <h3>{label}</h3>
+      {empty ? <p class="xp-muted">No output</p> : <pre>{parts}</pre>}
+    </div>
+  );
+}
+
+function TestCard({ row, hasBaseline, runLabel }: { row: BreakdownRow; hasBaseline: boolean; runLabel: string }) {
+  const baselineOutput = row.baseline?.output ?? '';
+  const ownOutput = row.output ?? '';
+  const sides = hasBaseline ? wordDiffSides(baselineOutput, ownOutput) : { before: [], after: [ownOutput], diffed: false };
+  const title = row.taskTitle ?? row.taskId;
+  return (
+    <article class="xp-test" data-test-id={row.testId} aria-labelledby={`test-${row.position}`}>
+      <header class="xp-test-head">
+        <h2 id={`test-${row.position}`}>
+          {title}
+          {row.taskRepeats > 1 ? <span class="xp-muted"> · repeat {row.repeat + 1}</span> : null}
+        </h2>
+        <p class="xp-status-line">
+          {hasBaseline ? (
+            <>
+              Baseline {row.baseline ? <StatusBadge status={row.baseline.status} /> : <span class="xp-muted">not run</span>} → {runLabel}{' '}
+            </>
+          ) : null}
+          <StatusBadge status={row.status} />
+          {row.flip && row.flip !== 'unchanged' ? <StatusBadge status={row.flip} /> : null}
+          {row.attempt > 1 ? <span class="xp-muted xp-small"> attempt {row.attempt}</span> : null}
+        </p>
+      </header>
+      {row.error ? <p class="xp-field-error">{row.error}</p> : null}
+      <div class={hasBaseline ? 'xp-sides' : undefined}>
+        {hasBaseline ? <Output label="Baseline output" parts={sides.before} empty={baselineOutput === ''} /> : null}
+        <Output label={`${runLabel} output`} parts={sides.after} empty={ownOutput === ''} />
+      </div>
+      {sides.diffed ? <p class="xp-hint">Words only in the baseline's output are struck through; words only in this run's output are underlined.</p> : null}
+      {row.evaluations.length > 0 ? (
+        <table class="xp-table xp-evaluations">
+          <caption class="xp-visually-hidden">Evaluations of {title}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Evaluator</th>
+              <th scope="col">Result</th>
+              <th scope="col" class="xp-num">
+                Score
+              </th>
+              <th scope="col">Reason</th>
+            </tr>
+          </thead>
+          <tbody>
+            {row.evaluations.map((evaluation) => (
+              <tr>
+                <td>
+                  <code>{evaluation.evaluator}</code>
+                </td>
+                <td>
+                  <StatusBadge status={evaluation.outcome} />
+                </td>
+                <td class="xp-num">{evaluation.score === null ? '—' : evaluation.score.toFixed(2)}</td>
+                <td>{evaluation.reason}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+      <p class="xp-muted xp-small">
+        Latency {duration(row.latencyMs)} · tokens {row.inputTokens ?? '—'} in / {row.outputTokens ?? '—'} out · cost {cost(row.cost)}
+        {row.overrideMismatches && row.overrideMismatches.length > 0 ? ' · the trace shows an override that was not applied' : ''}
+        {row.traceUrl ? (
+          <>
+            {' · '}
+            <a href={row.traceUrl}>Trace</a>
+          </>
+        ) : null}
+        {row.baselineTraceUrl ? (
+          <>
+            {' · '}
+            <a href={row.baselineTraceUrl}>Baseline trace</a>
+          </>
+        ) : null}
+      </p>
+    </article>
+  );
+}
+
+/** Each test of a run beside the baseline's test of the same task: results, outputs with a word diff, evaluator reasons. */
+export function TaskBreakdownPage({ paths, experiment, run, baselineRun, filter, rows, paged, nextAfter }: TaskBreakdownProps) {
+  const runLabel = run.isBaseline ? 'Baseline' : run.variantName;
+  const filters = (Object.keys(breakdownFilters) as BreakdownFilter[]).filter(
+    (key) => baselineRun !== null || (key !== 'regressed' && key !== 'improved'),
+  );
+  const query = (extra: Record<string, string | undefined>) => ({ filter: filter === 'all' ? undefined : filter, ...extra });
+  return (
+    <section aria-labelledby="breakdown-heading">
+      <p class="xp-breadcrumb">
+        <a href={paths.list()}>Experiments</a> / <a href={paths.experiment(experiment.id)}>{experiment.name}</a>
+      </p>
+      <h1 id="breakdown-heading">
+        Task breakdown: {runLabel}, run #{run.number}
+      </h1>
+      <p class="xp-muted">
+        <StatusBadge status={run.status} />{' '}
+        {baselineRun ? `Each test beside the baseline's run #${baselineRun.number} on the same task.` : run.isBaseline ? 'The baseline’s own tests.' : 'The baseline has no completed run to compare with yet.'}
+      </p>
+      <nav class="xp-filter" aria-label="Filter tests">
+        {filters.map((key) => (
+          <a href={paths.tests(experiment.id, run.runId, { filter: key === 'all' ? undefined : key })} aria-current={key === filter ? 'page' : undefined}>
+            {breakdownFilters[key].label}
+          </a>
+        ))}
+      </nav>
+      {rows.length === 0 ? (
+        <p class="xp-empty">No test matches this filter{paged ? ' on this page' : ''}.</p>
+      ) : (
+        rows.map((row) => <TestCard row={row} hasBaseline={baselineRun !== null} runLabel={runLabel} />)
+      )}
+      <nav class="xp-actions" aria-label="Pages">
+        {paged ? (
+          <a class="xp-button" href={paths.tests(experiment.id, run.runId, query({}))}>
+            First page
+          </a>
+        ) : null}
+        {nextAfter !== null ? (
+          <a class="xp-button" href={paths.tests(experiment.id, run.runId, query({ after: String(nextAfter) }))}>
+            Next page
+          </a>
+        ) : null}
+      </nav>
+    </section>
+  );
+}
