@@ -5,7 +5,7 @@ import { BranchForm, type BranchValues } from './branch-form-fragment.js';
 import { dateTime, isoTime, statusLabel } from './format.js';
 import type { FieldErrors } from './form-errors.js';
 import { SelectField } from './form-fields.js';
-import type { ResultsData } from './results-data.js';
+import type { ExperimentResults as ResultsData } from '../plugin/operations/experiment-results.js';
 import { ResultsTable } from './results-table-fragment.js';
 import type { RunDefaults } from './run-settings-fields.js';
 import { RunProgressFragment } from './run-progress-fragment.js';

@@ -18,7 +18,7 @@ import { statusLabel } from './format.js';
 import { fieldErrorsOf, numberOrText, readForm, zodFieldErrors, type FieldErrors } from './form-errors.js';
 import { numericParameters } from './parameter-inputs.js';
 import { renderPage } from './render-page.js';
-import { readResults } from './read-results.js';
+import { experimentResults } from '../plugin/operations/experiment-results.js';
 import { RunBaselinePage } from './run-baseline-page.js';
 import { isActiveRun, RunProgressFragment } from './run-progress-fragment.js';
 import { parseRunSettings, runDefaultsOf } from './run-settings-form.js';
@@ -49,7 +49,7 @@ export function experimentPageRoutes(context: PluginContext): Hono {
 
   async function liveProps(c: Context, experiment: ExperimentView, branch?: ExperimentLiveProps['branch']): Promise<ExperimentLiveProps> {
     const caller = callerOf(c);
-    const [runs, results] = await Promise.all([listExperimentRuns(context, caller, experiment.id), readResults(context, caller, experiment.id)]);
+    const [runs, results] = await Promise.all([listExperimentRuns(context, caller, experiment.id), experimentResults(context, caller, experiment.id)]);
     const latest = runs[0];
     const latestRun = latest ? await getRun(context, caller, { experimentId: experiment.id, runId: latest.id }) : null;
     const parent = c.req.query('parent');

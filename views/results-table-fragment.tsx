@@ -1,7 +1,7 @@
 import { formatChange } from '../plugin/domain/variant-tree.js';
 import { cost, dateTime, duration, percent, signedPercent, signedPoints, statusLabel } from './format.js';
 import { PassRateBar } from './pass-rate-bar.js';
-import type { ResultsData, VariantResultRow } from './results-data.js';
+import type { ExperimentResults as ResultsData, VariantResult as VariantResultRow } from '../plugin/operations/experiment-results.js';
 import { StatusBadge } from './status-badge.js';
 import type { ViewPaths } from './view-paths.js';
 
