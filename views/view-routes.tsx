@@ -6,7 +6,7 @@ import { experimentsCss } from './assets/experiments-css.js';
 import { experimentPageRoutes } from './experiment-page-routes.js';
 import { listRoutes } from './list-routes.js';
 import { resultViewRoutes } from './result-view-routes.js';
-import { requireSameOrigin } from './same-origin.js';
+import { requireSameOrigin } from '../plugin/api/same-origin.js';
 import { setupRoutes } from './setup-routes.js';
 import { handleViewError } from './view-error-handler.js';
 
@@ -25,7 +25,7 @@ export function viewRoutes(context: PluginContext): Hono {
 
   // Only the tab's own paths: the API and the span hook, mounted beside it, keep their own guards.
   for (const path of ['/', '/experiments', '/experiments/*']) {
-    app.use(path, requireSameOrigin());
+    app.use(path, requireSameOrigin({ browserHeadersRequired: true }));
     app.use(path, requirePrincipal(context.host));
   }
   app.route('/', listRoutes(context));

@@ -7,6 +7,7 @@ import type { HostEnv, HostLog, HostPlugin } from './host-env.js';
 import { decodeOtlpJson } from './otlp-json-decoder.js';
 import { maxSpansPerRequest } from './plain-trace-decoder.js';
 import { ingestSpans } from './span-ingestion.js';
+import { unstorableMessage, unstorablePath } from './storable-text.js';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -44,6 +45,8 @@ export function createOtlpRoutes(deps: { db: HostDb; plugin: HostPlugin | null; 
       if (error instanceof HostError) throw error;
       throw new HostError('bad_request', 'The body is not valid JSON.');
     }
+    const unstorable = unstorablePath(body);
+    if (unstorable) throw new HostError('bad_request', `The OTLP body is not stored: text at ${unstorable.map(String).join('.')} ${unstorableMessage}.`);
     const spans = decodeOtlpJson(body);
     if (spans.length > maxSpansPerRequest)
       throw new HostError('payload_too_large', `At most ${maxSpansPerRequest} spans per request; got ${spans.length}.`);

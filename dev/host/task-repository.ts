@@ -80,6 +80,8 @@ export async function listTasks(db: HostDb, projectId: string, query: TaskQuery)
   const limit = Math.min(Math.max(Math.trunc(query.limit ?? defaultTaskPageSize), 1), maxTaskPageSize);
   const after = query.cursor ? decodeCursor(query.cursor, isUuid) : undefined;
   const search = query.search?.trim();
+  // No stored text holds a NUL (Postgres refuses it), and as a query parameter it would fail the query.
+  if (search?.includes('\u0000')) return { items: [] };
   const rows = await db
     .selectFrom('tasks')
     .selectAll()

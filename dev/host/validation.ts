@@ -1,8 +1,9 @@
 import { zValidator } from '@hono/zod-validator';
 import type { MiddlewareHandler, ValidationTargets } from 'hono';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { HostError } from './host-error.js';
 import { jsonDepth, maxJsonDepth } from './json-depth.js';
+import { unstorableMessage, unstorablePath } from './storable-text.js';
 
 /** A zod error as a one-line summary and a list of `{ path, message }`. */
 export function zodIssues(error: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }> }) {
@@ -24,12 +25,19 @@ export const requireJson: MiddlewareHandler = async (c, next) => {
   await next();
 };
 
+// Checked before the schema, over the whole body, so no field can smuggle in text the database would refuse.
+const storable = z.unknown().superRefine((value, ctx) => {
+  const path = unstorablePath(value);
+  if (path) ctx.addIssue({ code: 'custom', path, message: `text ${unstorableMessage}` });
+});
+
 /**
  * Validates one part of the request with a zod schema. A JSON body that does not fit is a 422, bad query or
  * path parameters a 400, both in the host's error shape.
  */
 export function validate<Target extends keyof ValidationTargets, Schema extends z.ZodType>(target: Target, schema: Schema) {
-  return zValidator(target, schema, (result) => {
+  const checked = target === 'json' ? (storable.pipe(schema) as unknown as Schema) : schema;
+  return zValidator(target, checked, (result) => {
     if (!result.success) {
       const { issues, summary } = zodIssues(result.error);
       const code = target === 'json' || target === 'form' ? 'unprocessable' : 'bad_request';

@@ -11,9 +11,11 @@ import { reevaluateWorkflowId } from '../../workflows/shared.js';
 import type { reevaluateWorkflow } from '../../workflows/reevaluate-workflow.js';
 import { requireUuid } from './ids.js';
 import type { PluginContext } from './plugin-context.js';
-import { validate } from './validate.js';
+import { isStorable, unstorableMessage, validate } from './validate.js';
 
-const evaluationsBody = z.strictObject({ evaluations: z.array(z.unknown()).max(50, 'at most 50 evaluations') });
+const evaluationsBody = z
+  .strictObject({ evaluations: z.array(z.unknown()).max(50, 'at most 50 evaluations') })
+  .refine(isStorable, { error: unstorableMessage });
 
 /** Experiment-level evaluations (added to every task's own) and re-evaluation of finished runs (DESIGN §7). */
 export function evaluationRoutes(context: PluginContext): Hono {

@@ -4,6 +4,7 @@ import { ExperimentsError } from '../errors.js';
 import { handleError } from './error-handler.js';
 import type { PluginContext } from './plugin-context.js';
 import { requirePrincipal } from './require-principal.js';
+import { requireSameOrigin } from './same-origin.js';
 import { experimentRoutes } from './experiment-routes.js';
 import { runRoutes } from './run-routes.js';
 import { evaluationRoutes } from './evaluation-routes.js';
@@ -27,7 +28,7 @@ export function createPluginApp(context: PluginContext): Hono {
     }),
   );
   app.route('/hooks', spanHookRoutes(context));
-  app.use('/api/*', requirePrincipal(context.host));
+  app.use('/api/*', requireSameOrigin({ browserHeadersRequired: false }), requirePrincipal(context.host));
   app.route('/api/experiments', experimentRoutes(context));
   app.route('/api/experiments', runRoutes(context));
   app.route('/api/experiments', evaluationRoutes(context));

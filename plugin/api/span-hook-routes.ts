@@ -4,15 +4,19 @@ import { z } from 'zod';
 import { ExperimentsError } from '../errors.js';
 import { linkSpans } from '../traces/link-spans.js';
 import type { PluginContext } from './plugin-context.js';
+import { isStorableText, unstorableMessage } from './validate.js';
+
+// The ids a link stores must be text Postgres can store; the other fields are only read.
+const storedId = (max: number) => z.string().min(1).max(max).refine(isStorableText, { error: unstorableMessage });
 
 const hookBody = z.strictObject({
-  projectId: z.string().min(1).max(200),
+  projectId: storedId(200),
   spans: z
     .array(
       z.object({
-        traceId: z.string().min(1).max(128),
-        spanId: z.string().min(1).max(128),
-        parentSpanId: z.string().max(128).nullish(),
+        traceId: storedId(128),
+        spanId: storedId(128),
+        parentSpanId: z.string().max(128).refine(isStorableText, { error: unstorableMessage }).nullish(),
         name: z.string().max(1000),
         startTime: z.string().max(64),
         endTime: z.string().max(64).nullish(),
@@ -32,13 +36,20 @@ export function spanHookRoutes(context: PluginContext): Hono {
   app.post('/spans', async (c) => {
     const secret = context.config.hookSecret;
     if (!secret) throw new ExperimentsError('not_found', 'The span hook is not enabled (set EXPERIMENTS_HOOK_SECRET).');
-    const raw = await c.req.text();
+    // The signature is over the bytes as sent; decoding first would drop a byte-order mark and fail a good signature.
+    const bytes = Buffer.from(await c.req.arrayBuffer());
+    const raw = bytes.toString('utf8');
     try {
-      new Webhook(secret).verify(raw, {
-        'webhook-id': c.req.header('webhook-id') ?? '',
-        'webhook-timestamp': c.req.header('webhook-timestamp') ?? '',
-        'webhook-signature': c.req.header('webhook-signature') ?? '',
-      });
+      // Parsed below, so a signed body that is not JSON is a 400 and not mistaken for a bad signature.
+      new Webhook(secret).verify(
+        bytes,
+        {
+          'webhook-id': c.req.header('webhook-id') ?? '',
+          'webhook-timestamp': c.req.header('webhook-timestamp') ?? '',
+          'webhook-signature': c.req.header('webhook-signature') ?? '',
+        },
+        { jsonParse: false },
+      );
     } catch {
       throw new ExperimentsError('unauthorized', 'The span hook signature is missing, expired or wrong.');
     }

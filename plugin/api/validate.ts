@@ -12,3 +12,5 @@ export const validate = <Target extends keyof ValidationTargets, Schema extends 
       throw new ExperimentsError('bad_request', `Invalid ${target}: ${first ? `${first.path}: ${first.message}` : 'malformed'}`, details);
     }
   });
+
+export { isStorable, isStorableText, unstorableMessage } from '../domain/storable-text.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isStorableText, unstorableMessage } from './storable-text.js';
 import { ExperimentsError } from '../errors.js';
 
 /** The step parameters a variant may change (DESIGN §5). */
@@ -18,7 +19,12 @@ const parameterRules: Record<ParameterName, string> = {
 };
 
 // Every check of a parameter reports the same sentence, so a client sees the whole rule whatever went wrong.
-const nonBlank = (error: string) => z.string({ error }).refine((text) => text.trim().length > 0, { error });
+// Text that Postgres cannot store (NUL, lone surrogates) is refused here too, whichever way it arrives.
+const nonBlank = (error: string) =>
+  z
+    .string({ error })
+    .refine((text) => text.trim().length > 0, { error })
+    .refine(isStorableText, { error: `${error} (${unstorableMessage})` });
 
 /** One zod schema per parameter; the error message states the full rule. */
 export const parameterSchemas = {

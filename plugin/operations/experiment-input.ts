@@ -1,29 +1,10 @@
 import { z } from 'zod';
 import { experimentStatuses } from '../domain/experiment-status.js';
 
-// Postgres refuses NUL in text and jsonb, and unpaired surrogates in jsonb: such input must be a 400, not a 500.
-const unpairedSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-const isStorableText = (text: string) => !text.includes('\u0000') && !unpairedSurrogate.test(text);
-
-// Iterative, so a deeply nested body cannot overflow the stack before it is refused.
-function isStorable(value: unknown): boolean {
-  const pending: unknown[] = [value];
-  while (pending.length > 0) {
-    const current = pending.pop();
-    if (typeof current === 'string') {
-      if (!isStorableText(current)) return false;
-    } else if (current !== null && typeof current === 'object') {
-      for (const [key, child] of Object.entries(current)) {
-        if (!isStorableText(key)) return false;
-        pending.push(child);
-      }
-    }
-  }
-  return true;
-}
+import { isStorable, unstorableMessage } from '../domain/storable-text.js';
 
 const storable = <Schema extends z.ZodType>(schema: Schema) =>
-  schema.refine(isStorable, { error: 'text must not contain NUL characters or unpaired surrogates' });
+  schema.refine(isStorable, { error: unstorableMessage });
 
 const nameSchema = z
   .string({ error: 'name must be a string' })

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { createExperimentsPlugin, type ExperimentsPlugin } from '../../plugin/index.js';
 import { createReferenceHost } from '../../dev/host/reference-host.js';
 import { createProject } from '../../dev/host/project-repository.js';
@@ -64,7 +64,7 @@ export async function measurePages(services: BenchServices, options: { variants:
   return { variants: options.variants, testsPerRun: options.tasks, seedSeconds: Math.round(seedSeconds * 10) / 10, timings };
 }
 
-async function seed(db: import('kysely').Kysely<any>, projectId: string, variants: number, tasks: number) {
+async function seed(db: Kysely<any>, projectId: string, variants: number, tasks: number) {
   const q = (query: ReturnType<typeof sql>) => query.execute(db);
   const experimentId = crypto.randomUUID();
   await q(sql`insert into host.tasks (project_id, title, prompt, expected, evaluations)
