@@ -263,11 +263,12 @@ export async function stepFigures(db: Db, runIds: readonly string[]): Promise<Ma
  * One row per task of the given runs: how many repeats it has, how many passed, whether all are final, and
  * whether the task passed under its run's rule (all: every repeat, majority: more than half, any: one).
  */
-function taskOutcomes(db: Db, runIds: readonly string[]) {
+function taskOutcomes(db: Db, runIds: readonly string[], taskIds?: readonly string[]) {
   return db
     .selectFrom('tests as t')
     .innerJoin('runs as r', 'r.id', 't.run_id')
     .where((eb) => (runIds.length === 0 ? eb.lit(false) : eb('t.run_id', 'in', [...runIds])))
+    .$if(taskIds !== undefined, (qb) => qb.where((eb) => (taskIds!.length === 0 ? eb.lit(false) : eb('t.task_id', 'in', [...taskIds!]))))
     .groupBy(['t.run_id', 't.task_id', 'r.task_rule'])
     .select([
       't.run_id',
@@ -346,10 +347,35 @@ export async function listTestResults(
   },
 ): Promise<TestResultRow[]> {
   const { baselineRunId } = input;
+  // First the page's test ids, cheaply: by position, and for a flip filter over the tasks that flipped (both
+  // runs' per-task outcomes grouped once). Then the details, with outcomes computed for the page's tasks only.
+  const flipped =
+    input.flip === undefined
+      ? null
+      : db
+          .selectFrom(taskOutcomes(db, [input.runId]).as('v'))
+          .leftJoin(taskOutcomes(db, baselineRunId === null ? [] : [baselineRunId]).as('b'), 'b.task_id', 'v.task_id')
+          .select('v.task_id')
+          .where(sql<boolean>`case when v.final and b.final then
+            case when b.passed and not v.passed then 'regressed' when v.passed and not b.passed then 'improved' else 'unchanged' end
+          end = ${input.flip}`);
+  const pageIds = await db
+    .selectFrom('tests')
+    .select(['id', 'task_id'])
+    .where('run_id', '=', input.runId)
+    .where('position', '>', input.afterPosition)
+    .$if(input.status !== undefined, (qb) => qb.where('status', '=', input.status!))
+    .$if(flipped !== null, (qb) => qb.where('task_id', 'in', flipped!))
+    .orderBy('position')
+    .limit(input.limit + 1)
+    .execute();
+  if (pageIds.length === 0) return [];
+  const pageTasks = [...new Set(pageIds.map((row) => row.task_id))];
+
   const rows = db
     .selectFrom('tests as t')
-    .innerJoin(taskOutcomes(db, [input.runId]).as('o'), 'o.task_id', 't.task_id')
-    .leftJoin(taskOutcomes(db, baselineRunId === null ? [] : [baselineRunId]).as('bo'), 'bo.task_id', 't.task_id')
+    .innerJoin(taskOutcomes(db, [input.runId], pageTasks).as('o'), 'o.task_id', 't.task_id')
+    .leftJoin(taskOutcomes(db, baselineRunId === null ? [] : [baselineRunId], pageTasks).as('bo'), 'bo.task_id', 't.task_id')
     .leftJoin('tests as bt', (join) =>
       join
         .onRef('bt.task_id', '=', 't.task_id')
@@ -359,7 +385,7 @@ export async function listTestResults(
     .leftJoin('experiment_tasks as et', (join) =>
       join.onRef('et.task_id', '=', 't.task_id').on('et.experiment_id', '=', input.experimentId),
     )
-    .where('t.run_id', '=', input.runId)
+    .where('t.id', 'in', pageIds.map((row) => row.id))
     .select([
       't.id',
       't.position',
@@ -388,7 +414,7 @@ export async function listTestResults(
       end`.as('flip'),
     ]);
 
-  // Filtered outside the derived table so the flip is a plain column; the evaluations are read for the page only.
+  // The evaluations are read for the page only.
   const page = await db
     .selectFrom(rows.as('x'))
     .selectAll('x')
@@ -409,9 +435,6 @@ export async function listTestResults(
           .orderBy('er.position'),
       ).as('evaluations'),
     ])
-    .where('x.position', '>', input.afterPosition)
-    .$if(input.status !== undefined, (qb) => qb.where('x.status', '=', input.status!))
-    .$if(input.flip !== undefined, (qb) => qb.where('x.flip', '=', input.flip!))
     .orderBy('x.position')
     .limit(input.limit + 1)
     .execute();
