@@ -20,8 +20,7 @@ export default tseslint.config(
   },
   {
     // Workflow code is replayed deterministically inside Temporal's sandbox: no I/O, no Node built-ins.
-    files: ['workflows/**/*.ts'],
-    ignores: ['workflows/activities.ts', 'workflows/worker.ts', 'workflows/**/*.test.ts'],
+    files: ['workflows/*-workflow.ts', 'workflows/workflows.ts', 'workflows/shared.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { ExperimentsConfig } from '../plugin/config.js';
 import type { ExperimentsHost } from '../plugin/host.js';
@@ -6,13 +5,17 @@ import type { Db } from '../plugin/store/connect.js';
 import { temporalConnectionOptions } from '../plugin/temporal-connection.js';
 import { createActivities } from './activities.js';
 
-export const workflowsPath = fileURLToPath(new URL('./workflows.ts', import.meta.url));
+import { workflowsPath } from './workflows-path.js';
+
+export { workflowsPath };
 
 export interface WorkerOptions {
   /** Override the Temporal address (tests); defaults to the plugin config's. */
   connection?: NativeConnection;
   /** Activity slots; defaults to enough for the largest allowed run concurrency plus evaluations. */
   maxConcurrentActivities?: number;
+  /** A prebuilt workflow bundle (`workflows/build-workflow-bundle.ts`); without it the worker bundles at start. */
+  workflowBundlePath?: string;
 }
 
 /** A worker polling the plugin's task queue, its activities bound to this database and host. */
@@ -27,7 +30,9 @@ export async function createExperimentsWorker(options: {
     connection,
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
-    workflowsPath,
+    ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath }),
+    // Each cached workflow keeps a V8 context: a bounded cache keeps a worker's memory flat on long runs.
+    maxCachedWorkflows: 100,
     activities: createActivities({ db: options.db, host: options.host, config }),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? config.maxConcurrency + 20,
   });
