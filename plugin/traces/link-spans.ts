@@ -66,14 +66,19 @@ export async function linkSpans(deps: LinkDependencies, projectId: string, spans
     if (signal) signals.push(signal);
   }
   if (signals.length === 0) return;
+  // Not awaited: the links are stored, and a signal that cannot be sent now (Temporal restarting) would
+  // otherwise hold up the host's ingestion for the client's whole retry time. The run's sweep finds them.
+  void signalArrivals(deps, signals);
+}
+
+async function signalArrivals(deps: LinkDependencies, signals: Array<{ workflowId: string; testId: string; traceId: string }>) {
   try {
     const client = await deps.temporal();
     await Promise.all(
       signals.map((s) => client.workflow.getHandle(s.workflowId).signal(traceArrivedSignal, { testId: s.testId, traceId: s.traceId })),
     );
   } catch (error) {
-    // The link is stored; the run's periodic sweep picks it up.
-    (deps.log ?? console.warn)(`experiments: could not signal a run about ${signals.length} trace(s): ${(error as Error).message}`);
+    (deps.log ?? console.warn)(`experiments: could not signal a run about ${signals.length} trace(s); its sweep will find them: ${(error as Error).message}`);
   }
 }
 

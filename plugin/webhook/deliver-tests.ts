@@ -53,31 +53,50 @@ export async function deliverTests(deps: DeliveryDependencies, runId: string, li
   let awaiting = await countWithStatus(db, runId, 'awaiting_trace');
 
   // Accepted tests leave the lane; when too many wait for traces, wait for room (traces or timeouts).
-  const room = async () => {
-    while (awaiting >= limits.awaitingLimit && !signal?.aborted) {
+  const room = async (stop?: AbortSignal) => {
+    while (awaiting >= limits.awaitingLimit && !stop?.aborted) {
       awaiting = await countWithStatus(db, runId, 'awaiting_trace');
       if (awaiting < limits.awaitingLimit) return;
       deps.onProgress?.(claimed);
-      await sleep(roomPollMs, signal);
+      await sleep(roomPollMs, stop);
     }
   };
 
-  const lane = async () => {
+  const lane = async (laneDeps: DeliveryDependencies) => {
     for (;;) {
-      await room();
-      if (signal?.aborted || claimed >= limits.maxTests) return;
+      await room(laneDeps.signal);
+      if (laneDeps.signal?.aborted || claimed >= limits.maxTests) return;
       claimed += 1;
       const test = await claimNextDelivery(db, runId);
       if (!test) {
         claimed -= 1;
         return;
       }
-      const accepted = await deliverOne(deps, test, limits.traceTimeoutSeconds);
+      const accepted = await deliverOne(laneDeps, test, limits.traceTimeoutSeconds);
       if (accepted) awaiting += 1;
       deps.onProgress?.(claimed);
     }
   };
-  await Promise.all(Array.from({ length: limits.concurrency }, lane));
+  // If one lane fails (e.g. the database went away), stop the others before the activity fails: its retry
+  // starts fresh lanes, and lanes still sending would exceed the concurrency the user allowed.
+  const stopAll = new AbortController();
+  const parentAbort = () => stopAll.abort();
+  signal?.addEventListener('abort', parentAbort, { once: true });
+  const laneDeps = { ...deps, signal: stopAll.signal };
+  const failures: unknown[] = [];
+  try {
+    await Promise.all(
+      Array.from({ length: limits.concurrency }, () =>
+        lane(laneDeps).catch((error: unknown) => {
+          failures.push(error);
+          stopAll.abort();
+        }),
+      ),
+    );
+  } finally {
+    signal?.removeEventListener('abort', parentAbort);
+  }
+  if (failures.length > 0) throw failures[0];
   return { claimed, pendingLeft: await countWithStatus(db, runId, 'pending') };
 }
 
