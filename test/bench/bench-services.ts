@@ -1,6 +1,8 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import postgres from 'postgres';
+import { createExperimentsPlugin, type ExperimentsPlugin } from '../../plugin/index.js';
+import { createReferenceHost } from '../../dev/host/reference-host.js';
 import { startEmbeddedPostgres } from '../../dev/services/embedded-postgres.js';
 import { startTemporalDevServer } from '../../dev/services/temporal-dev-server.js';
 import { freePort } from '../../dev/services/free-port.js';
@@ -50,4 +52,17 @@ export async function startBenchServices(): Promise<BenchServices> {
       for (const stop of stops.reverse()) await stop();
     },
   };
+}
+
+/** The reference host with the plugin mounted and migrated, served in process (no port). */
+export function hostWithPlugin(services: BenchServices, databaseUrl: string) {
+  return createReferenceHost<ExperimentsPlugin>({
+    databaseUrl,
+    baseUrl: 'http://127.0.0.1:1',
+    pluginFactory: async (capabilities) => {
+      const plugin = createExperimentsPlugin(capabilities, { databaseUrl, temporalAddress: services.temporalAddress });
+      await plugin.migrate();
+      return plugin;
+    },
+  });
 }

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { createExperimentsPlugin, type ExperimentsPlugin } from '../../plugin/index.js';
 import { createReferenceHost } from '../../dev/host/reference-host.js';
 import { createProject } from '../../dev/host/project-repository.js';
-import type { BenchServices } from './bench-services.js';
+import { hostWithPlugin, type BenchServices } from './bench-services.js';
 
 export interface IngestionFigures {
   requests: number;
@@ -44,15 +43,7 @@ function otlpBatch(spans: number) {
 /** (d) Host ingestion with the plugin's span hook on vs off: the same host code, the same database. */
 export async function measureIngestion(services: BenchServices, options: { requests: number; spansPerRequest: number; rounds: number }): Promise<IngestionFigures> {
   const databaseUrl = await services.newDatabase('bench_ingestion');
-  const withPlugin = await createReferenceHost<ExperimentsPlugin>({
-    databaseUrl,
-    baseUrl: 'http://127.0.0.1:1',
-    pluginFactory: async (capabilities) => {
-      const plugin = createExperimentsPlugin(capabilities, { databaseUrl, temporalAddress: services.temporalAddress });
-      await plugin.migrate();
-      return plugin;
-    },
-  });
+  const withPlugin = await hostWithPlugin(services, databaseUrl);
   const withoutPlugin = await createReferenceHost({ databaseUrl, baseUrl: 'http://127.0.0.1:1' });
   const apiKey = `bench_${hex(12)}`;
   await createProject(withPlugin.db, { name: 'Ingestion bench', apiKey });

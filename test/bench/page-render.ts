@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
-import { createExperimentsPlugin, type ExperimentsPlugin } from '../../plugin/index.js';
-import { createReferenceHost } from '../../dev/host/reference-host.js';
 import { createProject } from '../../dev/host/project-repository.js';
-import type { BenchServices } from './bench-services.js';
+import { hostWithPlugin, type BenchServices } from './bench-services.js';
 
 export interface PageFigures {
   variants: number;
@@ -18,15 +16,7 @@ export interface PageFigures {
  */
 export async function measurePages(services: BenchServices, options: { variants: number; tasks: number; samples: number }): Promise<PageFigures> {
   const databaseUrl = await services.newDatabase('bench_pages');
-  const host = await createReferenceHost<ExperimentsPlugin>({
-    databaseUrl,
-    baseUrl: 'http://127.0.0.1:1',
-    pluginFactory: async (capabilities) => {
-      const plugin = createExperimentsPlugin(capabilities, { databaseUrl, temporalAddress: services.temporalAddress });
-      await plugin.migrate();
-      return plugin;
-    },
-  });
+  const host = await hostWithPlugin(services, databaseUrl);
   const apiKey = `bench_${randomBytes(12).toString('hex')}`;
   const project = await createProject(host.db, { name: 'Pages bench', apiKey });
   const seedStarted = performance.now();
