@@ -96,11 +96,9 @@ export async function runWorkflow({ runId, carried }: RunWorkflowInput): Promise
     return { total: plan.total, done, inFlight: counts?.dispatched ?? 0, awaitingTrace: counts?.awaitingTrace ?? 0 };
   });
 
-  const background = new Set<Promise<void>>();
-  const track = (promise: Promise<void>) => {
-    background.add(promise);
-    void promise.finally(() => background.delete(promise));
-  };
+  // Deliveries, evaluations and timers run alongside the loop; each reports back by setting `dirty`, and a
+  // failure that is not a cancellation fails the workflow task, to be retried by Temporal.
+  const track = (promise: Promise<void>) => void promise;
 
   const deliver = () => {
     const scope = new CancellationScope();

@@ -1,3 +1,4 @@
+import { isUuid } from '../domain/uuid.js';
 import { sql } from 'kysely';
 import { jsonObjectFrom } from 'kysely/helpers/postgres';
 import type { ExperimentStatus } from '../domain/experiment-status.js';
@@ -70,10 +71,7 @@ export interface ExperimentScope {
   experimentId: string;
 }
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Whether a value can be an id of ours; anything else cannot exist and must never reach Postgres as a uuid. */
-export const isUuid = (value: string): boolean => uuidPattern.test(value);
+export { isUuid };
 
 const toDate = (value: Date | string | null): Date | null => (value === null ? null : new Date(value));
 

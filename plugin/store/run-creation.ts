@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { nextStatus, type ExperimentStatus } from '../domain/experiment-status.js';
-import type { ExperimentConfig, Override } from '../domain/parameters.js';
-import { effectiveConfig, type VariantLink } from '../domain/variant-tree.js';
+import type { ExperimentConfig } from '../domain/parameters.js';
+import { effectiveConfig } from '../domain/variant-tree.js';
 import { ExperimentsError } from '../errors.js';
 import type { HostTask } from '../host.js';
 import type { Db } from './connect.js';
 import { transitionExperiment } from './experiment-transitions.js';
 import { jsonb } from './jsonb.js';
+import { listVariants } from './variant-repository.js';
 import { runWorkflowId } from '../../workflows/shared.js';
 
 export interface RunSettings {
@@ -18,20 +19,6 @@ export interface RunSettings {
 }
 
 const insertChunk = 1_000;
-
-async function variantLinks(db: Db, experimentId: string): Promise<VariantLink[]> {
-  const rows = await db
-    .selectFrom('variants')
-    .select(['id', 'parent_id', 'override_step', 'override_parameter', 'override_value'])
-    .where('experiment_id', '=', experimentId)
-    .orderBy('created_at')
-    .execute();
-  return rows.map((row) => ({
-    id: row.id,
-    parentId: row.parent_id,
-    override: row.override_step ? ({ step: row.override_step, parameter: row.override_parameter, value: row.override_value } as Override) : null,
-  }));
-}
 
 /** The config sent for every in-scope step: each step appears, even with no parameters set. */
 function scopedConfig(config: ExperimentConfig, steps: string[]): ExperimentConfig {
@@ -80,13 +67,14 @@ export async function createRun(
       if (missing.length > 0) {
         throw new ExperimentsError('unprocessable', `${missing.length} selected task(s) no longer exist in the host; remove them from the experiment first.`, { missing: missing.slice(0, 50) });
       }
-      for (const row of taskRows) {
-        const task = byId.get(row.task_id)!;
-        await trx.updateTable('experiment_tasks').set({ snapshot: jsonb(task) }).where('experiment_id', '=', input.experimentId).where('task_id', '=', row.task_id).execute();
-      }
+      // One statement for all tasks: a baseline may have 10,000 of them.
+      const snapshots = taskRows.map((row) => ({ task_id: row.task_id, snapshot: byId.get(row.task_id)! }));
+      await sql`update experiment_tasks set snapshot = s.snapshot
+        from jsonb_to_recordset(${jsonb(snapshots)}) as s(task_id text, snapshot jsonb)
+        where experiment_tasks.experiment_id = ${input.experimentId} and experiment_tasks.task_id = s.task_id`.execute(trx);
     }
 
-    const config = scopedConfig(effectiveConfig(await variantLinks(trx, input.experimentId), input.variantId, experiment.baseline_config as ExperimentConfig), steps);
+    const config = scopedConfig(effectiveConfig(await listVariants(trx, { projectId: input.projectId, experimentId: input.experimentId }), input.variantId, experiment.baseline_config as ExperimentConfig), steps);
     const previous = await trx.selectFrom('runs').select((eb) => eb.fn.max('number').as('n')).where('variant_id', '=', input.variantId).executeTakeFirst();
     const number = Number(previous?.n ?? 0) + 1;
     const runId = randomUUID();

@@ -3,7 +3,6 @@ import type { Db } from './connect.js';
 
 /** Statuses from which a test can still move; a final result is only written from these. */
 export const openTestStatuses = ['pending', 'dispatched', 'awaiting_trace', 'evaluating'] as const;
-export const finalTestStatuses = ['passed', 'failed', 'errored', 'timed_out'] as const;
 
 /**
  * Deliveries interrupted by a crash (claimed, no answer recorded) go back to pending, to be sent
