@@ -7,6 +7,7 @@ import { temporalConnectionOptions } from './temporal-connection.js';
 import { connectDatabase, type Db } from './store/connect.js';
 import { migrateToLatest } from './store/migrate.js';
 import { createPluginApp } from './api/plugin-app.js';
+import { createArrivalSignaller } from './traces/arrival-signals.js';
 import { linkSpans } from './traces/link-spans.js';
 import { createExperimentsWorker, type WorkerOptions } from '../workflows/worker.js';
 
@@ -47,19 +48,22 @@ export function createExperimentsPlugin(host: ExperimentsHost, options: Partial<
       (connection) => new Client({ connection, namespace: config.temporalNamespace }),
     ));
 
-  const app = createPluginApp({ host, db, config, temporal, manifest });
+  const signaller = createArrivalSignaller(temporal);
+  const app = createPluginApp({ host, db, config, temporal, manifest, signaller });
 
   return {
     app,
     manifest,
     config,
     temporalClient: temporal,
-    onSpansIngested: (projectId, spans) => linkSpans({ db, config, temporal }, projectId, spans),
+    onSpansIngested: (projectId, spans) => linkSpans({ db, config, signaller }, projectId, spans),
     migrate: async () => {
       await migrateToLatest(db, config.schema);
     },
     createWorker: (workerOptions) => createExperimentsWorker({ host, db, config, ...workerOptions }),
     close: async () => {
+      // Signals still being sent would otherwise hit a closed connection.
+      await signaller.drain();
       if (client) await (await client).connection.close();
       await db.destroy();
     },

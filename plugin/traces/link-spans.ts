@@ -1,18 +1,17 @@
-import type { Client } from '@temporalio/client';
 import { sql } from 'kysely';
 import type { ExperimentsConfig } from '../config.js';
 import type { HostSpan } from '../host.js';
 import type { Db } from '../store/connect.js';
-import { runWorkflowId, traceArrivedSignal } from '../../workflows/shared.js';
+import { isUuid } from '../domain/uuid.js';
+import { runWorkflowId } from '../../workflows/shared.js';
+import type { ArrivalSignaller } from './arrival-signals.js';
 
 export interface LinkDependencies {
   db: Db;
   config: ExperimentsConfig;
-  temporal: () => Promise<Client>;
-  log?: (message: string) => void;
+  signaller: ArrivalSignaller;
 }
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface Candidate {
   testId: string;
@@ -27,7 +26,7 @@ async function candidates(db: Db, projectId: string, spans: HostSpan[], attribut
   for (const span of spans) {
     const isRoot = !span.parentSpanId;
     const value = span.attributes[attribute];
-    if (typeof value === 'string' && uuidPattern.test(value)) {
+    if (typeof value === 'string' && isUuid(value)) {
       const existing = byTrace.get(span.traceId);
       byTrace.set(span.traceId, { testId: value.toLowerCase(), traceId: span.traceId, rootArrived: isRoot || (existing?.rootArrived ?? false) });
     } else if (isRoot) {
@@ -66,20 +65,9 @@ export async function linkSpans(deps: LinkDependencies, projectId: string, spans
     if (signal) signals.push(signal);
   }
   if (signals.length === 0) return;
-  // Not awaited: the links are stored, and a signal that cannot be sent now (Temporal restarting) would
-  // otherwise hold up the host's ingestion for the client's whole retry time. The run's sweep finds them.
-  void signalArrivals(deps, signals);
-}
-
-async function signalArrivals(deps: LinkDependencies, signals: Array<{ workflowId: string; testId: string; traceId: string }>) {
-  try {
-    const client = await deps.temporal();
-    await Promise.all(
-      signals.map((s) => client.workflow.getHandle(s.workflowId).signal(traceArrivedSignal, { testId: s.testId, traceId: s.traceId })),
-    );
-  } catch (error) {
-    (deps.log ?? console.warn)(`experiments: could not signal a run about ${signals.length} trace(s); its sweep will find them: ${(error as Error).message}`);
-  }
+  // Not awaited: the links are stored, and a signal that cannot be sent now (Temporal restarting) must not
+  // hold up the host's ingestion. The run's sweep finds what a failed signal did not deliver.
+  deps.signaller.signal(signals);
 }
 
 /**
