@@ -15,7 +15,8 @@ const signalDeadlineMs = 5_000;
  * Tells runs about linked traces without holding up ingestion, and keeps track of the sends in flight so
  * the plugin can let them finish before it closes the Temporal connection under them.
  */
-export function createArrivalSignaller(temporal: () => Promise<Client>, log: (message: string) => void = console.warn) {
+// The default logger looks up console.warn at each call, so a test (or host) that replaces it later is heard.
+export function createArrivalSignaller(temporal: () => Promise<Client>, log: (message: string) => void = (message) => console.warn(message)) {
   const inFlight = new Set<Promise<void>>();
 
   async function send(arrivals: Arrival[]) {
