@@ -8,6 +8,7 @@ import { connectDatabase, type Db } from './store/connect.js';
 import { migrateToLatest } from './store/migrate.js';
 import { createPluginApp } from './api/plugin-app.js';
 import { createArrivalSignaller } from './traces/arrival-signals.js';
+import { createArrivalEvaluator } from './evaluation/arrival-evaluator.js';
 import { linkSpans } from './traces/link-spans.js';
 import { createExperimentsWorker, type WorkerOptions } from '../workflows/worker.js';
 
@@ -49,20 +50,22 @@ export function createExperimentsPlugin(host: ExperimentsHost, options: Partial<
     ));
 
   const signaller = createArrivalSignaller(temporal);
-  const app = createPluginApp({ host, db, config, temporal, manifest, signaller });
+  const evaluator = createArrivalEvaluator({ db, host, config, signaller });
+  const app = createPluginApp({ host, db, config, temporal, manifest, evaluator });
 
   return {
     app,
     manifest,
     config,
     temporalClient: temporal,
-    onSpansIngested: (projectId, spans) => linkSpans({ db, config, signaller }, projectId, spans),
+    onSpansIngested: (projectId, spans) => linkSpans({ db, config, evaluator }, projectId, spans),
     migrate: async () => {
       await migrateToLatest(db, config.schema);
     },
     createWorker: (workerOptions) => createExperimentsWorker({ host, db, config, ...workerOptions }),
     close: async () => {
-      // Signals still being sent would otherwise hit a closed connection.
+      // Evaluations and signals still under way would otherwise hit a closed pool or connection.
+      await evaluator.drain();
       await signaller.drain();
       if (client) await (await client).connection.close();
       await db.destroy();

@@ -10,7 +10,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { RunActivities, SweepResult } from './activities.js';
-import { cancelRunSignal, progressQuery, traceArrivedSignal, type TraceArrived } from './shared.js';
+import { cancelRunSignal, progressQuery, testsSettledSignal, traceArrivedSignal, type TraceArrived } from './shared.js';
 
 /** What one execution hands to the next when it continues as new. */
 export interface CarriedState {
@@ -30,9 +30,9 @@ export interface RunWorkflowInput {
 // (lanes), writes every outcome to Postgres and heartbeats; the workflow keeps the run's shape: deliveries,
 // trace signals, evaluations, deadlines, cancellation and roll-over.
 
-// Deliveries return after at most this many tests, fewer as the history fills (a test costs its trace
-// signal and a share of evaluation batches and workflow tasks: about four events at most), so the history
-// rolls over between deliveries near its budget.
+// Deliveries return after at most this many tests, fewer as the history fills (a test evaluated here costs
+// its trace signal and a share of evaluation batches and workflow tasks: about four events at most; most
+// tests are evaluated where their trace arrives and cost none), so the history rolls over near its budget.
 const testsPerDelivery = 1_000;
 const eventsPerTest = 4;
 // Small batches, several at once: a trace's result is written within milliseconds of its arrival.
@@ -49,9 +49,10 @@ const evaluator = proxyActivities<RunActivities>({ startToCloseTimeout: '15 minu
 const delivery = proxyActivities<RunActivities>({ startToCloseTimeout: '24 hours', heartbeatTimeout: '10s', retry });
 
 /**
- * Executes one run: delivers every pending test with bounded concurrency, evaluates traces as they
- * are signalled, times out the tests whose trace never comes, and finishes the run. Long runs continue
- * as new. All state that matters lives in Postgres; this workflow only orders the work.
+ * Executes one run: delivers every pending test with bounded concurrency, evaluates the traces signalled
+ * to it (those needing an LLM judge; the plugin evaluates the rest where they arrive) and those its sweep
+ * finds linked but unevaluated, times out the tests whose trace never comes, and finishes the run. Long
+ * runs continue as new. All state that matters lives in Postgres; this workflow only orders the work.
  */
 export async function runWorkflow({ runId, carried }: RunWorkflowInput): Promise<string | null> {
   const plan = await control.startRun(runId);
@@ -85,6 +86,7 @@ export async function runWorkflow({ runId, carried }: RunWorkflowInput): Promise
     enqueue(arrival);
     wake();
   });
+  setHandler(testsSettledSignal, wake);
   setHandler(cancelRunSignal, () => {
     cancelled = true;
     delivering?.cancel();

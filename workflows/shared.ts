@@ -17,6 +17,8 @@ export interface TraceArrived {
 
 /** Sent after a trace's link is stored in Postgres; the workflow may also find it there. */
 export const traceArrivedSignal = defineSignal<[TraceArrived]>('traceArrived');
+/** Sent when a run's last open test got its result outside the workflow: the run may finish now. */
+export const testsSettledSignal = defineSignal('testsSettled');
 /** Asks a run to stop its outstanding tests. */
 export const cancelRunSignal = defineSignal<[{ actor: string }]>('cancelRun');
 

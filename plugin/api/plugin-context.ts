@@ -3,7 +3,7 @@ import type { ExperimentsConfig } from '../config.js';
 import type { ExperimentsHost, HostPrincipal } from '../host.js';
 import type { PluginManifest } from '../manifest.js';
 import type { Db } from '../store/connect.js';
-import type { ArrivalSignaller } from '../traces/arrival-signals.js';
+import type { ArrivalEvaluator } from '../evaluation/arrival-evaluator.js';
 
 /** What every route of the plugin works with. */
 export interface PluginContext {
@@ -12,8 +12,8 @@ export interface PluginContext {
   config: ExperimentsConfig;
   temporal: () => Promise<Client>;
   manifest: PluginManifest;
-  /** Tells runs about linked traces (the signed span hook links traces too). */
-  signaller: ArrivalSignaller;
+  /** Evaluates linked traces as they arrive (the signed span hook links traces too). */
+  evaluator: ArrivalEvaluator;
 }
 
 declare module 'hono' {

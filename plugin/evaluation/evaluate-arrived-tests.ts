@@ -51,7 +51,7 @@ export async function evaluateArrivedTests(
   const lane = async () => {
     while (next < arrivals.length) {
       const arrival = arrivals[next++]!;
-      if (await evaluateOne(deps, judge, runId, arrival, round)) written += 1;
+      if ((await evaluateArrivedTest(deps, judge, runId, arrival, round)).written) written += 1;
       deps.onProgress?.(++done);
     }
   };
@@ -64,8 +64,27 @@ const evaluationLanes = 8;
 /** Statuses a re-evaluation may change: the test has a trace and was evaluated (timeouts and delivery errors stay). */
 const reevaluableStatuses = ['passed', 'failed', 'errored'] as const;
 
-async function evaluateOne(deps: EvaluationDependencies, judge: Judge, runId: string, arrival: { testId: string; traceId: string }, round: number) {
+/**
+ * What became of one arrival: its result was written (and whether that left the run without open tests),
+ * it was not open any more (another evaluation wrote it first), or it needs an LLM judge and the caller
+ * asked to leave those to the run's workflow.
+ */
+export type ArrivalOutcome = { written: true; runSettled: boolean } | { written: false; why: 'not_open' | 'needs_judge' };
+const notOpen: ArrivalOutcome = { written: false, why: 'not_open' };
+
+/** Evaluates one test's trace and writes its result once; `judge: 'defer'` evaluates only judge-free tests. */
+export async function evaluateArrivedTest(
+  deps: EvaluationDependencies,
+  judge: Judge | 'defer',
+  runId: string,
+  /** With the project known (a trace just ingested), the trace is read alongside the test. */
+  arrival: { testId: string; traceId: string; projectId?: string },
+  round: number,
+): Promise<ArrivalOutcome> {
   const { db, host } = deps;
+  const early = arrival.projectId ? host.traces.get(arrival.projectId, arrival.traceId) : null;
+  // Read before any return, so a read that fails is never left unhandled.
+  early?.catch(() => {});
   const test = await db
     .selectFrom('tests')
     .innerJoin('runs', 'runs.id', 'tests.run_id')
@@ -81,17 +100,18 @@ async function evaluateOne(deps: EvaluationDependencies, judge: Judge, runId: st
     .where('tests.run_id', '=', runId)
     .executeTakeFirst();
   const expected: readonly string[] = round === 1 ? openTestStatuses : reevaluableStatuses;
-  if (!test || !expected.includes(test.status) || (round > 1 && !test.trace_id)) return false;
+  if (!test || !expected.includes(test.status) || (round > 1 && !test.trace_id)) return notOpen;
   const traceId = test.trace_id ?? arrival.traceId;
   if (round > 1) {
     // A retried re-evaluation must not judge twice: the first one's rows and status stand.
     const done = await db.selectFrom('evaluation_results').select('id').where('test_row_id', '=', test.id).where('attempt', '=', test.attempt).where('round', '=', round).executeTakeFirst();
-    if (done) return false;
+    if (done) return notOpen;
   }
 
-  const trace = await host.traces.get(test.project_id, traceId);
   const task = (test.snapshot ?? {}) as Partial<TaskSnapshot>;
   const evaluations = [...collect(task.evaluations, 'task'), ...collect(test.default_evaluations, 'experiment')];
+  if (judge === 'defer' && evaluations.some((e) => e.config.type === 'llm_judge')) return { written: false, why: 'needs_judge' };
+  const trace = early && test.project_id === arrival.projectId && traceId === arrival.traceId ? await early : await host.traces.get(test.project_id, traceId);
   const facts = extractTraceFacts(trace?.spans ?? []);
   const evaluationFacts = { output: facts.output, expected: task.expected ?? null, latencyMs: facts.latencyMs, totalTokens: facts.totalTokens };
 
@@ -103,7 +123,8 @@ async function evaluateOne(deps: EvaluationDependencies, judge: Judge, runId: st
     const judged = new Map<number, EvaluationResult>();
     const judgeErrors = new Map<number, string>();
     for (const [index, entry] of valid.entries()) {
-      if (entry.config.type !== 'llm_judge' || facts.output === null) continue;
+      // (A deferring caller got here only for tests without a judge.)
+      if (entry.config.type !== 'llm_judge' || facts.output === null || judge === 'defer') continue;
       const result = await judge(entry.config, { input: facts.input, output: facts.output, expected: task.expected ?? null });
       if ('errored' in result) {
         judgeErrors.set(index, result.reason);
@@ -148,7 +169,7 @@ async function evaluateOne(deps: EvaluationDependencies, judge: Judge, runId: st
     .where('status', 'in', [...expected])
     .returning('id');
   const results = rows.map((row, position) => ({ position, ...row, config: row.config ?? {} }));
-  const written = await sql<{ updated: number }>`
+  const written = await sql<{ updated: number; others_open: boolean }>`
     with updated as (${update}),
     inserted as (
       insert into evaluation_results (test_row_id, attempt, round, position, evaluator, source, config, score, outcome, reason)
@@ -163,8 +184,10 @@ async function evaluateOne(deps: EvaluationDependencies, judge: Judge, runId: st
         as s(step text, latency_ms float8, input_tokens int, output_tokens int, cost float8)
       on conflict (test_row_id, attempt, step) do nothing
       returning 1)
-    select (select count(*) from updated)::int as updated`.execute(db);
-  return written.rows[0]?.updated === 1;
+    select (select count(*) from updated)::int as updated,
+      exists (select 1 from tests where run_id = ${runId} and id <> ${test.id} and status in (${sql.join([...openTestStatuses])})) as others_open`.execute(db);
+  const row = written.rows[0];
+  return row?.updated === 1 ? { written: true, runSettled: !row.others_open } : notOpen;
 }
 
 /** One row per step name: a step that ran several times (retries, loops) adds up. */

@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { traceArrivedSignal } from '../../workflows/shared.js';
+import { testsSettledSignal, traceArrivedSignal } from '../../workflows/shared.js';
 
 export interface Arrival {
   workflowId: string;
@@ -12,28 +12,36 @@ export interface Arrival {
 const signalDeadlineMs = 5_000;
 
 /**
- * Tells runs about linked traces without holding up ingestion, and keeps track of the sends in flight so
- * the plugin can let them finish before it closes the Temporal connection under them.
+ * Tells runs about linked traces (and about their last open test being settled) without holding up
+ * ingestion, and keeps track of the sends in flight so the plugin can let them finish before it closes
+ * the Temporal connection under them.
  */
 // The default logger looks up console.warn at each call, so a test (or host) that replaces it later is heard.
 export function createArrivalSignaller(temporal: () => Promise<Client>, log: (message: string) => void = (message) => console.warn(message)) {
   const inFlight = new Set<Promise<void>>();
 
-  async function send(arrivals: Arrival[]) {
-    try {
-      const client = await temporal();
-      await client.connection.withDeadline(Date.now() + signalDeadlineMs, () =>
-        Promise.all(arrivals.map((a) => client.workflow.getHandle(a.workflowId).signal(traceArrivedSignal, { testId: a.testId, traceId: a.traceId }))),
-      );
-    } catch (error) {
-      log(`experiments: could not signal a run about ${arrivals.length} trace(s); its sweep will find them: ${(error as Error).message}`);
-    }
+  function send(what: string, signals: (client: Client) => Array<Promise<void>>) {
+    const sending = (async () => {
+      try {
+        const client = await temporal();
+        await client.connection.withDeadline(Date.now() + signalDeadlineMs, () => Promise.all(signals(client)));
+      } catch (error) {
+        log(`experiments: could not signal a run about ${what}; its sweep will find them: ${(error as Error).message}`);
+      }
+    })().finally(() => inFlight.delete(sending));
+    inFlight.add(sending);
   }
 
   return {
+    /** Linked traces the run's workflow is to evaluate. */
     signal(arrivals: Arrival[]) {
-      const sending = send(arrivals).finally(() => inFlight.delete(sending));
-      inFlight.add(sending);
+      send(`${arrivals.length} trace(s)`, (client) =>
+        arrivals.map((a) => client.workflow.getHandle(a.workflowId).signal(traceArrivedSignal, { testId: a.testId, traceId: a.traceId })),
+      );
+    },
+    /** The run has no open test left: it may finish now rather than at its next sweep. */
+    settled(workflowId: string) {
+      send('its settled tests', (client) => [client.workflow.getHandle(workflowId).signal(testsSettledSignal)]);
     },
     /** Resolves when every send started so far has finished (each ends within the deadline). */
     async drain() {

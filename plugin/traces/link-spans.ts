@@ -4,14 +4,13 @@ import type { HostSpan } from '../host.js';
 import type { Db } from '../store/connect.js';
 import { isUuid } from '../domain/uuid.js';
 import { runWorkflowId } from '../../workflows/shared.js';
-import type { ArrivalSignaller } from './arrival-signals.js';
+import type { ArrivalEvaluator, RunArrival } from '../evaluation/arrival-evaluator.js';
 
 export interface LinkDependencies {
   db: Db;
   config: ExperimentsConfig;
-  signaller: ArrivalSignaller;
+  evaluator: ArrivalEvaluator;
 }
-
 
 interface Candidate {
   testId: string;
@@ -52,22 +51,20 @@ async function candidates(db: Db, projectId: string, spans: HostSpan[], attribut
 }
 
 /**
- * Links ingested traces to their tests: the link is written to Postgres first, then the run's
- * workflow is signalled, so a trace is never lost even when the workflow is not listening.
- * A second trace for a test is kept as a duplicate and one after the deadline as late; neither
- * changes a result.
+ * Links ingested traces to their tests: the link is written to Postgres first, then the test is queued
+ * for evaluation, so a trace is never lost even when nothing evaluates it right away (the run's sweep
+ * finds linked tests). A second trace for a test is kept as a duplicate and one after the deadline as
+ * late; neither changes a result.
  */
 export async function linkSpans(deps: LinkDependencies, projectId: string, spans: HostSpan[]): Promise<void> {
   const found = await candidates(deps.db, projectId, spans, deps.config.testIdAttribute);
-  const signals: Array<{ workflowId: string; testId: string; traceId: string }> = [];
+  const arrivals: RunArrival[] = [];
   for (const candidate of found) {
-    const signal = await linkOne(deps.db, projectId, candidate);
-    if (signal) signals.push(signal);
+    const arrival = await linkOne(deps.db, projectId, candidate);
+    if (arrival) arrivals.push(arrival);
   }
-  if (signals.length === 0) return;
-  // Not awaited: the links are stored, and a signal that cannot be sent now (Temporal restarting) must not
-  // hold up the host's ingestion. The run's sweep finds what a failed signal did not deliver.
-  deps.signaller.signal(signals);
+  // Not awaited: the links are stored, and evaluating them must not hold up the host's ingestion.
+  if (arrivals.length > 0) deps.evaluator.evaluate(arrivals);
 }
 
 /**
@@ -108,5 +105,5 @@ async function linkOne(db: Db, projectId: string, candidate: Candidate) {
     select test.run_id, test.retries, (select count(*) from attached)::int as attached, (select count(*) from link)::int as links from test`.execute(db);
   const row = result.rows[0];
   if (!row || row.attached !== 1) return null;
-  return { workflowId: runWorkflowId(row.run_id, row.retries), testId, traceId };
+  return { projectId, runId: row.run_id, workflowId: runWorkflowId(row.run_id, row.retries), testId, traceId };
 }

@@ -1,7 +1,9 @@
+import { setMaxListeners } from 'node:events';
 import type { ExperimentsConfig } from '../config.js';
-import type { ExperimentsHost } from '../host.js';
+import type { ExperimentsHost, HostApplication } from '../host.js';
 import type { Db } from '../store/connect.js';
 import { claimNextDelivery, type ClaimedDelivery } from '../store/dispatch-repository.js';
+import { getRunContext } from '../store/run-repository.js';
 import { countWithStatus, markAccepted, markErrored, releaseInterruptedDeliveries } from '../store/test-repository.js';
 import { sendTestWebhook, type WebhookOutcome } from './send-test-webhook.js';
 
@@ -47,7 +49,7 @@ const sleep = (ms: number, signal?: AbortSignal) =>
  * crash loses nothing: interrupted deliveries are released and sent again with the same test id.
  */
 export async function deliverTests(deps: DeliveryDependencies, runId: string, limits: DeliveryLimits) {
-  const { db, signal } = deps;
+  const { db, host, signal } = deps;
   await releaseInterruptedDeliveries(db, runId);
   let claimed = 0;
   let awaiting = await countWithStatus(db, runId, 'awaiting_trace');
@@ -62,24 +64,44 @@ export async function deliverTests(deps: DeliveryDependencies, runId: string, li
     }
   };
 
+  const projectId = (await getRunContext(db, runId))?.projectId;
   const lane = async (laneDeps: DeliveryDependencies) => {
-    for (;;) {
+    const claimNext = async (): Promise<[ClaimedDelivery | null, HostApplication | null]> => {
       await room(laneDeps.signal);
-      if (laneDeps.signal?.aborted || claimed >= limits.maxTests) return;
+      if (laneDeps.signal?.aborted || claimed >= limits.maxTests) return [null, null];
       claimed += 1;
-      const test = await claimNextDelivery(db, runId);
-      if (!test) {
-        claimed -= 1;
-        return;
+      // Read per test (no cache): a webhook fixed by the user applies to the very next delivery.
+      const [test, target] = await Promise.all([claimNextDelivery(db, runId), projectId ? host.application.get(projectId) : null]);
+      if (!test) claimed -= 1;
+      return [test, target];
+    };
+    // While a webhook is out, the lane writes the previous test's outcome and claims the next test, so the
+    // application never waits on Postgres between tests. A test claimed but not sent when the lane stops
+    // stays `dispatched`: a retried delivery releases it, a cancelled run closes it.
+    // Both are awaited later; until then a failure must not count as an unhandled rejection.
+    const handled = <T>(promise: Promise<T>) => (promise.catch(() => {}), promise);
+    let ahead = handled(claimNext());
+    let writing: Promise<unknown> = Promise.resolve();
+    try {
+      for (;;) {
+        const [[test, target]] = await Promise.all([ahead, writing]);
+        if (!test) return;
+        ahead = handled(claimNext());
+        const delivered = await deliverOne(laneDeps, test, target, limits.traceTimeoutSeconds);
+        if (delivered.accepted) awaiting += 1;
+        writing = handled(delivered.written);
+        deps.onProgress?.(claimed);
       }
-      const accepted = await deliverOne(laneDeps, test, limits.traceTimeoutSeconds);
-      if (accepted) awaiting += 1;
-      deps.onProgress?.(claimed);
+    } finally {
+      // Settled before the lane ends; a failure here was already reported by the loop or is reported now.
+      await Promise.all([ahead, writing]);
     }
   };
   // If one lane fails (e.g. the database went away), stop the others before the activity fails: its retry
   // starts fresh lanes, and lanes still sending would exceed the concurrency the user allowed.
   const stopAll = new AbortController();
+  // Every lane listens while it waits (a webhook, a back-off): that many listeners is expected, not a leak.
+  setMaxListeners(limits.concurrency * 2 + 10, stopAll.signal);
   const parentAbort = () => stopAll.abort();
   signal?.addEventListener('abort', parentAbort, { once: true });
   const laneDeps = { ...deps, signal: stopAll.signal };
@@ -100,14 +122,15 @@ export async function deliverTests(deps: DeliveryDependencies, runId: string, li
   return { claimed, pendingLeft: await countWithStatus(db, runId, 'pending') };
 }
 
-async function deliverOne(deps: DeliveryDependencies, test: ClaimedDelivery, traceTimeoutSeconds: number): Promise<boolean> {
-  const { db, host, config, signal } = deps;
-  // Read per test (no cache): a webhook fixed by the user applies to the very next delivery.
-  const target = await host.application.get(test.projectId);
-  if (!target) {
-    await markErrored(db, test.testRowId, test.testId, 'the project has no webhook configured');
-    return false;
-  }
+/** Sends one test's webhook; its outcome is being written when this returns (`written`). */
+async function deliverOne(
+  deps: DeliveryDependencies,
+  test: ClaimedDelivery,
+  target: HostApplication | null,
+  traceTimeoutSeconds: number,
+): Promise<{ accepted: boolean; written: Promise<unknown> }> {
+  const { db, config, signal } = deps;
+  if (!target) return { accepted: false, written: markErrored(db, test.testRowId, test.testId, 'the project has no webhook configured') };
   let outcome: WebhookOutcome = { kind: 'retryable', message: 'not sent' };
   let attempt = 0;
   while (attempt < deliveryAttempts) {
@@ -125,12 +148,8 @@ async function deliverOne(deps: DeliveryDependencies, test: ClaimedDelivery, tra
     deps.onProgress?.(0);
     if (attempt < deliveryAttempts) await sleep(backoffMs(attempt), signal);
   }
-  if (signal?.aborted && outcome.kind !== 'accepted') return false;
-  if (outcome.kind === 'accepted') {
-    await markAccepted(db, test.testRowId, test.testId, traceTimeoutSeconds, outcome.status);
-    return true;
-  }
+  if (signal?.aborted && outcome.kind !== 'accepted') return { accepted: false, written: Promise.resolve() };
+  if (outcome.kind === 'accepted') return { accepted: true, written: markAccepted(db, test.testRowId, test.testId, traceTimeoutSeconds, outcome.status) };
   const tries = attempt > 1 ? ` after ${attempt} attempts` : '';
-  await markErrored(db, test.testRowId, test.testId, `webhook ${outcome.message}${tries}`, outcome.status);
-  return false;
+  return { accepted: false, written: markErrored(db, test.testRowId, test.testId, `webhook ${outcome.message}${tries}`, outcome.status) };
 }

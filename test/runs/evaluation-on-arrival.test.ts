@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { createReadyExperiment, createTasks, startRunStack, waitForRun, type RunStack } from '../helpers/run-stack.js';
+import { startReceiver, type Receiver } from '../helpers/receivers.js';
+import { startJudgeServer, type JudgeServer } from '../helpers/judge-server.js';
+
+// The plugin evaluates a trace where it is ingested; only tests that need an LLM judge wait for the run's
+// workflow. These tests take the worker away once the webhooks are out, so whatever gets a result while it
+// is gone was evaluated on arrival.
+
+let stack: RunStack;
+let receiver: Receiver;
+let judge: JudgeServer;
+const config = { response_generator: { temperature: 0.3 } };
+
+beforeAll(async () => {
+  judge = await startJudgeServer('ok');
+  stack = await startRunStack({ demo: false, plugin: { judgeBaseUrl: judge.baseUrl } });
+  await stack.api('POST', '/api/inference-steps', { externalId: 'response_generator', title: 'Responder', type: 'llm' });
+  // The application accepts every webhook and sends its traces only when the test says so.
+  receiver = await startReceiver({ respond: () => ({ status: 202 }) });
+  await stack.api('PUT', '/api/webhook', { url: receiver.url });
+});
+afterAll(async () => {
+  await stack?.close();
+  await receiver?.close();
+  await judge?.close();
+});
+
+const sendTrace = (testId: string, output: string) => stack.api('POST', '/api/traces', { testId, name: 'pipeline', output });
+
+async function testRows(runId: string) {
+  const rows = await sql<{ test_id: string; status: string; results: number }>`
+    select t.test_id, t.status, (select count(*) from experiments.evaluation_results e where e.test_row_id = t.id)::int as results
+    from experiments.tests t where t.run_id = ${runId} order by t.position`.execute(stack.host.db);
+  return rows.rows;
+}
+
+async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Starts a baseline run of `n` tasks and returns once every webhook is accepted; the worker is then stopped. */
+async function runAwaitingTraces(n: number, evaluations?: unknown[]) {
+  const tasks = Array.from({ length: n }, (_, i) => ({ title: `Arrival ${i}`, prompt: `Say ok ${i}`, evaluations: [{ type: 'contains', value: 'ok' }] }));
+  const experiment = await createReadyExperiment(stack, await createTasks(stack, tasks), config);
+  if (evaluations) expect((await stack.experiments('PUT', `/experiments/${experiment.id}/evaluations`, { evaluations })).status).toBe(200);
+  await stack.startWorker();
+  const started = await stack.experiments('POST', `/experiments/${experiment.id}/variants/${experiment.baselineVariantId}/runs`, {});
+  expect(started.status, JSON.stringify(started.body)).toBe(202);
+  const runId = started.body.runId as string;
+  const waiting = await until(() => testRows(runId), (rows) => rows.length === n && rows.every((r) => r.status === 'awaiting_trace'), 20_000);
+  expect(waiting.map((r) => r.status)).toEqual(Array(n).fill('awaiting_trace'));
+  await stack.stopWorker();
+  return { experiment, runId, testIds: waiting.map((r) => r.test_id) };
+}
+
+describe('evaluation where the trace arrives', () => {
+  it('writes each result on ingestion, with no worker running, and the run then finishes', async () => {
+    const { experiment, runId, testIds } = await runAwaitingTraces(4);
+    for (const [i, testId] of testIds.entries()) expect((await sendTrace(testId, i % 2 === 0 ? 'ok, done' : 'no')).status).toBe(201);
+
+    const rows = await until(() => testRows(runId), (rs) => rs.every((r) => r.status === 'passed' || r.status === 'failed'), 5_000);
+    expect(rows.map((r) => r.status)).toEqual(['passed', 'failed', 'passed', 'failed']);
+    expect(rows.every((r) => r.results === 1)).toBe(true);
+
+    await stack.startWorker();
+    const run = await waitForRun(stack, experiment.id, runId);
+    expect(run.status).toBe('completed');
+    expect(run.counts).toMatchObject({ passed: 2, failed: 2 });
+    // Written once: the workflow's sweep found nothing left to evaluate.
+    expect((await testRows(runId)).every((r) => r.results === 1)).toBe(true);
+  });
+
+  it("leaves a test that needs an LLM judge to the run's workflow", async () => {
+    const { experiment, runId, testIds } = await runAwaitingTraces(2, [{ type: 'llm_judge', criterion: 'Says ok.', threshold: 0.5 }]);
+    for (const testId of testIds) expect((await sendTrace(testId, 'ok, done')).status).toBe(201);
+
+    // Linked, but not judged while no worker runs.
+    const linked = await until(() => testRows(runId), (rs) => rs.every((r) => r.status === 'evaluating'), 5_000);
+    expect(linked.map((r) => r.status)).toEqual(['evaluating', 'evaluating']);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect((await testRows(runId)).map((r) => r.results)).toEqual([0, 0]);
+
+    await stack.startWorker();
+    const run = await waitForRun(stack, experiment.id, runId);
+    expect(run.status).toBe('completed');
+    const judged = await sql<{ evaluator: string; outcome: string }>`
+      select e.evaluator, e.outcome from experiments.evaluation_results e join experiments.tests t on t.id = e.test_row_id
+      where t.run_id = ${runId} order by t.position, e.position`.execute(stack.host.db);
+    expect(judged.rows.filter((r) => r.evaluator === 'llm_judge')).toHaveLength(2);
+    expect(run.counts.passed).toBe(2);
+  });
+});
