@@ -2,11 +2,12 @@ import type { ExperimentsConfig } from '../config.js';
 import type { ExperimentsHost } from '../host.js';
 import type { Db } from '../store/connect.js';
 import type { Arrival, ArrivalSignaller } from '../traces/arrival-signals.js';
-import { evaluateArrivedTest } from './evaluate-arrived-tests.js';
+import { evaluateArrivedTest, type EvaluationSubject } from './evaluate-arrived-tests.js';
 
 export interface RunArrival extends Arrival {
   runId: string;
-  projectId: string;
+  /** The test as linking left it, so it need not be read again. */
+  subject: EvaluationSubject;
 }
 
 export interface ArrivalEvaluatorDependencies {

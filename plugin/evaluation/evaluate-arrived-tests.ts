@@ -72,33 +72,29 @@ const reevaluableStatuses = ['passed', 'failed', 'errored'] as const;
 export type ArrivalOutcome = { written: true; runSettled: boolean } | { written: false; why: 'not_open' | 'needs_judge' };
 const notOpen: ArrivalOutcome = { written: false, why: 'not_open' };
 
+/** What evaluating a test needs from its row, its run, its experiment and its task's snapshot. */
+export interface EvaluationSubject {
+  id: string;
+  status: string;
+  attempt: number;
+  trace_id: string | null;
+  config: unknown;
+  project_id: string;
+  default_evaluations: unknown;
+  snapshot: unknown;
+}
+
 /** Evaluates one test's trace and writes its result once; `judge: 'defer'` evaluates only judge-free tests. */
 export async function evaluateArrivedTest(
   deps: EvaluationDependencies,
   judge: Judge | 'defer',
   runId: string,
-  /** With the project known (a trace just ingested), the trace is read alongside the test. */
-  arrival: { testId: string; traceId: string; projectId?: string },
+  /** `subject`, when the caller has read it already (linking a trace does), saves reading the test again. */
+  arrival: { testId: string; traceId: string; subject?: EvaluationSubject },
   round: number,
 ): Promise<ArrivalOutcome> {
   const { db, host } = deps;
-  const early = arrival.projectId ? host.traces.get(arrival.projectId, arrival.traceId) : null;
-  // Read before any return, so a read that fails is never left unhandled.
-  early?.catch(() => {});
-  const test = await db
-    .selectFrom('tests')
-    .innerJoin('runs', 'runs.id', 'tests.run_id')
-    .innerJoin('experiments', 'experiments.id', 'runs.experiment_id')
-    .innerJoin('experiment_tasks', (join) =>
-      join.onRef('experiment_tasks.experiment_id', '=', 'runs.experiment_id').onRef('experiment_tasks.task_id', '=', 'tests.task_id'),
-    )
-    .select([
-      'tests.id', 'tests.status', 'tests.attempt', 'tests.trace_id', 'runs.config', 'experiments.project_id',
-      'experiments.default_evaluations', 'experiment_tasks.snapshot',
-    ])
-    .where('tests.test_id', '=', arrival.testId)
-    .where('tests.run_id', '=', runId)
-    .executeTakeFirst();
+  const test = arrival.subject ?? (await readSubject(db, runId, arrival.testId));
   const expected: readonly string[] = round === 1 ? openTestStatuses : reevaluableStatuses;
   if (!test || !expected.includes(test.status) || (round > 1 && !test.trace_id)) return notOpen;
   const traceId = test.trace_id ?? arrival.traceId;
@@ -111,7 +107,7 @@ export async function evaluateArrivedTest(
   const task = (test.snapshot ?? {}) as Partial<TaskSnapshot>;
   const evaluations = [...collect(task.evaluations, 'task'), ...collect(test.default_evaluations, 'experiment')];
   if (judge === 'defer' && evaluations.some((e) => e.config.type === 'llm_judge')) return { written: false, why: 'needs_judge' };
-  const trace = early && test.project_id === arrival.projectId && traceId === arrival.traceId ? await early : await host.traces.get(test.project_id, traceId);
+  const trace = await host.traces.get(test.project_id, traceId);
   const facts = extractTraceFacts(trace?.spans ?? []);
   const evaluationFacts = { output: facts.output, expected: task.expected ?? null, latencyMs: facts.latencyMs, totalTokens: facts.totalTokens };
 
@@ -205,4 +201,21 @@ function stepFigures(steps: ReturnType<typeof extractTraceFacts>['steps']) {
     });
   }
   return [...byStep.values()];
+}
+
+function readSubject(db: Db, runId: string, testId: string): Promise<EvaluationSubject | undefined> {
+  return db
+    .selectFrom('tests')
+    .innerJoin('runs', 'runs.id', 'tests.run_id')
+    .innerJoin('experiments', 'experiments.id', 'runs.experiment_id')
+    .innerJoin('experiment_tasks', (join) =>
+      join.onRef('experiment_tasks.experiment_id', '=', 'runs.experiment_id').onRef('experiment_tasks.task_id', '=', 'tests.task_id'),
+    )
+    .select([
+      'tests.id', 'tests.status', 'tests.attempt', 'tests.trace_id', 'runs.config', 'experiments.project_id',
+      'experiments.default_evaluations', 'experiment_tasks.snapshot',
+    ])
+    .where('tests.test_id', '=', testId)
+    .where('tests.run_id', '=', runId)
+    .executeTakeFirst();
 }

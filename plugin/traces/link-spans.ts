@@ -5,6 +5,7 @@ import type { Db } from '../store/connect.js';
 import { isUuid } from '../domain/uuid.js';
 import { runWorkflowId } from '../../workflows/shared.js';
 import type { ArrivalEvaluator, RunArrival } from '../evaluation/arrival-evaluator.js';
+import type { EvaluationSubject } from '../evaluation/evaluate-arrived-tests.js';
 
 export interface LinkDependencies {
   db: Db;
@@ -74,10 +75,12 @@ export async function linkSpans(deps: LinkDependencies, projectId: string, spans
  */
 async function linkOne(db: Db, projectId: string, candidate: Candidate) {
   const { testId, traceId, rootArrived } = candidate;
-  const result = await sql<{ run_id: string; retries: number; attached: number }>`
+  const result = await sql<Omit<EvaluationSubject, 'status' | 'trace_id'> & { run_id: string; retries: number; attached: number }>`
     with test as (
-      select tests.id, tests.status, tests.trace_id, coalesce(tests.deadline_at < now(), false) as past_deadline, runs.id as run_id, runs.retries
+      select tests.id, tests.status, tests.trace_id, tests.attempt, coalesce(tests.deadline_at < now(), false) as past_deadline,
+        runs.id as run_id, runs.retries, runs.config, experiments.default_evaluations, experiment_tasks.snapshot
       from tests join runs on runs.id = tests.run_id join experiments on experiments.id = runs.experiment_id
+      left join experiment_tasks on experiment_tasks.experiment_id = runs.experiment_id and experiment_tasks.task_id = tests.task_id
       where tests.test_id = ${testId} and experiments.project_id = ${projectId}
       for update of tests),
     earlier_attempt as (
@@ -102,8 +105,14 @@ async function linkOne(db: Db, projectId: string, candidate: Candidate) {
       from test, decided
       where tests.id = test.id and decided.kind = 'linked' and ${rootArrived} and test.trace_id is null
       returning tests.id)
-    select test.run_id, test.retries, (select count(*) from attached)::int as attached, (select count(*) from link)::int as links from test`.execute(db);
+    select test.id, test.attempt, test.run_id, test.retries, test.config, ${projectId}::text as project_id, test.default_evaluations, test.snapshot,
+      (select count(*) from attached)::int as attached, (select count(*) from link)::int as links from test`.execute(db);
   const row = result.rows[0];
   if (!row || row.attached !== 1) return null;
-  return { projectId, runId: row.run_id, workflowId: runWorkflowId(row.run_id, row.retries), testId, traceId };
+  // What the evaluation needs, as this statement left the test: evaluating, with this trace.
+  const subject: EvaluationSubject = {
+    id: row.id, status: 'evaluating', attempt: row.attempt, trace_id: traceId, config: row.config,
+    project_id: projectId, default_evaluations: row.default_evaluations, snapshot: row.snapshot,
+  };
+  return { runId: row.run_id, workflowId: runWorkflowId(row.run_id, row.retries), testId, traceId, subject };
 }

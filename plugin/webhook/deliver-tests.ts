@@ -31,6 +31,7 @@ export interface DeliveryDependencies {
 export const deliveryAttempts = 6;
 const backoffMs = (attempt: number) => Math.min(500 * 2 ** (attempt - 1), 8_000);
 const roomPollMs = 200;
+const targetMaxAgeMs = 1_000;
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -65,13 +66,25 @@ export async function deliverTests(deps: DeliveryDependencies, runId: string, li
   };
 
   const projectId = (await getRunContext(db, runId))?.projectId;
+  // Read at most once a second, not per test: a webhook the user fixes applies within a second.
+  let targetRead: { at: number; value: Promise<HostApplication | null> } | null = null;
+  const currentTarget = () => {
+    if (!projectId) return null;
+    if (!targetRead || Date.now() - targetRead.at > targetMaxAgeMs) {
+      const value = host.application.get(projectId);
+      const read = { at: Date.now(), value };
+      // A failed read is not kept: the next claim reads again.
+      value.catch(() => targetRead === read && (targetRead = null));
+      targetRead = read;
+    }
+    return targetRead.value;
+  };
   const lane = async (laneDeps: DeliveryDependencies) => {
     const claimNext = async (): Promise<[ClaimedDelivery | null, HostApplication | null]> => {
       await room(laneDeps.signal);
       if (laneDeps.signal?.aborted || claimed >= limits.maxTests) return [null, null];
       claimed += 1;
-      // Read per test (no cache): a webhook fixed by the user applies to the very next delivery.
-      const [test, target] = await Promise.all([claimNextDelivery(db, runId), projectId ? host.application.get(projectId) : null]);
+      const [test, target] = await Promise.all([claimNextDelivery(db, runId), currentTarget()]);
       if (!test) claimed -= 1;
       return [test, target];
     };
