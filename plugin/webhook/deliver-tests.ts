@@ -89,18 +89,20 @@ export async function deliverTests(deps: DeliveryDependencies, runId: string, li
       return [test, target];
     };
     // While a webhook is out, the lane writes the previous test's outcome and claims the next test, so the
-    // application never waits on Postgres between tests. A test claimed but not sent when the lane stops
-    // stays `dispatched`: a retried delivery releases it, a cancelled run closes it.
+    // application never waits on Postgres between tests; a lane has at most one outcome write pending. A
+    // test claimed but not sent when the lane stops stays `dispatched`: a retried delivery releases it, a
+    // cancelled run closes it. An outcome not yet written when the worker dies is a test sent again.
     // Both are awaited later; until then a failure must not count as an unhandled rejection.
     const handled = <T>(promise: Promise<T>) => (promise.catch(() => {}), promise);
     let ahead = handled(claimNext());
     let writing: Promise<unknown> = Promise.resolve();
     try {
       for (;;) {
-        const [[test, target]] = await Promise.all([ahead, writing]);
+        const [test, target] = await ahead;
         if (!test) return;
         ahead = handled(claimNext());
         const delivered = await deliverOne(laneDeps, test, target, limits.traceTimeoutSeconds);
+        await writing;
         if (delivered.accepted) awaiting += 1;
         writing = handled(delivered.written);
         deps.onProgress?.(claimed);
