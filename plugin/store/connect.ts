@@ -1,7 +1,7 @@
 import { Kysely } from 'kysely';
-import { PostgresJSDialect } from 'kysely-postgres-js';
 import postgres from 'postgres';
 import type { Database } from './database.js';
+import { PostgresJsDialect } from './postgres-js-dialect.js';
 
 export type Db = Kysely<Database>;
 
@@ -14,5 +14,5 @@ export function connectDatabase(options: { url: string; schema: string; maxConne
     // every query's tree and showed as a large share of the worker's CPU time in profiles.
     connection: { search_path: options.schema },
   });
-  return new Kysely<Database>({ dialect: new PostgresJSDialect({ postgres: client }) });
+  return new Kysely<Database>({ dialect: new PostgresJsDialect(client) });
 }

@@ -25,7 +25,6 @@ let app: TracingReceiver | undefined;
 // nothing about the plugin. With traces that are never lost at the source, a timed-out test means the
 // host or plugin lost it, and the test says so.
 beforeAll(async () => {
-  if (!enabled) return;
   env = await startReliabilityStack({ demo: false });
   // Each answer takes 200 ms, so with 5 lanes deliveries (25/s) go on through most of the run, and the
   // outage strikes while webhooks are in flight and traces are being posted.
@@ -37,13 +36,12 @@ afterAll(async () => {
   await env?.close();
 });
 
-// Opt-in until the driver is fixed: postgres.js 3.4.9 can throw an uncatchable TypeError (connection.js:255)
-// when Postgres goes away with a write queued, which kills the worker or the host, and some reserved
-// connections never return after a restart (upstream issues #1066, #1154, #1195, #1208). The run's accounting
-// stays exact, but the crash makes this test fail in most runs. RELIABILITY_POSTGRES_RESTART=1 runs it.
-const enabled = process.env.RELIABILITY_POSTGRES_RESTART === '1';
-
-describe.skipIf(!enabled)('Postgres restarted during a run', () => {
+// Two postgres.js 3.4.9 faults used to break this test (porsager/postgres #1154, #1195, #1208, #1215): a
+// transaction whose connection closed wrote its rollback on the dead socket, an uncatchable TypeError
+// (connection.js:255) that killed the worker or the host; and connections taken with reserve() never came
+// back. The plugin's Kysely driver (plugin/store/postgres-js-driver.ts) no longer reserves connections, and
+// patches/postgres+3.4.9.patch fixes the transaction and write paths.
+describe('Postgres restarted during a run', () => {
   it('the host, plugin and worker reconnect; the run completes and every test is counted exactly once', async () => {
     const { stack, services } = env;
     // Supervised, so that a crash is reported while the run still gets to finish and be recounted.

@@ -1,7 +1,7 @@
 import { Kysely, sql } from 'kysely';
-import { PostgresJSDialect } from 'kysely-postgres-js';
 import postgres from 'postgres';
 import type { ExperimentsConfigInput } from '../../plugin/index.js';
+import { PostgresJsDialect } from '../../plugin/store/postgres-js-dialect.js';
 import { demoBaselineConfig, demoTasks } from '../../dev/demo-app/demo-catalog.js';
 import type { DemoServerOptions } from '../../dev/demo-app/index.js';
 import { createReadyExperiment, createTasks, startRunStack, type RunStack } from '../helpers/run-stack.js';
@@ -31,8 +31,7 @@ export interface Observer {
   close(): Promise<void>;
 }
 
-const connectObserver = (url: string) =>
-  new Kysely<any>({ dialect: new PostgresJSDialect({ postgres: postgres(url, { max: 2, onnotice: () => {} }) }) });
+const connectObserver = (url: string) => new Kysely<any>({ dialect: new PostgresJsDialect(postgres(url, { max: 2, onnotice: () => {} })) });
 
 // The test's eyes must not share the faults it injects: a read the driver never settles (one of the
 // driver's own faults after a Postgres restart) times out, and the next read gets a new pool.
