@@ -22,6 +22,8 @@ const excerptLength = 200;
 
 /** POSTs one signed test webhook (Standard Webhooks) and classifies the answer. Never throws. */
 export async function sendTestWebhook(webhook: TestWebhook): Promise<WebhookOutcome> {
+  // A delivery told to stop sends nothing more: an already-aborted signal never fires the listener below.
+  if (webhook.signal?.aborted) return { kind: 'retryable', message: 'not sent: the delivery was stopped' };
   const payload = JSON.stringify(webhook.body);
   const timestamp = new Date();
   let signature: string;
