@@ -102,9 +102,10 @@ export async function deliverTests(deps: DeliveryDependencies, runId: string, li
         if (!test) return;
         ahead = handled(claimNext());
         const delivered = await deliverOne(laneDeps, test, target, limits.traceTimeoutSeconds);
+        const written = handled(delivered.written);
         await writing;
         if (delivered.accepted) awaiting += 1;
-        writing = handled(delivered.written);
+        writing = written;
         deps.onProgress?.(claimed);
       }
     } finally {

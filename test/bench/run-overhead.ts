@@ -3,6 +3,7 @@ import { demoBaselineConfig, demoTasks } from '../../dev/demo-app/demo-catalog.j
 import { createReadyExperiment, createTasks, startRunStack, waitForRun } from '../helpers/run-stack.js';
 import type { BenchServices } from './bench-services.js';
 import { kill, startWorkerProcess } from '../helpers/worker-process.js';
+import { cpuBetween, cpuSnapshot, type CpuGroup } from './process-cpu.js';
 
 export interface OverheadFigures {
   tests: number;
@@ -12,6 +13,9 @@ export interface OverheadFigures {
   idealSeconds: number;
   ratio: number;
   traceToResultMs: { p50: number; p95: number; max: number };
+  /** CPU seconds each part used from the run's start to its end, and per test in milliseconds. */
+  cpuSeconds: Record<CpuGroup, number>;
+  cpuMsPerTest: Record<CpuGroup, number>;
 }
 
 /**
@@ -35,12 +39,14 @@ export async function measureRunOverhead(services: BenchServices, options: { tes
     const taskCount = Math.ceil(options.tests / repeats);
     const tasks = Array.from({ length: taskCount }, (_, i) => ({ ...demoTasks[i % demoTasks.length]!, title: `Bench task ${i}` }));
     const experiment = await createReadyExperiment(stack, await createTasks(stack, tasks as never), demoBaselineConfig as never);
+    const cpuBefore = cpuSnapshot(worker.pid);
     const started = await stack.experiments('POST', `/experiments/${experiment.id}/variants/${experiment.baselineVariantId}/runs`, {
       concurrency: options.concurrency,
       repeats,
     });
     if (started.status !== 202) throw new Error(`run not started: ${JSON.stringify(started.body)}`);
     const run = await waitForRun(stack, experiment.id, started.body.runId, 30 * 60_000);
+    const cpuSeconds = cpuBetween(cpuBefore, cpuSnapshot(worker.pid));
     const timing = await sql<{ wall: number; p50: number; p95: number; max: number }>`
       select extract(epoch from (max(t.finished_at) - r.created_at))::float8 as wall,
              percentile_cont(0.5) within group (order by extract(epoch from (t.finished_at - l.root_span_at)) * 1000)::float8 as p50,
@@ -74,6 +80,8 @@ export async function measureRunOverhead(services: BenchServices, options: { tes
       idealSeconds: round(idealSeconds),
       ratio: round(row.wall / idealSeconds),
       traceToResultMs: { p50: round(row.p50), p95: round(row.p95), max: round(row.max) },
+      cpuSeconds,
+      cpuMsPerTest: Object.fromEntries(Object.entries(cpuSeconds).map(([k, v]) => [k, round((v * 1000) / run.counts.total)])) as Record<CpuGroup, number>,
     };
   } finally {
     await kill(worker, 'SIGTERM');

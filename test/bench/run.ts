@@ -24,6 +24,8 @@ try {
     figures.runOverhead = a;
     rows.push(['(a) run overhead: wall ÷ ideal', `${a.ratio} (${a.wallSeconds} s vs ${a.idealSeconds} s)`, '≤ 1.2']);
     rows.push(['(c) trace → result p50 / p95', `${a.traceToResultMs.p50} / ${a.traceToResultMs.p95} ms`, 'p95 ≤ 100 ms']);
+    const cpu = Object.entries(a.cpuMsPerTest).map(([part, ms]) => `${part} ${ms}`).join(', ');
+    rows.push(['(a) CPU per test, ms', cpu, 'where the time goes']);
   }
   if (wanted('scale')) {
     const b = await measureScale(services, { tests: quick ? 1_000 : 10_000, concurrency: 50 });

@@ -1,0 +1,45 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+// /proc reports CPU time in clock ticks of USER_HZ, which is 100 on Linux.
+const ticksPerSecond = 100;
+
+export type CpuGroup = 'host, plugin and demo app' | 'worker' | 'postgres' | 'temporal';
+
+/**
+ * CPU time used so far (user + system, seconds) by the processes a run involves, read from /proc: this
+ * process (host, plugin and demo app), the worker, every Postgres process and the Temporal server. On a
+ * machine doing other work, Postgres and Temporal figures include that work too.
+ */
+export function cpuSnapshot(workerPid: number | undefined): Record<CpuGroup, number> {
+  const totals: Record<CpuGroup, number> = { 'host, plugin and demo app': 0, worker: 0, postgres: 0, temporal: 0 };
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    let stat: string;
+    let command: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+    } catch {
+      continue; // the process ended while we looked
+    }
+    const group: CpuGroup | null =
+      pid === process.pid ? 'host, plugin and demo app'
+      : pid === workerPid ? 'worker'
+      : /(^|\/)postgres[: ]/.test(command) ? 'postgres'
+      : /temporal server start-dev/.test(command) ? 'temporal'
+      : null;
+    if (!group) continue;
+    // Fields after the command name: utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    totals[group] += (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+  }
+  return totals;
+}
+
+/** CPU seconds per group between two snapshots, rounded to 10 ms. */
+export function cpuBetween(before: Record<CpuGroup, number>, after: Record<CpuGroup, number>): Record<CpuGroup, number> {
+  const out = {} as Record<CpuGroup, number>;
+  for (const key of Object.keys(before) as CpuGroup[]) out[key] = Math.round((after[key] - before[key]) * 100) / 100;
+  return out;
+}
