@@ -35,7 +35,7 @@ try {
     rows.push(['(b) largest history', `${b.largestHistoryEvents} events in ${b.executions} executions`, '< 10,240']);
   }
   if (wanted('ingestion')) {
-    const d = await measureIngestion(services, { requests: quick ? 50 : 200, spansPerRequest: 50, rounds: 3 });
+    const d = await measureIngestion(services, { requests: quick ? 50 : 200, spansPerRequest: 50, rounds: 6 });
     figures.ingestion = d;
     rows.push(['(d) ingestion on ÷ off', `${d.ratio} (${d.spansPerSecondOn} vs ${d.spansPerSecondOff} spans/s)`, '≥ 0.95']);
   }
