@@ -9,6 +9,7 @@ import { migrateToLatest } from './store/migrate.js';
 import { createPluginApp } from './api/plugin-app.js';
 import { createArrivalSignaller } from './traces/arrival-signals.js';
 import { createArrivalEvaluator } from './evaluation/arrival-evaluator.js';
+import { createBackgroundWork } from './traces/background-work.js';
 import { linkSpans } from './traces/link-spans.js';
 import { createExperimentsWorker, type WorkerOptions } from '../workflows/worker.js';
 
@@ -51,20 +52,22 @@ export function createExperimentsPlugin(host: ExperimentsHost, options: Partial<
 
   const signaller = createArrivalSignaller(temporal);
   const evaluator = createArrivalEvaluator({ db, host, config, signaller });
-  const app = createPluginApp({ host, db, config, temporal, manifest, evaluator });
+  const background = createBackgroundWork();
+  const app = createPluginApp({ host, db, config, temporal, manifest, evaluator, background });
 
   return {
     app,
     manifest,
     config,
     temporalClient: temporal,
-    onSpansIngested: (projectId, spans) => linkSpans({ db, config, evaluator }, projectId, spans),
+    onSpansIngested: (projectId, spans) => linkSpans({ db, config, evaluator, background }, projectId, spans),
     migrate: async () => {
       await migrateToLatest(db, config.schema);
     },
     createWorker: (workerOptions) => createExperimentsWorker({ host, db, config, ...workerOptions }),
     close: async () => {
       // Evaluations and signals still under way would otherwise hit a closed pool or connection.
+      await background.drain();
       await evaluator.drain();
       await signaller.drain();
       if (client) await (await client).connection.close();

@@ -8,6 +8,7 @@ import { evaluateArrivedTests } from '../plugin/evaluation/evaluate-arrived-test
 import { createJudge } from '../plugin/evaluation/llm-judge-client.js';
 import { nextEvaluationRound, testsToReevaluate } from '../plugin/evaluation/reevaluation-repository.js';
 import { deliverTests, type DeliveryLimits } from '../plugin/webhook/deliver-tests.js';
+import { attachArrivedRoots } from '../plugin/traces/attach-arrived-roots.js';
 import type { TraceArrived } from './shared.js';
 
 export interface ActivityDependencies {
@@ -72,8 +73,9 @@ export function createActivities({ db, host, config }: ActivityDependencies) {
       return deliverTests({ db, host, config, signal: Context.current().cancellationSignal, onProgress: heartbeat }, runId, limits);
     },
 
-    /** Times out expired tests and reports what the workflow may have missed. */
+    /** Times out expired tests and reports what the workflow may have missed (late roots attached first). */
     async sweep(runId: string): Promise<SweepResult> {
+      await attachArrivedRoots({ db, host, config }, runId, 100);
       const timedOut = await timeOutExpiredTests(db, runId);
       return { timedOut, arrived: await arrivedTests(db, runId, 500), counts: await countTests(db, runId), nextDeadline: await nextDeadline(db, runId) };
     },

@@ -4,6 +4,7 @@ import type { ExperimentsHost, HostPrincipal } from '../host.js';
 import type { PluginManifest } from '../manifest.js';
 import type { Db } from '../store/connect.js';
 import type { ArrivalEvaluator } from '../evaluation/arrival-evaluator.js';
+import type { BackgroundWork } from '../traces/background-work.js';
 
 /** What every route of the plugin works with. */
 export interface PluginContext {
@@ -14,6 +15,8 @@ export interface PluginContext {
   manifest: PluginManifest;
   /** Evaluates linked traces as they arrive (the signed span hook links traces too). */
   evaluator: ArrivalEvaluator;
+  /** Work started for a request that the request does not wait for (late root spans). */
+  background: BackgroundWork;
 }
 
 declare module 'hono' {

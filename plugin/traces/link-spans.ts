@@ -6,11 +6,14 @@ import { isUuid } from '../domain/uuid.js';
 import { runWorkflowId } from '../../workflows/shared.js';
 import type { ArrivalEvaluator, RunArrival } from '../evaluation/arrival-evaluator.js';
 import type { EvaluationSubject } from '../evaluation/evaluate-arrived-tests.js';
+import type { BackgroundWork } from './background-work.js';
 
 export interface LinkDependencies {
   db: Db;
   config: ExperimentsConfig;
-  evaluator: ArrivalEvaluator;
+  /** Takes the tests whose trace is now attached. */
+  evaluator: Pick<ArrivalEvaluator, 'evaluate'>;
+  background: BackgroundWork;
 }
 
 interface Candidate {
@@ -19,8 +22,11 @@ interface Candidate {
   rootArrived: boolean;
 }
 
-/** Which traces in a batch of spans belong to tests, and whether their root span is in it. */
-async function candidates(db: Db, projectId: string, spans: HostSpan[], attribute: string): Promise<Candidate[]> {
+/**
+ * Which traces in a batch of spans belong to tests (a span carries the test id) and whether their root
+ * span is in it; and the roots without a test id, whose test-carrying span may have come in an earlier batch.
+ */
+function candidates(spans: HostSpan[], attribute: string): { found: Candidate[]; otherRoots: string[] } {
   const byTrace = new Map<string, Candidate>();
   const rootsWithoutTestId: string[] = [];
   for (const span of spans) {
@@ -33,22 +39,13 @@ async function candidates(db: Db, projectId: string, spans: HostSpan[], attribut
       rootsWithoutTestId.push(span.traceId);
     }
   }
+  const otherRoots: string[] = [];
   for (const traceId of rootsWithoutTestId) {
     const known = byTrace.get(traceId);
     if (known) known.rootArrived = true;
+    else otherRoots.push(traceId);
   }
-  // A root span may come in a later batch than the child span that carried the test id.
-  const unmatchedRoots = rootsWithoutTestId.filter((traceId) => !byTrace.has(traceId));
-  if (unmatchedRoots.length > 0) {
-    const links = await db
-      .selectFrom('trace_links')
-      .select(['test_id', 'trace_id'])
-      .where('project_id', '=', projectId)
-      .where('trace_id', 'in', unmatchedRoots)
-      .execute();
-    for (const link of links) byTrace.set(link.trace_id, { testId: link.test_id, traceId: link.trace_id, rootArrived: true });
-  }
-  return [...byTrace.values()];
+  return { found: [...byTrace.values()], otherRoots };
 }
 
 /**
@@ -58,7 +55,26 @@ async function candidates(db: Db, projectId: string, spans: HostSpan[], attribut
  * late; neither changes a result.
  */
 export async function linkSpans(deps: LinkDependencies, projectId: string, spans: HostSpan[]): Promise<void> {
-  const found = await candidates(deps.db, projectId, spans, deps.config.testIdAttribute);
+  const { found, otherRoots } = candidates(spans, deps.config.testIdAttribute);
+  await linkAll(deps, projectId, found);
+  // Most roots without a test id belong to ordinary traces; looking them up must not slow every ingestion
+  // down. Not waited for: if it fails or the process dies first, the run's sweep attaches the root
+  // (attachArrivedRoots), reading the trace from the host.
+  if (otherRoots.length > 0) deps.background.start('looking up root spans', () => linkLaterRoots(deps, projectId, otherRoots));
+}
+
+/** Root spans that came in a later batch than the span carrying their test id. */
+async function linkLaterRoots(deps: LinkDependencies, projectId: string, rootTraceIds: string[]) {
+  const links = await deps.db
+    .selectFrom('trace_links')
+    .select(['test_id', 'trace_id'])
+    .where('project_id', '=', projectId)
+    .where('trace_id', 'in', rootTraceIds)
+    .execute();
+  await linkAll(deps, projectId, links.map((link) => ({ testId: link.test_id, traceId: link.trace_id, rootArrived: true })));
+}
+
+async function linkAll(deps: LinkDependencies, projectId: string, found: Candidate[]) {
   const arrivals: RunArrival[] = [];
   for (const candidate of found) {
     const arrival = await linkOne(deps.db, projectId, candidate);

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { createReadyExperiment, createTasks, startRunStack, waitForRun, type RunStack } from '../helpers/run-stack.js';
 import { startReceiver, type Receiver } from '../helpers/receivers.js';
 import { startJudgeServer, type JudgeServer } from '../helpers/judge-server.js';
+import { storeSpans } from '../../dev/host/span-repository.js';
 
 // The plugin evaluates a trace where it is ingested; only tests that need an LLM judge wait for the run's
 // workflow. These tests take the worker away once the webhooks are out, so whatever gets a result while it
@@ -95,5 +96,56 @@ describe('evaluation where the trace arrives', () => {
       where t.run_id = ${runId} order by t.position, e.position`.execute(stack.host.db);
     expect(judged.rows.filter((r) => r.evaluator === 'llm_judge')).toHaveLength(2);
     expect(run.counts.passed).toBe(2);
+  });
+
+  describe('a root span that comes in a later batch than the span with the test id', () => {
+    const hex = (n: number) => Array.from({ length: n }, () => Math.floor(Math.random() * 16).toString(16)).join('');
+    // OTLP/HTTP JSON spans: the test id on a child span (as an instrumented step might carry it), and the root.
+    const spansOf = (testId: string) => {
+      const traceId = hex(32);
+      const rootId = hex(16);
+      const at = BigInt(Date.now()) * 1_000_000n;
+      const span = (spanId: string, parent: string | null, attributes: Array<{ key: string; value: { stringValue: string } }>) => ({
+        traceId, spanId, ...(parent ? { parentSpanId: parent } : {}), name: parent ? 'step' : 'pipeline', kind: 1,
+        startTimeUnixNano: String(at), endTimeUnixNano: String(at + 1_000_000n), attributes,
+      });
+      return {
+        traceId,
+        child: span(hex(16), rootId, [{ key: 'experiment.test_id', value: { stringValue: testId } }]),
+        root: span(rootId, null, [{ key: 'output.value', value: { stringValue: 'ok, done' } }]),
+      };
+    };
+    const postOtlp = (spans: unknown[]) => stack.api('POST', '/v1/traces', { resourceSpans: [{ scopeSpans: [{ spans }] }] });
+
+    it('is attached when the host ingests it, and the test evaluated', async () => {
+      const { experiment, runId, testIds } = await runAwaitingTraces(1);
+      const { child, root } = spansOf(testIds[0]!);
+      expect((await postOtlp([child])).status).toBe(200);
+      // The child alone is linked, but the test waits for its root.
+      expect((await testRows(runId))[0]!.status).toBe('awaiting_trace');
+      expect((await postOtlp([root])).status).toBe(200);
+      const rows = await until(() => testRows(runId), (rs) => rs[0]!.status === 'passed', 5_000);
+      expect(rows[0]).toMatchObject({ status: 'passed', results: 1 });
+      await stack.startWorker();
+      expect((await waitForRun(stack, experiment.id, runId)).status).toBe('completed');
+    });
+
+    it("is attached by the run's sweep when the ingestion-time lookup never ran", async () => {
+      const { experiment, runId, testIds } = await runAwaitingTraces(1);
+      const { child, root } = spansOf(testIds[0]!);
+      expect((await postOtlp([child])).status).toBe(200);
+      // The root is stored by the host without the plugin hearing of it, as when the process died first.
+      await storeSpans(stack.host.db, stack.projectId, [{
+        traceId: root.traceId, spanId: root.spanId, parentSpanId: null, name: 'pipeline', kind: 'internal',
+        startTime: new Date().toISOString(), endTime: new Date().toISOString(), attributes: { 'output.value': 'ok, done' },
+        resource: {}, status: 'unset', statusMessage: null,
+      }]);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect((await testRows(runId))[0]!.status).toBe('awaiting_trace');
+      await stack.startWorker();
+      const run = await waitForRun(stack, experiment.id, runId, 30_000);
+      expect(run.status).toBe('completed');
+      expect(run.counts.passed).toBe(1);
+    });
   });
 });
