@@ -86,7 +86,12 @@ export async function runWorkflow({ runId, carried }: RunWorkflowInput): Promise
     enqueue(arrival);
     wake();
   });
-  setHandler(testsSettledSignal, wake);
+  // The last open test got its result: look now rather than at the next tick, so the run ends promptly.
+  let settled = false;
+  setHandler(testsSettledSignal, () => {
+    settled = true;
+    wake();
+  });
   setHandler(cancelRunSignal, () => {
     cancelled = true;
     delivering?.cancel();
@@ -173,8 +178,9 @@ export async function runWorkflow({ runId, carried }: RunWorkflowInput): Promise
     dirty = false;
 
     const sinceSweep = Date.now() - lastSweep;
-    if (sinceSweep >= sweepEveryMs || (isQuiet() && changedSinceSweep && sinceSweep >= tickMs)) {
+    if (sinceSweep >= sweepEveryMs || (isQuiet() && changedSinceSweep && (sinceSweep >= tickMs || settled))) {
       changedSinceSweep = false;
+      settled = false;
       lastSweep = Date.now();
       sweep = await control.sweep(runId);
       for (const arrival of sweep.arrived) enqueue(arrival);

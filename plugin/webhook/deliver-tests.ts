@@ -51,9 +51,15 @@ const sleep = (ms: number, signal?: AbortSignal) =>
  */
 export async function deliverTests(deps: DeliveryDependencies, runId: string, limits: DeliveryLimits) {
   const { db, host, signal } = deps;
-  await releaseInterruptedDeliveries(db, runId);
+  // Independent reads and the release (which moves `dispatched` tests only) go to Postgres at once.
+  const [, initiallyAwaiting, run] = await Promise.all([
+    releaseInterruptedDeliveries(db, runId),
+    countWithStatus(db, runId, 'awaiting_trace'),
+    getRunContext(db, runId),
+  ]);
   let claimed = 0;
-  let awaiting = await countWithStatus(db, runId, 'awaiting_trace');
+  let awaiting = initiallyAwaiting;
+  const projectId = run?.projectId;
 
   // Accepted tests leave the lane; when too many wait for traces, wait for room (traces or timeouts).
   const room = async (stop?: AbortSignal) => {
@@ -65,7 +71,6 @@ export async function deliverTests(deps: DeliveryDependencies, runId: string, li
     }
   };
 
-  const projectId = (await getRunContext(db, runId))?.projectId;
   // Read at most once a second, not per test: a webhook the user fixes applies within a second.
   let targetRead: { at: number; value: Promise<HostApplication | null> } | null = null;
   const currentTarget = () => {
