@@ -72,6 +72,8 @@ export async function runWorkflow({ runId, carried }: RunWorkflowInput): Promise
   let dirty = true;
   let delivering: CancellationScope | null = null;
   let pendingLeft = Number.POSITIVE_INFINITY;
+  /** Whether the latest sweep ran after the last delivery ended (so its counts show what that delivery left). */
+  let sweptSinceDelivery = false;
   let evaluating = 0;
   let sweep: SweepResult | null = null;
   let changedSinceSweep = true;
@@ -108,6 +110,7 @@ export async function runWorkflow({ runId, carried }: RunWorkflowInput): Promise
   const track = (promise: Promise<void>) => void promise;
 
   const deliver = () => {
+    sweptSinceDelivery = false;
     const scope = new CancellationScope();
     delivering = scope;
     track(
@@ -182,7 +185,9 @@ export async function runWorkflow({ runId, carried }: RunWorkflowInput): Promise
       changedSinceSweep = false;
       settled = false;
       lastSweep = Date.now();
+      const afterDelivery = delivering === null;
       sweep = await control.sweep(runId);
+      if (afterDelivery && delivering === null) sweptSinceDelivery = true;
       for (const arrival of sweep.arrived) enqueue(arrival);
     }
 
@@ -190,7 +195,11 @@ export async function runWorkflow({ runId, carried }: RunWorkflowInput): Promise
 
     const idle = isQuiet();
     if (cancelled && idle) break;
-    if (!cancelled && delivering === null && pendingLeft > 0 && !rollingOver()) deliver();
+    // A test still `dispatched` when no delivery runs was claimed by a delivery that ended without sending it
+    // (an attempt that timed out and was replaced while it waited on a database that had gone away): a new
+    // delivery releases and sends it.
+    const interrupted = sweptSinceDelivery && (sweep?.counts.dispatched ?? 0) > 0;
+    if (!cancelled && delivering === null && (pendingLeft > 0 || interrupted) && !rollingOver()) deliver();
 
     const counts = sweep?.counts;
     const allClosed = counts !== undefined && counts.pending + counts.dispatched + counts.awaitingTrace + counts.evaluating === 0;

@@ -95,6 +95,27 @@ describe('webhook delivery', () => {
     expect(new Set(retriedRows.map((row) => row.test_id)).size).toBe(4);
     expect((await stack.experiments('GET', `/experiments/${experiment.id}`)).body.status).toBe('baseline_complete');
   });
+
+  it('sends again a test left claimed by a delivery that ended without sending it', async () => {
+    // The application holds back the first test's trace until the rest are done.
+    let heldBack: string | null = null;
+    const r = await receiver({
+      respond: ({ body }) => {
+        if (heldBack === null) heldBack = body.testId;
+        else if (body.testId !== heldBack || r.received.filter((q) => q.body.testId === heldBack).length > 1) setTimeout(() => void sendTrace(body.testId), 10);
+        return { status: 202 };
+      },
+    });
+    const { experiment, runId } = await startBaseline(3);
+    const waiting = async () => (await testRows(runId)).filter((row) => row.status === 'awaiting_trace').length;
+    for (let i = 0; i < 100 && (await waiting()) !== 1; i += 1) await new Promise((resolve) => setTimeout(resolve, 100));
+    // What a delivery attempt replaced after a heartbeat timeout can leave behind: a claimed test, never sent.
+    await sql`update experiments.tests set status = 'dispatched', dispatched_at = null, deadline_at = null where test_id = ${heldBack!}`.execute(stack.host.db);
+    const run = await waitForRun(stack, experiment.id, runId, 30_000);
+    expect(run.status).toBe('completed');
+    expect(run.counts.passed).toBe(3);
+    expect(r.received.filter((q) => q.body.testId === heldBack)).toHaveLength(2);
+  });
 });
 
 describe('traces', () => {
