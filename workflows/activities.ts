@@ -36,6 +36,8 @@ export interface SweepResult {
   nextDeadline: number | null;
 }
 
+const aliveHeartbeatMs = 2_000;
+
 /** Heartbeats at most every 500 ms: each call crosses into the native bridge, and lanes report often. */
 function throttledHeartbeat() {
   const context = Context.current();
@@ -70,7 +72,15 @@ export function createActivities({ db, host, config }: ActivityDependencies) {
     /** Sends pending tests' webhooks; returns when none is left, `maxTests` were claimed, or on cancellation. */
     async deliverTests(runId: string, limits: DeliveryLimits) {
       const heartbeat = throttledHeartbeat();
-      return deliverTests({ db, host, config, signal: Context.current().cancellationSignal, onProgress: heartbeat }, runId, limits);
+      // Also while no test moves (lanes waiting on a database that went away): the heartbeat timeout is for a
+      // worker that died, and a live attempt it replaced would go on sending beside its replacement.
+      const context = Context.current();
+      const alive = setInterval(() => context.heartbeat(), aliveHeartbeatMs);
+      try {
+        return await deliverTests({ db, host, config, signal: context.cancellationSignal, onProgress: heartbeat }, runId, limits);
+      } finally {
+        clearInterval(alive);
+      }
     },
 
     /** Times out expired tests and reports what the workflow may have missed (late roots attached first). */
