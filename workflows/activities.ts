@@ -38,7 +38,7 @@ export interface SweepResult {
 
 const aliveHeartbeatMs = 2_000;
 
-/** Heartbeats at most every 500 ms: each call crosses into the native bridge, and lanes report often. */
+/** Heartbeats at most every 500 ms: each call crosses into the native bridge, and evaluations report per test. */
 function throttledHeartbeat() {
   const context = Context.current();
   let last = 0;
@@ -71,13 +71,13 @@ export function createActivities({ db, host, config }: ActivityDependencies) {
 
     /** Sends pending tests' webhooks; returns when none is left, `maxTests` were claimed, or on cancellation. */
     async deliverTests(runId: string, limits: DeliveryLimits) {
-      const heartbeat = throttledHeartbeat();
-      // Also while no test moves (lanes waiting on a database that went away): the heartbeat timeout is for a
-      // worker that died, and a live attempt it replaced would go on sending beside its replacement.
+      // On a timer rather than on progress, so also while no test moves (lanes waiting on a database that went
+      // away): the heartbeat timeout is for a worker that died, and a live attempt it replaced would go on
+      // sending beside its replacement.
       const context = Context.current();
       const alive = setInterval(() => context.heartbeat(), aliveHeartbeatMs);
       try {
-        return await deliverTests({ db, host, config, signal: context.cancellationSignal, onProgress: heartbeat }, runId, limits);
+        return await deliverTests({ db, host, config, signal: context.cancellationSignal }, runId, limits);
       } finally {
         clearInterval(alive);
       }
@@ -85,7 +85,7 @@ export function createActivities({ db, host, config }: ActivityDependencies) {
 
     /** Times out expired tests and reports what the workflow may have missed (late roots attached first). */
     async sweep(runId: string): Promise<SweepResult> {
-      await attachArrivedRoots({ db, host, config }, runId, 100);
+      await attachArrivedRoots({ db, host }, runId, 100);
       const timedOut = await timeOutExpiredTests(db, runId);
       return { timedOut, arrived: await arrivedTests(db, runId, 500), counts: await countTests(db, runId), nextDeadline: await nextDeadline(db, runId) };
     },

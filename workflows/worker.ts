@@ -4,10 +4,7 @@ import type { ExperimentsHost } from '../plugin/host.js';
 import type { Db } from '../plugin/store/connect.js';
 import { temporalConnectionOptions } from '../plugin/temporal-connection.js';
 import { createActivities } from './activities.js';
-
 import { workflowsPath } from './workflows-path.js';
-
-export { workflowsPath };
 
 export interface WorkerOptions {
   /** Override the Temporal address (tests); defaults to the plugin config's. */

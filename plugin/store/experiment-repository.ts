@@ -71,8 +71,6 @@ export interface ExperimentScope {
   experimentId: string;
 }
 
-export { isUuid };
-
 const toDate = (value: Date | string | null): Date | null => (value === null ? null : new Date(value));
 
 function toRecord(row: Experiment): ExperimentRecord {

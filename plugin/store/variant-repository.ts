@@ -2,7 +2,8 @@ import type { VariantStatus } from '../domain/experiment-status.js';
 import type { Override } from '../domain/parameters.js';
 import type { Db } from './connect.js';
 import type { Variant } from './database.js';
-import { isUuid, type ExperimentScope } from './experiment-repository.js';
+import { isUuid } from '../domain/uuid.js';
+import type { ExperimentScope } from './experiment-repository.js';
 import { jsonb } from './jsonb.js';
 
 /** A variant as the plugin works with it; the baseline has neither parent nor override. */

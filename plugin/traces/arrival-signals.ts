@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { testsSettledSignal, traceArrivedSignal } from '../../workflows/shared.js';
+import { createBackgroundWork } from './background-work.js';
 
 export interface Arrival {
   workflowId: string;
@@ -18,18 +19,17 @@ const signalDeadlineMs = 5_000;
  */
 // The default logger looks up console.warn at each call, so a test (or host) that replaces it later is heard.
 export function createArrivalSignaller(temporal: () => Promise<Client>, log: (message: string) => void = (message) => console.warn(message)) {
-  const inFlight = new Set<Promise<void>>();
+  const sends = createBackgroundWork(log);
 
   function send(what: string, signals: (client: Client) => Array<Promise<void>>) {
-    const sending = (async () => {
+    sends.start(`signalling a run about ${what}`, async () => {
       try {
         const client = await temporal();
         await client.connection.withDeadline(Date.now() + signalDeadlineMs, () => Promise.all(signals(client)));
       } catch (error) {
         log(`experiments: could not signal a run about ${what}; its sweep will find them: ${(error as Error).message}`);
       }
-    })().finally(() => inFlight.delete(sending));
-    inFlight.add(sending);
+    });
   }
 
   return {
@@ -44,9 +44,7 @@ export function createArrivalSignaller(temporal: () => Promise<Client>, log: (me
       send('its settled tests', (client) => [client.workflow.getHandle(workflowId).signal(testsSettledSignal)]);
     },
     /** Resolves when every send started so far has finished (each ends within the deadline). */
-    async drain() {
-      await Promise.all([...inFlight]);
-    },
+    drain: sends.drain,
   };
 }
 

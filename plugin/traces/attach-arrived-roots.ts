@@ -1,20 +1,18 @@
-import type { ExperimentsConfig } from '../config.js';
 import type { ExperimentsHost } from '../host.js';
 import type { Db } from '../store/connect.js';
-import { createBackgroundWork } from './background-work.js';
-import { linkSpans } from './link-spans.js';
+import { linkAll } from './link-spans.js';
 
 /**
  * Attaches the root spans that linking missed: a test's trace whose test-carrying span was linked but whose
  * root came in a later batch, when the lookup that should have attached it failed or its process died.
- * Reads each such trace from the host and links it again (linking is idempotent). The caller evaluates
- * what this attaches: those tests are `evaluating` afterwards. Returns how many traces had their root.
+ * Asks the host whether each such trace now has its root and, if so, links it as arrived (linking is
+ * idempotent). The caller evaluates what this attaches: those tests are `evaluating` afterwards.
  */
-export async function attachArrivedRoots(deps: { db: Db; host: ExperimentsHost; config: ExperimentsConfig }, runId: string, limit: number) {
+export async function attachArrivedRoots(deps: { db: Db; host: ExperimentsHost }, runId: string, limit: number) {
   const pending = await deps.db
     .selectFrom('trace_links')
     .innerJoin('tests', 'tests.test_id', 'trace_links.test_id')
-    .select(['trace_links.project_id', 'trace_links.trace_id'])
+    .select(['trace_links.project_id', 'trace_links.test_id', 'trace_links.trace_id'])
     .where('tests.run_id', '=', runId)
     .where('tests.status', 'in', ['pending', 'dispatched', 'awaiting_trace'])
     .where('tests.trace_id', 'is', null)
@@ -22,13 +20,10 @@ export async function attachArrivedRoots(deps: { db: Db; host: ExperimentsHost; 
     .where('trace_links.root_span_at', 'is', null)
     .limit(limit)
     .execute();
-  const linkDeps = { db: deps.db, config: deps.config, evaluator: { evaluate: () => {} }, background: createBackgroundWork() };
-  let attached = 0;
-  for (const { project_id: projectId, trace_id: traceId } of pending) {
-    const trace = await deps.host.traces.get(projectId, traceId);
+  const leaveToCaller = { db: deps.db, evaluator: { evaluate: () => {} } };
+  for (const link of pending) {
+    const trace = await deps.host.traces.get(link.project_id, link.trace_id);
     if (!trace?.spans.some((span) => !span.parentSpanId)) continue;
-    await linkSpans(linkDeps, projectId, trace.spans);
-    attached += 1;
+    await linkAll(leaveToCaller, link.project_id, [{ testId: link.test_id, traceId: link.trace_id, rootArrived: true }]);
   }
-  return attached;
 }

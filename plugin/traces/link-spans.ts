@@ -16,7 +16,8 @@ export interface LinkDependencies {
   background: BackgroundWork;
 }
 
-interface Candidate {
+/** A trace that belongs to a test, and whether its root span has arrived. */
+export interface Candidate {
   testId: string;
   traceId: string;
   rootArrived: boolean;
@@ -74,7 +75,8 @@ async function linkLaterRoots(deps: LinkDependencies, projectId: string, rootTra
   await linkAll(deps, projectId, links.map((link) => ({ testId: link.test_id, traceId: link.trace_id, rootArrived: true })));
 }
 
-async function linkAll(deps: LinkDependencies, projectId: string, found: Candidate[]) {
+/** Links each candidate (see linkOne) and queues the tests it attached for evaluation. */
+export async function linkAll(deps: Pick<LinkDependencies, 'db' | 'evaluator'>, projectId: string, found: Candidate[]) {
   const arrivals: RunArrival[] = [];
   for (const candidate of found) {
     const arrival = await linkOne(deps.db, projectId, candidate);

@@ -23,8 +23,6 @@ export interface DeliveryDependencies {
   config: ExperimentsConfig;
   /** Aborts every request in flight and stops claiming (activity cancellation). */
   signal?: AbortSignal;
-  /** Called often while working, e.g. to heartbeat. */
-  onProgress?: (claimed: number) => void;
 }
 
 /** Attempts per test before it counts as errored; 5xx, 408, 429, timeouts and network errors are retried. */
@@ -66,7 +64,6 @@ export async function deliverTests(deps: DeliveryDependencies, runId: string, li
     while (awaiting >= limits.awaitingLimit && !stop?.aborted) {
       awaiting = await countWithStatus(db, runId, 'awaiting_trace');
       if (awaiting < limits.awaitingLimit) return;
-      deps.onProgress?.(claimed);
       await sleep(roomPollMs, stop);
     }
   };
@@ -111,7 +108,6 @@ export async function deliverTests(deps: DeliveryDependencies, runId: string, li
         await writing;
         if (delivered.accepted) awaiting += 1;
         writing = written;
-        deps.onProgress?.(claimed);
       }
     } finally {
       // Settled before the lane ends; a failure here was already reported by the loop or is reported now.
@@ -166,7 +162,6 @@ async function deliverOne(
       signal,
     });
     if (outcome.kind !== 'retryable' || signal?.aborted) break;
-    deps.onProgress?.(0);
     if (attempt < deliveryAttempts) await sleep(backoffMs(attempt), signal);
   }
   if (signal?.aborted && outcome.kind !== 'accepted') return { accepted: false, written: Promise.resolve() };
