@@ -56,9 +56,9 @@ export function createActivities({ db, host, config }: ActivityDependencies) {
 
   return {
     async startRun(runId: string): Promise<RunPlan> {
-      const run = await getRunContext(db, runId);
+      // At once: marking changes only a pending run, and pending and running both count as open.
+      const [run] = await Promise.all([getRunContext(db, runId), markRunStarted(db, runId)]);
       if (!run) throw ApplicationFailure.nonRetryable(`run ${runId} does not exist`, 'RunNotFound');
-      await markRunStarted(db, runId);
       return {
         open: run.status === 'pending' || run.status === 'running',
         concurrency: run.concurrency,

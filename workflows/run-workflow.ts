@@ -4,6 +4,7 @@ import {
   condition,
   continueAsNew,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -77,7 +78,9 @@ export async function runWorkflow({ runId, carried }: RunWorkflowInput): Promise
   let evaluating = 0;
   let sweep: SweepResult | null = null;
   let changedSinceSweep = true;
-  let lastSweep = 0;
+  // A fresh run has nothing to sweep yet: its first delivery starts at once, the first sweep follows within
+  // `sweepEveryMs` or when the run goes quiet. (Runs started before this change keep sweeping first.)
+  let lastSweep = !carried && patched('first-delivery-before-sweep') ? Date.now() : 0;
   let timerAt = 0;
   const wake = () => {
     dirty = true;

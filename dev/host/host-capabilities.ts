@@ -4,6 +4,7 @@ import { manifest as pluginManifest } from '../../plugin/manifest.js';
 import { authenticatedProject, principalOf } from './host-auth.js';
 import type { HostDb } from './host-database.js';
 import { listInferenceSteps } from './inference-step-repository.js';
+import { createProjectKeyCache } from './project-key-cache.js';
 import { getProject } from './project-repository.js';
 import { getTrace } from './span-repository.js';
 import { getTasks, listTasks, toHostTask } from './task-repository.js';
@@ -27,9 +28,10 @@ export interface HostCapabilitiesOptions {
 export function createHostCapabilities(db: HostDb, options: HostCapabilitiesOptions): ExperimentsHost {
   const basePath = new URL(options.baseUrl).pathname.replace(/\/+$/, '');
   const tab = pluginTabOf(options.manifest ?? pluginManifest);
+  const projectByApiKey = createProjectKeyCache(db);
   return {
     async auth(request) {
-      const project = await authenticatedProject(db, request);
+      const project = await authenticatedProject(db, projectByApiKey, request);
       return project ? principalOf(project) : null;
     },
     tasks: {

@@ -24,17 +24,17 @@ export interface ClaimedDelivery {
 }
 
 /**
- * Claims the run's next pending test for delivery (`pending` → `dispatched`) and reads its webhook
- * body in the same statement. SKIP LOCKED lets several delivery lanes claim at once without waiting
- * on each other or claiming the same test.
+ * Claims up to `limit` of the run's next pending tests for delivery (`pending` → `dispatched`), in order, and
+ * reads their webhook bodies in the same statement. SKIP LOCKED lets several deliveries claim at once without
+ * waiting on each other or claiming the same test. Fewer than `limit` means no more are pending now.
  */
-export async function claimNextDelivery(db: Db, runId: string): Promise<ClaimedDelivery | null> {
-  const row = await db
+export async function claimNextDeliveries(db: Db, runId: string, limit: number): Promise<ClaimedDelivery[]> {
+  const rows = await db
     .updateTable('tests')
     .from(['runs', 'experiments', 'experiment_tasks'])
     .set({ status: 'dispatched' })
-    .where('tests.id', '=', (eb) =>
-      eb.selectFrom('tests').select('id').where('run_id', '=', runId).where('status', '=', 'pending').orderBy('position').limit(1).forUpdate().skipLocked(),
+    .where('tests.id', 'in', (eb) =>
+      eb.selectFrom('tests').select('id').where('run_id', '=', runId).where('status', '=', 'pending').orderBy('position').limit(limit).forUpdate().skipLocked(),
     )
     .where('tests.status', '=', 'pending')
     .whereRef('runs.id', '=', 'tests.run_id')
@@ -42,22 +42,25 @@ export async function claimNextDelivery(db: Db, runId: string): Promise<ClaimedD
     .whereRef('experiment_tasks.experiment_id', '=', 'runs.experiment_id')
     .whereRef('experiment_tasks.task_id', '=', 'tests.task_id')
     .returning([
-      'tests.id', 'tests.test_id', 'tests.repeat', 'tests.task_id', 'runs.variant_id', 'runs.config', 'experiments.id as experiment_id',
-      'experiments.project_id', 'experiment_tasks.snapshot',
+      'tests.id', 'tests.test_id', 'tests.position', 'tests.repeat', 'tests.task_id', 'runs.variant_id', 'runs.config',
+      'experiments.id as experiment_id', 'experiments.project_id', 'experiment_tasks.snapshot',
     ])
-    .executeTakeFirst();
-  if (!row) return null;
-  const task = (row.snapshot ?? { id: row.task_id, title: row.task_id, prompt: '' }) as unknown as TaskSnapshot;
-  return {
-    testRowId: row.id,
-    testId: row.test_id,
-    projectId: row.project_id,
-    body: {
-      testId: row.test_id,
-      prompt: task.prompt,
-      metadata: task.metadata ?? {},
-      task: { id: task.id, title: task.title },
-      experiment: { id: row.experiment_id, variantId: row.variant_id, runId, repeat: row.repeat, overrides: row.config },
-    },
-  };
+    .execute();
+  return rows
+    .sort((a, b) => a.position - b.position)
+    .map((row) => {
+      const task = (row.snapshot ?? { id: row.task_id, title: row.task_id, prompt: '' }) as unknown as TaskSnapshot;
+      return {
+        testRowId: row.id,
+        testId: row.test_id,
+        projectId: row.project_id,
+        body: {
+          testId: row.test_id,
+          prompt: task.prompt,
+          metadata: task.metadata ?? {},
+          task: { id: task.id, title: task.title },
+          experiment: { id: row.experiment_id, variantId: row.variant_id, runId, repeat: row.repeat, overrides: row.config },
+        },
+      };
+    });
 }

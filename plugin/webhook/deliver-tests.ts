@@ -2,9 +2,10 @@ import { setMaxListeners } from 'node:events';
 import type { ExperimentsConfig } from '../config.js';
 import type { ExperimentsHost, HostApplication } from '../host.js';
 import type { Db } from '../store/connect.js';
-import { claimNextDelivery, type ClaimedDelivery } from '../store/dispatch-repository.js';
+import { claimNextDeliveries, type ClaimedDelivery } from '../store/dispatch-repository.js';
 import { getRunContext } from '../store/run-repository.js';
 import { countWithStatus, markAccepted, markErrored, releaseInterruptedDeliveries } from '../store/test-repository.js';
+import { batchedClaims } from './batched-claims.js';
 import { sendTestWebhook, type WebhookOutcome } from './send-test-webhook.js';
 
 export interface DeliveryLimits {
@@ -81,12 +82,13 @@ export async function deliverTests(deps: DeliveryDependencies, runId: string, li
     }
     return targetRead.value;
   };
+  const claimNextDelivery = batchedClaims((limit) => claimNextDeliveries(db, runId, limit));
   const lane = async (laneDeps: DeliveryDependencies) => {
     const claimNext = async (): Promise<[ClaimedDelivery | null, HostApplication | null]> => {
       await room(laneDeps.signal);
       if (laneDeps.signal?.aborted || claimed >= limits.maxTests) return [null, null];
       claimed += 1;
-      const [test, target] = await Promise.all([claimNextDelivery(db, runId), currentTarget()]);
+      const [test, target] = await Promise.all([claimNextDelivery(), currentTarget()]);
       if (!test) claimed -= 1;
       return [test, target];
     };

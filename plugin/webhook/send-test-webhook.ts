@@ -1,4 +1,5 @@
 import { Webhook } from 'standardwebhooks';
+import { httpPost, type HttpAnswer } from './http-post.js';
 
 export type WebhookOutcome =
   | { kind: 'accepted'; status: number }
@@ -37,34 +38,27 @@ export async function sendTestWebhook(webhook: TestWebhook): Promise<WebhookOutc
   const onAbort = () => controller.abort(webhook.signal?.reason);
   webhook.signal?.addEventListener('abort', onAbort, { once: true });
   const timer = setTimeout(() => controller.abort(new DOMException(`no answer within ${webhook.timeoutMs} ms`, 'TimeoutError')), webhook.timeoutMs);
-  let response: Response;
-  let text: string;
+  let answer: HttpAnswer;
   try {
-    response = await fetch(webhook.url, {
-      method: 'POST',
-      redirect: 'manual',
-      signal: controller.signal,
-      headers: {
-        ...webhook.headers,
-        'content-type': 'application/json',
-        'user-agent': 'experiments-plugin/0.1',
-        'webhook-id': webhook.webhookId,
-        'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
-        'webhook-signature': signature,
-      },
-      body: payload,
-    });
-    text = await response.text().catch(() => '');
+    const headers = {
+      ...webhook.headers,
+      'content-type': 'application/json',
+      'user-agent': 'experiments-plugin/0.1',
+      'webhook-id': webhook.webhookId,
+      'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
+      'webhook-signature': signature,
+    };
+    answer = await httpPost(webhook.url, headers, payload, controller.signal);
   } catch (error) {
-    const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-    const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
-    return { kind: 'retryable', message: timedOut ? `no answer within ${webhook.timeoutMs} ms` : `could not reach ${webhook.url}${cause}` };
+    const timedOut = error instanceof Error && error.name === 'AbortError';
+    const reason = error instanceof Error ? `: ${error.message}` : '';
+    return { kind: 'retryable', message: timedOut ? `no answer within ${webhook.timeoutMs} ms` : `could not reach ${webhook.url}${reason}` };
   } finally {
     clearTimeout(timer);
     webhook.signal?.removeEventListener('abort', onAbort);
   }
-  const excerpt = text.replace(/\s+/g, ' ').trim().slice(0, excerptLength);
-  const status = response.status;
+  const excerpt = answer.text.replace(/\s+/g, ' ').trim().slice(0, excerptLength);
+  const status = answer.status;
   if (status >= 200 && status < 300) return { kind: 'accepted', status };
   const message = `HTTP ${status}${excerpt ? `: ${excerpt}` : ''}`;
   if (status >= 500 || status === 408 || status === 429) return { kind: 'retryable', status, message };

@@ -3,15 +3,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 // /proc reports CPU time in clock ticks of USER_HZ, which is 100 on Linux.
 const ticksPerSecond = 100;
 
-export type CpuGroup = 'host, plugin and demo app' | 'worker' | 'postgres' | 'temporal';
+export type CpuGroup = 'host and plugin' | 'worker' | 'demo app' | 'postgres' | 'temporal';
 
 /**
  * CPU time used so far (user + system, seconds) by the processes a run involves, read from /proc: this
- * process (host, plugin and demo app), the worker, every Postgres process and the Temporal server. On a
+ * process (host and plugin), the worker, the demo app, every Postgres process and the Temporal server. On a
  * machine doing other work, Postgres and Temporal figures include that work too.
  */
-export function cpuSnapshot(workerPid: number | undefined): Record<CpuGroup, number> {
-  const totals: Record<CpuGroup, number> = { 'host, plugin and demo app': 0, worker: 0, postgres: 0, temporal: 0 };
+export function cpuSnapshot(pids: { worker?: number; demo?: number }): Record<CpuGroup, number> {
+  const totals: Record<CpuGroup, number> = { 'host and plugin': 0, worker: 0, 'demo app': 0, postgres: 0, temporal: 0 };
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const pid = Number(entry);
@@ -24,8 +24,9 @@ export function cpuSnapshot(workerPid: number | undefined): Record<CpuGroup, num
       continue; // the process ended while we looked
     }
     const group: CpuGroup | null =
-      pid === process.pid ? 'host, plugin and demo app'
-      : pid === workerPid ? 'worker'
+      pid === process.pid ? 'host and plugin'
+      : pid === pids.worker ? 'worker'
+      : pid === pids.demo ? 'demo app'
       : /(^|\/)postgres[: ]/.test(command) ? 'postgres'
       : /temporal server start-dev/.test(command) ? 'temporal'
       : null;

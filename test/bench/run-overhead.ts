@@ -27,26 +27,28 @@ export async function measureRunOverhead(services: BenchServices, options: { tes
   const databaseUrl = await services.newDatabase('bench_overhead');
   const stack = await startRunStack({
     services: { databaseUrl, temporalAddress: services.temporalAddress },
-    demo: { latencyMs: options.appLatencyMs / 2, respond: 'after_pipeline' },
+    // The demo app runs in a process of its own below, as a user's application runs apart from the tracing tool.
+    demo: false,
     plugin: { maxConcurrency: 200 },
     startWorker: false,
   });
   // The worker runs in a process of its own, as in production.
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
   const worker = await startWorkerProcess(stack, { EXPERIMENTS_MAX_CONCURRENCY: '200' }, profile);
+  const demo = await startDemoProcess(stack, options.appLatencyMs / 2);
   try {
     const repeats = 20;
     const taskCount = Math.ceil(options.tests / repeats);
     const tasks = Array.from({ length: taskCount }, (_, i) => ({ ...demoTasks[i % demoTasks.length]!, title: `Bench task ${i}` }));
     const experiment = await createReadyExperiment(stack, await createTasks(stack, tasks as never), demoBaselineConfig as never);
-    const cpuBefore = cpuSnapshot(worker.pid);
+    const cpuBefore = cpuSnapshot({ worker: worker.pid, demo: demo.pid });
     const started = await stack.experiments('POST', `/experiments/${experiment.id}/variants/${experiment.baselineVariantId}/runs`, {
       concurrency: options.concurrency,
       repeats,
     });
     if (started.status !== 202) throw new Error(`run not started: ${JSON.stringify(started.body)}`);
     const run = await waitForRun(stack, experiment.id, started.body.runId, 30 * 60_000);
-    const cpuSeconds = cpuBetween(cpuBefore, cpuSnapshot(worker.pid));
+    const cpuSeconds = cpuBetween(cpuBefore, cpuSnapshot({ worker: worker.pid, demo: demo.pid }));
     const timing = await sql<{ wall: number; p50: number; p95: number; max: number }>`
       select extract(epoch from (max(t.finished_at) - r.created_at))::float8 as wall,
              percentile_cont(0.5) within group (order by extract(epoch from (t.finished_at - l.root_span_at)) * 1000)::float8 as p50,
@@ -70,6 +72,7 @@ export async function measureRunOverhead(services: BenchServices, options: { tes
         from experiments.runs r join experiments.tests t on t.run_id = r.id join experiments.trace_links l on l.test_id = t.test_id
         where r.id = ${run.runId}`.execute(stack.host.db);
       console.log(gaps.rows[0]);
+      await printStartTimeline(services.temporalAddress, stack.host.db, run.runId);
     }
     const idealSeconds = (run.counts.total / options.concurrency) * (options.appLatencyMs / 1000);
     return {
@@ -85,8 +88,46 @@ export async function measureRunOverhead(services: BenchServices, options: { tes
     };
   } finally {
     await kill(worker, 'SIGTERM');
+    await kill(demo, 'SIGTERM');
     await stack.close();
   }
+}
+
+/** The demo app in its own process, set as the project's webhook (saved first to learn the secret). */
+async function startDemoProcess(stack: Awaited<ReturnType<typeof startRunStack>>, latencyMs: number) {
+  const { spawn } = await import('node:child_process');
+  const placeholder = await stack.api<{ secret: string }>('PUT', '/api/webhook', { url: 'http://127.0.0.1:9/webhook' });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/bench/demo-app-process.ts'], {
+    env: { ...process.env, HOST_URL: stack.baseUrl, API_KEY: stack.apiKey, WEBHOOK_SECRET: placeholder.body.secret, LATENCY_MS: String(latencyMs) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      const match = /listening (\S+)/.exec(chunk.toString());
+      if (match) resolve(match[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`demo app exited with ${code}`)));
+  });
+  await stack.api('PUT', '/api/webhook', { url });
+  return child;
+}
+
+/** BENCH_DEBUG: when each step of the run's start happened, in ms after the run's row was created. */
+async function printStartTimeline(temporalAddress: string, db: any, runId: string) {
+  const { Connection, Client } = await import('@temporalio/client');
+  const row = (await sql<{ workflow_id: string; created: number; first: number }>`
+    select r.workflow_id, extract(epoch from r.created_at) * 1000 as created, extract(epoch from min(t.dispatched_at)) * 1000 as first
+    from experiments.runs r join experiments.tests t on t.run_id = r.id where r.id = ${runId} group by r.id`.execute(db)).rows[0]!;
+  const connection = await Connection.connect({ address: temporalAddress });
+  const history = await new Client({ connection }).workflow.getHandle(row.workflow_id).fetchHistory();
+  await connection.close();
+  const { temporal } = (await import('@temporalio/proto')).default;
+  for (const event of (history.events ?? []).slice(0, 20)) {
+    const at = Number(event.eventTime!.seconds) * 1000 + Math.round((event.eventTime!.nanos ?? 0) / 1e6);
+    const activity = event.activityTaskScheduledEventAttributes?.activityType?.name ?? '';
+    console.log(`${String(Math.round(at - row.created)).padStart(6)} ms  ${temporal.api.enums.v1.EventType[event.eventType!]} ${activity}`);
+  }
+  console.log(`${String(Math.round(row.first - row.created)).padStart(6)} ms  first test dispatched`);
 }
 
 const round = (value: number) => Math.round(value * 1000) / 1000;
