@@ -9,6 +9,7 @@ import { migrateToLatest } from './store/migrate.js';
 import { createPluginApp } from './api/plugin-app.js';
 import { createArrivalSignaller } from './traces/arrival-signals.js';
 import { createArrivalEvaluator } from './evaluation/arrival-evaluator.js';
+import { createOpenRunCheck } from './traces/open-run-check.js';
 import { createBackgroundWork } from './traces/background-work.js';
 import { linkSpans } from './traces/link-spans.js';
 import { createExperimentsWorker, type WorkerOptions } from '../workflows/worker.js';
@@ -53,14 +54,15 @@ export function createExperimentsPlugin(host: ExperimentsHost, options: Partial<
   const signaller = createArrivalSignaller(temporal);
   const evaluator = createArrivalEvaluator({ db, host, config, signaller });
   const background = createBackgroundWork();
-  const app = createPluginApp({ host, db, config, temporal, manifest, evaluator, background });
+  const openRuns = createOpenRunCheck(db);
+  const app = createPluginApp({ host, db, config, temporal, manifest, evaluator, background, openRuns });
 
   return {
     app,
     manifest,
     config,
     temporalClient: temporal,
-    onSpansIngested: (projectId, spans) => linkSpans({ db, config, evaluator, background }, projectId, spans),
+    onSpansIngested: (projectId, spans) => linkSpans({ db, config, evaluator, background, openRuns }, projectId, spans),
     migrate: async () => {
       await migrateToLatest(db, config.schema);
     },

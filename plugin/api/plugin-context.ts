@@ -5,6 +5,7 @@ import type { PluginManifest } from '../manifest.js';
 import type { Db } from '../store/connect.js';
 import type { ArrivalEvaluator } from '../evaluation/arrival-evaluator.js';
 import type { BackgroundWork } from '../traces/background-work.js';
+import type { OpenRunCheck } from '../traces/open-run-check.js';
 
 /** What every route of the plugin works with. */
 export interface PluginContext {
@@ -17,6 +18,8 @@ export interface PluginContext {
   evaluator: ArrivalEvaluator;
   /** Work started for a request that the request does not wait for (late root spans). */
   background: BackgroundWork;
+  /** Whether a project has a run in progress (late root spans are looked up only then). */
+  openRuns: OpenRunCheck;
 }
 
 declare module 'hono' {

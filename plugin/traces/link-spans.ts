@@ -7,6 +7,7 @@ import { runWorkflowId } from '../../workflows/shared.js';
 import type { ArrivalEvaluator, RunArrival } from '../evaluation/arrival-evaluator.js';
 import type { EvaluationSubject } from '../evaluation/evaluate-arrived-tests.js';
 import type { BackgroundWork } from './background-work.js';
+import type { OpenRunCheck } from './open-run-check.js';
 
 export interface LinkDependencies {
   db: Db;
@@ -14,6 +15,7 @@ export interface LinkDependencies {
   /** Takes the tests whose trace is now attached. */
   evaluator: Pick<ArrivalEvaluator, 'evaluate'>;
   background: BackgroundWork;
+  openRuns: OpenRunCheck;
 }
 
 /** A trace that belongs to a test, and whether its root span has arrived. */
@@ -57,11 +59,16 @@ function candidates(spans: HostSpan[], attribute: string): { found: Candidate[];
  */
 export async function linkSpans(deps: LinkDependencies, projectId: string, spans: HostSpan[]): Promise<void> {
   const { found, otherRoots } = candidates(spans, deps.config.testIdAttribute);
+  if (found.length > 0) deps.openRuns.markOpen(projectId);
   await linkAll(deps, projectId, found);
   // Most roots without a test id belong to ordinary traces; looking them up must not slow every ingestion
-  // down. Not waited for: if it fails or the process dies first, the run's sweep attaches the root
-  // (attachArrivedRoots), reading the trace from the host.
-  if (otherRoots.length > 0) deps.background.start('looking up root spans', () => linkLaterRoots(deps, projectId, otherRoots));
+  // down: only while the project has a run in progress, and not waited for. If it fails or the process dies
+  // first, the run's sweep attaches the root (attachArrivedRoots), reading the trace from the host.
+  if (otherRoots.length > 0) {
+    deps.background.start('looking up root spans', async () => {
+      if (await deps.openRuns.hasOpenRun(projectId)) await linkLaterRoots(deps, projectId, otherRoots);
+    });
+  }
 }
 
 /** Root spans that came in a later batch than the span carrying their test id. */

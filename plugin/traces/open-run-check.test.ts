@@ -1,0 +1,50 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../test/helpers/test-database.js';
+import { connectDatabase, type Db } from '../store/connect.js';
+import { migrateToLatest } from '../store/migrate.js';
+import { createOpenRunCheck } from './open-run-check.js';
+
+let database: TestDatabase;
+let db: Db;
+
+beforeAll(async () => {
+  database = await createTestDatabase('open_runs');
+  db = connectDatabase({ url: database.url, schema: 'experiments' });
+  await migrateToLatest(db, 'experiments');
+});
+afterAll(async () => {
+  await db?.destroy();
+  await database?.drop();
+});
+
+async function runIn(projectId: string, status: string) {
+  const experiment = await db.insertInto('experiments').values({ project_id: projectId, name: 'E' }).returning('id').executeTakeFirstOrThrow();
+  const variant = await db.insertInto('variants').values({ experiment_id: experiment.id, name: 'Baseline', is_baseline: true }).returning('id').executeTakeFirstOrThrow();
+  await db
+    .insertInto('runs')
+    .values({
+      experiment_id: experiment.id, variant_id: variant.id, number: 1, is_baseline: true, status, concurrency: 1, repeats: 1,
+      trace_timeout_seconds: 60, config: JSON.stringify({}), total: 0, workflow_id: `run-${experiment.id}`,
+    })
+    .execute();
+}
+
+describe('open run check', () => {
+  it('tells projects with a run in progress from those without', async () => {
+    await runIn('busy', 'running');
+    await runIn('done', 'completed');
+    const openRuns = createOpenRunCheck(db);
+    expect(await openRuns.hasOpenRun('busy')).toBe(true);
+    expect(await openRuns.hasOpenRun('done')).toBe(false);
+    expect(await openRuns.hasOpenRun('never')).toBe(false);
+  });
+
+  it('remembers an answer for a moment, and a batch carrying a test id opens its project at once', async () => {
+    const openRuns = createOpenRunCheck(db);
+    expect(await openRuns.hasOpenRun('starting')).toBe(false);
+    await runIn('starting', 'pending');
+    expect(await openRuns.hasOpenRun('starting')).toBe(false);
+    openRuns.markOpen('starting');
+    expect(await openRuns.hasOpenRun('starting')).toBe(true);
+  });
+});
