@@ -38,4 +38,26 @@ describe('regex', () => {
     expect(regexSchema.safeParse({ type: 'regex', pattern: 'a', flags: 'q' }).success).toBe(false);
     expect(regexSchema.safeParse({ type: 'regex', pattern: '' }).success).toBe(false);
   });
+
+  it('refuses what RE2 cannot match in linear time, saying so', () => {
+    for (const pattern of ['(a)\\1', 'foo(?=bar)']) {
+      const refused = regexSchema.safeParse({ type: 'regex', pattern });
+      expect(refused.success).toBe(false);
+      expect(refused.error?.issues[0]?.message).toMatch(/^not a valid regular expression \(RE2 syntax\)/);
+    }
+  });
+
+  it('matches a pattern that would backtrack catastrophically in linear time', () => {
+    // JavaScript's RegExp would backtrack here for longer than the test's timeout (for ever, in practice).
+    const config = regex({ pattern: '^(a+)+$' });
+    expect(evaluateRegex(config, { output: `${'a'.repeat(50_000)}!` }).passed).toBe(false);
+    expect(evaluateRegex(config, { output: 'aaaa' }).passed).toBe(true);
+  });
+
+  it('honours the m and s flags', () => {
+    expect(evaluateRegex(regex({ pattern: '^second$', flags: 'm' }), { output: 'first\nsecond' }).passed).toBe(true);
+    expect(evaluateRegex(regex({ pattern: '^second$' }), { output: 'first\nsecond' }).passed).toBe(false);
+    expect(evaluateRegex(regex({ pattern: 'a.b', flags: 's' }), { output: 'a\nb' }).passed).toBe(true);
+    expect(evaluateRegex(regex({ pattern: 'a.b' }), { output: 'a\nb' }).passed).toBe(false);
+  });
 });
