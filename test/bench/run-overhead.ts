@@ -65,6 +65,14 @@ export async function measureRunOverhead(services: BenchServices, options: { tes
         from experiments.runs r join experiments.tests t on t.run_id = r.id, generate_series(0, 40) s(second)
         where r.id = ${run.runId} group by s.second order by s.second`.execute(stack.host.db);
       console.log(perSecond.rows.filter((r) => r.accepted || r.finished).map((r) => `${r.second}s: +${r.accepted} accepted, +${r.finished} done`).join('\n'));
+      const lag = await sql<{ second: number; n: number; p50: number; p95: number; max: number }>`
+        select extract(epoch from (l.root_span_at - r.created_at))::int as second, count(*)::int as n,
+               percentile_cont(0.5) within group (order by extract(epoch from (t.finished_at - l.root_span_at)) * 1000)::float8 as p50,
+               percentile_cont(0.95) within group (order by extract(epoch from (t.finished_at - l.root_span_at)) * 1000)::float8 as p95,
+               max(extract(epoch from (t.finished_at - l.root_span_at)) * 1000)::float8 as max
+        from experiments.runs r join experiments.tests t on t.run_id = r.id join experiments.trace_links l on l.test_id = t.test_id and l.kind = 'linked'
+        where r.id = ${run.runId} group by 1 order by 1`.execute(stack.host.db);
+      console.log(lag.rows.map((r) => `trace→result in second ${r.second}: n=${r.n} p50=${Math.round(r.p50)} p95=${Math.round(r.p95)} max=${Math.round(r.max)} ms`).join('\n'));
       const gaps = await sql<{ accept: number; trace: number; result: number }>`
         select avg(extract(epoch from (t.dispatched_at - r.started_at)))::float8 as accept,
                avg(extract(epoch from (l.root_span_at - t.dispatched_at)))::float8 as trace,
