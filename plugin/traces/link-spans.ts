@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import type { ExperimentsConfig } from '../config.js';
 import type { HostSpan } from '../host.js';
@@ -54,21 +55,48 @@ function candidates(spans: HostSpan[], attribute: string): { found: Candidate[];
 /**
  * Links ingested traces to their tests: the link is written to Postgres first, then the test is queued
  * for evaluation, so a trace is never lost even when nothing evaluates it right away (the run's sweep
- * finds linked tests). A second trace for a test is kept as a duplicate and one after the deadline as
+ * finds linked tests). When the link itself cannot be written (the database is away), it is tried again
+ * for about half a minute. A second trace for a test is kept as a duplicate and one after the deadline as
  * late; neither changes a result.
  */
 export async function linkSpans(deps: LinkDependencies, projectId: string, spans: HostSpan[]): Promise<void> {
   const { found, otherRoots } = candidates(spans, deps.config.testIdAttribute);
   if (found.length > 0) deps.openRuns.markOpen(projectId);
-  await linkAll(deps, projectId, found);
+  try {
+    await linkAll(deps, projectId, found);
+  } catch (error) {
+    // The host has stored these spans and will not offer them again. Linking is idempotent, so it is tried
+    // again in the background through a database restart's worth of seconds; the caller still hears of it.
+    deps.background.start(`linking ${found.length} trace(s) of project ${projectId} failed; their tests will time out`, (stopping) =>
+      relink(deps, projectId, found, stopping),
+    );
+    throw error;
+  }
   // Most roots without a test id belong to ordinary traces; looking them up must not slow every ingestion
   // down: only while the project has a run in progress, and not waited for. If it fails or the process dies
   // first, the run's sweep attaches the root (attachArrivedRoots), reading the trace from the host.
   if (otherRoots.length > 0) {
-    deps.background.start('looking up root spans', async () => {
+    deps.background.start("looking up root spans failed; the run's sweep attaches them", async () => {
       if (await deps.openRuns.hasOpenRun(projectId)) await linkLaterRoots(deps, projectId, otherRoots);
     });
   }
+}
+
+// About half a minute in all: longer than a database restart or fail-over usually takes.
+const relinkDelaysMs = [500, 1_000, 2_000, 4_000, 8_000, 15_000];
+
+/** Links again after a failed attempt, backing off; stops early (and gives up) when the plugin closes. */
+async function relink(deps: LinkDependencies, projectId: string, found: Candidate[], stopping: AbortSignal) {
+  let failure: unknown;
+  for (const delayMs of relinkDelaysMs) {
+    await sleep(delayMs, undefined, { signal: stopping });
+    try {
+      return await linkAll(deps, projectId, found);
+    } catch (error) {
+      failure = error;
+    }
+  }
+  throw failure;
 }
 
 /** Root spans that came in a later batch than the span carrying their test id. */
@@ -85,12 +113,16 @@ async function linkLaterRoots(deps: LinkDependencies, projectId: string, rootTra
 /** Links each candidate (see linkOne) and queues the tests it attached for evaluation. */
 export async function linkAll(deps: Pick<LinkDependencies, 'db' | 'evaluator'>, projectId: string, found: Candidate[]) {
   const arrivals: RunArrival[] = [];
-  for (const candidate of found) {
-    const arrival = await linkOne(deps.db, projectId, candidate);
-    if (arrival) arrivals.push(arrival);
+  try {
+    for (const candidate of found) {
+      const arrival = await linkOne(deps.db, projectId, candidate);
+      if (arrival) arrivals.push(arrival);
+    }
+  } finally {
+    // Not awaited: the links are stored, and evaluating them must not hold up the host's ingestion. Also when a
+    // later link failed: these are attached now, and a second attempt would not hand them over again.
+    if (arrivals.length > 0) deps.evaluator.evaluate(arrivals);
   }
-  // Not awaited: the links are stored, and evaluating them must not hold up the host's ingestion.
-  if (arrivals.length > 0) deps.evaluator.evaluate(arrivals);
 }
 
 /**

@@ -98,6 +98,26 @@ describe('evaluation where the trace arrives', () => {
     expect(run.counts.passed).toBe(2);
   });
 
+  it('links a trace again in the background when linking failed at ingestion, and evaluates it', async () => {
+    const { experiment, runId, testIds } = await runAwaitingTraces(1);
+    // The plugin's tables refuse new links for a moment (as during a database restart); the host's do not.
+    await sql`create function experiments.refuse_links() returns trigger language plpgsql as $$
+      begin raise exception 'trace links are unavailable for a moment'; end $$`.execute(stack.host.db);
+    await sql`create trigger refuse_links before insert on experiments.trace_links for each row execute function experiments.refuse_links()`.execute(stack.host.db);
+    try {
+      expect((await sendTrace(testIds[0]!, 'ok, done')).status).toBe(201);
+      expect((await testRows(runId))[0]!.status).toBe('awaiting_trace');
+    } finally {
+      await sql`drop trigger refuse_links on experiments.trace_links`.execute(stack.host.db);
+      await sql`drop function experiments.refuse_links()`.execute(stack.host.db);
+    }
+    // No worker runs, and the run's sweep could not find this trace anyway: only the plugin's retry links it.
+    const rows = await until(() => testRows(runId), (rs) => rs[0]!.status === 'passed', 10_000);
+    expect(rows[0]).toMatchObject({ status: 'passed', results: 1 });
+    await stack.startWorker();
+    expect((await waitForRun(stack, experiment.id, runId)).counts.passed).toBe(1);
+  });
+
   describe('a root span that comes in a later batch than the span with the test id', () => {
     const hex = (n: number) => Array.from({ length: n }, () => Math.floor(Math.random() * 16).toString(16)).join('');
     // OTLP/HTTP JSON spans: the test id on a child span (as an instrumented step might carry it), and the root.
