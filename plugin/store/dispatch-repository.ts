@@ -30,12 +30,16 @@ export interface ClaimedDelivery {
  */
 export async function claimNextDeliveries(db: Db, runId: string, limit: number): Promise<ClaimedDelivery[]> {
   const rows = await db
-    .updateTable('tests')
-    .from(['runs', 'experiments', 'experiment_tasks'])
-    .set({ status: 'dispatched' })
-    .where('tests.id', 'in', (eb) =>
-      eb.selectFrom('tests').select('id').where('run_id', '=', runId).where('status', '=', 'pending').orderBy('position').limit(limit).forUpdate().skipLocked(),
+    // Picked once, in a materialized CTE: as `tests.id in (subquery)` Postgres may run the subquery again for
+    // each row it joins, and with SKIP LOCKED every run picks other tests, so more than `limit` were claimed.
+    .with(
+      (cte) => cte('picked').materialized(),
+      (qb) => qb.selectFrom('tests').select('id').where('run_id', '=', runId).where('status', '=', 'pending').orderBy('position').limit(limit).forUpdate().skipLocked(),
     )
+    .updateTable('tests')
+    .from(['picked', 'runs', 'experiments', 'experiment_tasks'])
+    .set({ status: 'dispatched' })
+    .whereRef('tests.id', '=', 'picked.id')
     .where('tests.status', '=', 'pending')
     .whereRef('runs.id', '=', 'tests.run_id')
     .whereRef('experiments.id', '=', 'runs.experiment_id')
