@@ -1,21 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../test/helpers/test-database.js';
-import { connectDatabase, type Db } from './connect.js';
+import { createPluginDatabase } from '../../test/helpers/plugin-database.js';
+import type { Db } from './connect.js';
 import { claimNextDeliveries } from './dispatch-repository.js';
 import { jsonb } from './jsonb.js';
-import { migrateToLatest } from './migrate.js';
 
-let database: TestDatabase;
+let database: Awaited<ReturnType<typeof createPluginDatabase>>;
 let db: Db;
 
 beforeAll(async () => {
-  database = await createTestDatabase('dispatch');
-  db = connectDatabase({ url: database.url, schema: 'experiments' });
-  await migrateToLatest(db, 'experiments');
+  database = await createPluginDatabase('dispatch');
+  db = database.db;
 });
 afterAll(async () => {
-  await db?.destroy();
-  await database?.drop();
+  await database?.close();
 });
 
 /** A run of `tasks` tasks × `repeats` repeats, every test pending. */

@@ -1,20 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../test/helpers/test-database.js';
-import { connectDatabase, type Db } from '../store/connect.js';
-import { migrateToLatest } from '../store/migrate.js';
+import { createPluginDatabase } from '../../test/helpers/plugin-database.js';
+import type { Db } from '../store/connect.js';
 import { createOpenRunCheck } from './open-run-check.js';
 
-let database: TestDatabase;
+let database: Awaited<ReturnType<typeof createPluginDatabase>>;
 let db: Db;
 
 beforeAll(async () => {
-  database = await createTestDatabase('open_runs');
-  db = connectDatabase({ url: database.url, schema: 'experiments' });
-  await migrateToLatest(db, 'experiments');
+  database = await createPluginDatabase('open_runs');
+  db = database.db;
 });
 afterAll(async () => {
-  await db?.destroy();
-  await database?.drop();
+  await database?.close();
 });
 
 async function runIn(projectId: string, status: string) {
