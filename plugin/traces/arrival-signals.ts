@@ -22,13 +22,10 @@ export function createArrivalSignaller(temporal: () => Promise<Client>, log: (me
   const sends = createBackgroundWork(log);
 
   function send(what: string, signals: (client: Client) => Array<Promise<void>>) {
-    sends.start(`signalling a run about ${what}`, async () => {
-      try {
-        const client = await temporal();
-        await client.connection.withDeadline(Date.now() + signalDeadlineMs, () => Promise.all(signals(client)));
-      } catch (error) {
-        log(`experiments: could not signal a run about ${what}; its sweep will find them: ${(error as Error).message}`);
-      }
+    // A failure is logged by the background work, as "experiments: <this text>: <the error>".
+    sends.start(`could not signal a run about ${what}; its sweep will find them`, async () => {
+      const client = await temporal();
+      await client.connection.withDeadline(Date.now() + signalDeadlineMs, () => Promise.all(signals(client)));
     });
   }
 

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { rememberedReads } from '../remembered-reads.js';
 import type { Db } from '../store/connect.js';
 
 const maxAgeMs = 1_000;
@@ -10,25 +11,15 @@ const maxAgeMs = 1_000;
  * any root missed all the same is attached by the run's sweep.
  */
 export function createOpenRunCheck(db: Db) {
-  const known = new Map<string, { at: number; open: Promise<boolean> }>();
+  const reads = rememberedReads(maxAgeMs, async (projectId: string) => {
+    const result = await sql<{ open: boolean }>`
+      select exists (select 1 from runs join experiments on experiments.id = runs.experiment_id
+                     where experiments.project_id = ${projectId} and runs.status in ('pending', 'running')) as open`.execute(db);
+    return result.rows[0]?.open === true;
+  });
   return {
-    hasOpenRun(projectId: string): Promise<boolean> {
-      const entry = known.get(projectId);
-      if (entry && Date.now() - entry.at < maxAgeMs) return entry.open;
-      const open = sql<{ open: boolean }>`
-        select exists (select 1 from runs join experiments on experiments.id = runs.experiment_id
-                       where experiments.project_id = ${projectId} and runs.status in ('pending', 'running')) as open`
-        .execute(db)
-        .then((result) => result.rows[0]?.open === true);
-      const read = { at: Date.now(), open };
-      // A failed read is not kept: the next batch asks again.
-      open.catch(() => known.get(projectId) === read && known.delete(projectId));
-      known.set(projectId, read);
-      return open;
-    },
-    markOpen(projectId: string) {
-      known.set(projectId, { at: Date.now(), open: Promise.resolve(true) });
-    },
+    hasOpenRun: (projectId: string): Promise<boolean> => reads.get(projectId),
+    markOpen: (projectId: string) => reads.set(projectId, true),
   };
 }
 

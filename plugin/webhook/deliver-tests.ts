@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type { ExperimentsConfig } from '../config.js';
 import type { ExperimentsHost, HostApplication } from '../host.js';
+import { rememberedReads } from '../remembered-reads.js';
 import type { Db } from '../store/connect.js';
 import { claimNextDeliveries, type ClaimedDelivery } from '../store/dispatch-repository.js';
 import { getRunContext } from '../store/run-repository.js';
@@ -70,18 +71,8 @@ export async function deliverTests(deps: DeliveryDependencies, runId: string, li
   };
 
   // Read at most once a second, not per test: a webhook the user fixes applies within a second.
-  let targetRead: { at: number; value: Promise<HostApplication | null> } | null = null;
-  const currentTarget = () => {
-    if (!projectId) return null;
-    if (!targetRead || Date.now() - targetRead.at > targetMaxAgeMs) {
-      const value = host.application.get(projectId);
-      const read = { at: Date.now(), value };
-      // A failed read is not kept: the next claim reads again.
-      value.catch(() => targetRead === read && (targetRead = null));
-      targetRead = read;
-    }
-    return targetRead.value;
-  };
+  const targets = rememberedReads(targetMaxAgeMs, (id: string) => host.application.get(id));
+  const currentTarget = () => (projectId ? targets.get(projectId) : null);
   const claimNextDelivery = batchedClaims((limit) => claimNextDeliveries(db, runId, limit));
   const lane = async (laneDeps: DeliveryDependencies) => {
     const claimNext = async (): Promise<[ClaimedDelivery | null, HostApplication | null]> => {

@@ -1,6 +1,7 @@
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { demoBaselineConfig, demoTasks } from '../../dev/demo-app/demo-catalog.js';
-import { createReadyExperiment, createTasks, startRunStack, waitForRun } from '../helpers/run-stack.js';
+import { createReadyExperiment, createTasks, startRunStack, waitForRun, type RunStack } from '../helpers/run-stack.js';
+import { startTsxProcess } from '../helpers/tsx-process.js';
 import type { BenchServices } from './bench-services.js';
 import { kill, startWorkerProcess } from '../helpers/worker-process.js';
 import { cpuBetween, cpuSnapshot, type CpuGroup } from './process-cpu.js';
@@ -102,26 +103,18 @@ export async function measureRunOverhead(services: BenchServices, options: { tes
 }
 
 /** The demo app in its own process, set as the project's webhook (saved first to learn the secret). */
-async function startDemoProcess(stack: Awaited<ReturnType<typeof startRunStack>>, latencyMs: number) {
-  const { spawn } = await import('node:child_process');
+async function startDemoProcess(stack: RunStack, latencyMs: number) {
   const placeholder = await stack.api<{ secret: string }>('PUT', '/api/webhook', { url: 'http://127.0.0.1:9/webhook' });
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/bench/demo-app-process.ts'], {
+  const { child, ready } = await startTsxProcess('test/bench/demo-app-process.ts', {
     env: { ...process.env, HOST_URL: stack.baseUrl, API_KEY: stack.apiKey, WEBHOOK_SECRET: placeholder.body.secret, LATENCY_MS: String(latencyMs) },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    ready: /listening (\S+)/,
   });
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      const match = /listening (\S+)/.exec(chunk.toString());
-      if (match) resolve(match[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`demo app exited with ${code}`)));
-  });
-  await stack.api('PUT', '/api/webhook', { url });
+  await stack.api('PUT', '/api/webhook', { url: ready[1] });
   return child;
 }
 
 /** BENCH_DEBUG: when each step of the run's start happened, in ms after the run's row was created. */
-async function printStartTimeline(temporalAddress: string, db: any, runId: string) {
+async function printStartTimeline(temporalAddress: string, db: Kysely<any>, runId: string) {
   const { Connection, Client } = await import('@temporalio/client');
   const row = (await sql<{ workflow_id: string; created: number; first: number }>`
     select r.workflow_id, extract(epoch from r.created_at) * 1000 as created, extract(epoch from min(t.dispatched_at)) * 1000 as first
