@@ -8,6 +8,7 @@ import {
   relativeChange,
   verdict,
   wilsonInterval,
+  Z_95,
 } from './statistics.js';
 
 // Reference values below were computed with Python 3, scipy 1.17.1, statsmodels 0.15.0 and numpy;
@@ -164,6 +165,12 @@ describe('normalQuantile', () => {
     [0.999999, 4.753424308817087],
   ])('ppf(%d) matches scipy', (p, expected) => {
     expect(normalQuantile(p)).toBeCloseTo(expected, 12);
+  });
+
+  it('gives Z_95 to the last digit', () => {
+    // scipy.stats.norm.ppf(0.975) == 1.959963984540054
+    expect(Z_95).toBe(1.959963984540054);
+    expect(normalQuantile(0.975)).toBeCloseTo(Z_95, 15);
   });
 });
 

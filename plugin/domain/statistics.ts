@@ -7,8 +7,11 @@ export interface Interval {
 /** How a variant compares with the baseline once the p-value is corrected. */
 export type Verdict = 'better' | 'worse' | 'no_difference';
 
-/** z for a two-sided 95% interval (the 0.975 normal quantile). */
-export const Z_95 = 1.959964;
+/**
+ * z for a two-sided 95% interval: the 0.975 normal quantile to double precision (scipy.stats.norm.ppf(0.975)),
+ * not the rounded 1.959964, which shifted every bound by about 1e-8.
+ */
+export const Z_95 = 1.959963984540054;
 
 /** Wilson score interval for `passed` out of `total`, e.g. `wilsonInterval(31, 40)` → `{ low: 0.625, high: 0.877 }`. */
 export function wilsonInterval(passed: number, total: number, z: number = Z_95): Interval {
@@ -82,6 +85,9 @@ export function percentile(values: readonly number[], p: number): number | null 
 }
 
 /**
+ * @deprecated Optimistic: its figure gives the exact McNemar test a power of about 0.3–0.5, not 0.8, and ignores
+ * Holm (issue 14). Use `detectableDifference` from `detectable-difference.ts`.
+ *
  * The smallest change in pass rate (a fraction) that `n` paired tasks can reliably detect; null when n is 0.
  *
  * One-sample normal approximation around the baseline rate p:
