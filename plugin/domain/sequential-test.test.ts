@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PairedTask } from './paired-tasks.js';
 import {
-  logEvidenceOf,
   observePair,
   sequentialKind,
   sequentialVerdict,
@@ -18,6 +17,7 @@ const regressed = pair(1, 1, 0, 1);
 const improved = pair(0, 1, 1, 1);
 const same = pair(1, 1, 1, 1);
 const feed = (state: SequentialState, pairs: readonly PairedTask[]) => pairs.reduce((s, p) => observePair(s, p), state);
+const logEvidenceOf = (state: SequentialState) => state.logEvidence;
 const times = (p: PairedTask, n: number) => Array<PairedTask>(n).fill(p);
 
 describe('the discordant mixture', () => {
@@ -131,6 +131,7 @@ describe('sequentialKind and inputs', () => {
   it('starts with no evidence and refuses bad levels and counts', () => {
     const state = startSequentialTest('betting');
     expect(sequentialVerdict(state, 10)).toEqual({ status: 'continue', verdict: 'no_difference', evidence: 1, pValue: 1 });
+    expect(state.logEvidence).toBe(0);
     expect(() => sequentialVerdict(state, -1)).toThrow(RangeError);
     expect(() => sequentialVerdict(state, 10, 1)).toThrow(RangeError);
     expect(() => observePair(state, same, 0)).toThrow(RangeError);
