@@ -30,7 +30,8 @@ export interface BaselineComparison {
 }
 
 /**
- * Whether a task passed, given how many of its repeats passed.
+ * Whether a task passed, given how many of its repeats passed. For display only: comparisons use pass fractions
+ * (`comparePaired`), so two runs judged by different rules can no longer look different (issue 14).
  * @example taskPassed('majority', 2, 3) // true
  */
 export function taskPassed(rule: TaskRule, passes: number, repeats: number): boolean {
@@ -48,6 +49,9 @@ export function share(part: number, whole: number): number | null {
 }
 
 /**
+ * @deprecated Counts tasks passed by a task rule and mixes units when repeats differ (issue 14). Use
+ * `comparePaired` (paired-comparison.ts) for each variant and `judgeVariants` (variant-verdicts.ts) across them.
+ *
  * Compares each run with the baseline: exact McNemar p-value on its discordant tasks, Holm-adjusted across the
  * runs given (null entries — variants without a comparable run — are left out of the family and stay null).
  * The verdict's direction is that of the paired difference (improvements − regressions), the quantity tested.

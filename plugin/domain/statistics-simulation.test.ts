@@ -177,7 +177,7 @@ describe('power at the detectable difference', () => {
   it.each([
     [40, 0.5, 1],
     [100, 0.7, 3],
-  ])('exact McNemar reaches 80%% at the figure shown (%i tasks at %d, %i variants), the old figure did not', (tasks, passRate, variants) => {
+  ])('exact McNemar reaches a power of 0.8 at the figure shown (%i tasks at %d, %i variants), the old figure did not', (tasks, passRate, variants) => {
     const level = 0.05 / variants;
     const improvement = detectableDifference({ tasks, passRate, variants }).improvement!;
     const old = minimumDetectableDifference(passRate, tasks)!;
