@@ -13,8 +13,9 @@ export interface PairedTestResult {
 }
 
 /**
- * Above this many multiply-adds the exact distribution gives way to the normal one. About 20 ms here; by then
- * hundreds of tasks vary and the normal approximation is accurate (checked against the exact one in the tests).
+ * Above this many multiply-adds the exact distribution gives way to the normal one: about 10 ms of CPU at most, and
+ * by then hundreds of tasks vary, where the normal approximation is accurate (checked against the exact one in the
+ * tests).
  */
 export const EXACT_WORK_LIMIT = 2_000_000;
 
