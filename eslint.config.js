@@ -9,7 +9,7 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { parserOptions: { projectService: { allowDefaultProject: ['*.js', 'dev/setup.js'] }, tsconfigRootDir: import.meta.dirname } },
+    languageOptions: { parserOptions: { projectService: { allowDefaultProject: ['*.js', 'dev/setup.js', 'cli/bin/*.js'] }, tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false, attributes: false } }],
@@ -47,6 +47,21 @@ export default tseslint.config(
             name,
             message: 'Domain logic and views are pure: no I/O here.',
           })),
+        },
+      ],
+    },
+  },
+  {
+    // The CLI is a client of the JSON API (DESIGN §2): of the plugin it may use the public types only.
+    files: ['cli/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/plugin/index.js'], allowTypeImports: true, message: 'The CLI talks to the JSON API; it may import the plugin\'s public types only.' },
+            { group: ['**/plugin/**', '**/views/**', '**/workflows/**', '**/dev/**', '!**/plugin/index.js'], message: 'The CLI talks to the JSON API; it may import the plugin\'s public types only.' },
+          ],
         },
       ],
     },

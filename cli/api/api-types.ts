@@ -1,0 +1,144 @@
+// What the CLI reads of the plugin's JSON API (DESIGN §8, §9): only the fields it uses, so a server that adds
+// fields keeps working with it.
+
+import type { StepConfig } from '../definition/experiment-definition.js';
+
+export type ExperimentStatus =
+  | 'draft'
+  | 'baseline_pending'
+  | 'running_baseline'
+  | 'baseline_complete'
+  | 'baseline_failed'
+  | 'running_variant'
+  | 'idle'
+  | 'completed'
+  | 'archived';
+
+export type RunStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
+
+/** The single change of a variant, as the API stores it. */
+export interface ApiOverride {
+  step: string;
+  parameter: string;
+  value: string | number;
+}
+
+/** A node of `GET /experiments/:id`'s variant tree. */
+export interface ApiVariant {
+  id: string;
+  parentId: string | null;
+  isBaseline: boolean;
+  name: string;
+  status: string;
+  override: ApiOverride | null;
+  effectiveConfig: StepConfig;
+  createdAt: string;
+  children?: ApiVariant[];
+}
+
+/** An entry of `GET /experiments`. */
+export interface ApiExperimentSummary {
+  id: string;
+  name: string;
+  status: ExperimentStatus;
+  createdAt: string;
+}
+
+/** `GET /experiments/:id`. */
+export interface ApiExperiment extends ApiExperimentSummary {
+  description: string;
+  lockedAt: string | null;
+  winnerVariantId: string | null;
+  baselineConfig: StepConfig;
+  stepIds: string[];
+  taskIds: string[];
+  taskCount: number;
+  variants: ApiVariant[];
+}
+
+/** An entry of `GET /experiments/:id/runs` (newest first). */
+export interface ApiRunEntry {
+  id: string;
+  variant_id: string;
+  number: number;
+  is_baseline: boolean;
+  status: RunStatus;
+  total: number;
+  created_at: string;
+  finished_at: string | null;
+}
+
+/** `GET /experiments/:id/runs/:rid`, and the answer to starting or cancelling a run. */
+export interface ApiRun {
+  runId: string;
+  variantId: string;
+  variantName: string;
+  number: number;
+  isBaseline: boolean;
+  status: RunStatus;
+  error: string | null;
+  counts: {
+    total: number;
+    pending: number;
+    dispatched: number;
+    awaitingTrace: number;
+    evaluating: number;
+    passed: number;
+    failed: number;
+    errored: number;
+    timedOut: number;
+  };
+  progress: { done: number; total: number; testsPerSecond: number | null };
+}
+
+export type Verdict = 'better' | 'worse' | 'no_difference';
+
+/** One variant's entry of `GET /experiments/:id/results`. */
+export interface ApiVariantResult {
+  variantId: string;
+  name: string;
+  parentId: string | null;
+  isBaseline: boolean;
+  change: { step: string; parameter: string; from: string | number | null; to: string | number } | null;
+  runId: string | null;
+  runNumber: number | null;
+  status: RunStatus | null;
+  completedAt: string | null;
+  total: number;
+  passed: number;
+  failed: number;
+  errored: number;
+  timedOut: number;
+  passRate: number | null;
+  interval: { low: number; high: number } | null;
+  vsBaseline: {
+    relative: number | null;
+    points: number;
+    regressions: number;
+    improvements: number;
+    pValue: number;
+    pAdjusted: number;
+    verdict: Verdict;
+  } | null;
+}
+
+/** `GET /experiments/:id/results`. */
+export interface ApiResults {
+  experimentId: string;
+  baselineVariantId: string | null;
+  alpha?: number;
+  variants: ApiVariantResult[];
+}
+
+/** `GET /experiments/:id/export` and `GET /experiments/:id/variants/:vid/config`. */
+export interface ApiConfigExport {
+  variantId?: string;
+  winnerVariantId?: string;
+  name: string;
+  config: StepConfig;
+}
+
+/** Every variant of a tree, parents before children. */
+export function flattenVariants(variants: readonly ApiVariant[]): ApiVariant[] {
+  return variants.flatMap((variant) => [variant, ...flattenVariants(variant.children ?? [])]);
+}
