@@ -4,7 +4,7 @@ import { whileServerAnswers } from '../api/server-wait.js';
 import { CliError, exitCodes } from '../cli-error.js';
 import { DefinitionError } from '../definition/definition-problem.js';
 import { loadDefinition, type LoadedDefinition } from '../definition/load-definition.js';
-import { driveExperiment, type Driven } from '../plan/drive-experiment.js';
+import { driveExperiment, variantIdsOf } from '../plan/drive-experiment.js';
 import { preflight } from '../plan/preflight.js';
 import { checkGates } from '../report/gate-check.js';
 import { jsonReport } from '../report/json-report.js';
@@ -14,7 +14,7 @@ import { createProgressDisplay } from '../report/progress-display.js';
 import { resultsTable } from '../report/results-table.js';
 import { describeRuns, gatesSummary, type RunReport } from '../report/run-report.js';
 import { seconds, type GlobalFlags } from '../settings.js';
-import { commandContext, type Output } from './command-context.js';
+import { commandContext, type CommandContext, type Output } from './command-context.js';
 
 export interface RunFlags {
   markdown?: string;
@@ -23,8 +23,6 @@ export interface RunFlags {
   check?: boolean;
   pollInterval: string;
 }
-
-const experimentUrl = (base: string, id: string) => `${base}/experiments/${id}`;
 
 async function writeOutputs(flags: RunFlags, report: RunReport, output: Output, redact: (text: string) => string) {
   const files: Array<[string | undefined, (report: RunReport) => string]> = [
@@ -42,6 +40,26 @@ async function writeOutputs(flags: RunFlags, report: RunReport, output: Output, 
   }
 }
 
+function exitCodeOf(report: RunReport): RunReport['exitCode'] {
+  if (report.gates.some((gate) => gate.status === 'failed')) return exitCodes.gateFailed;
+  return report.gates.some((gate) => gate.status === 'undecided') ? exitCodes.error : exitCodes.passed;
+}
+
+// After a failure, the gates as far as the server can tell at once (no waiting), so the reports still show them.
+async function gatesAfterFailure(report: RunReport, loaded: LoadedDefinition, context: CommandContext) {
+  if (!report.experiment) return;
+  try {
+    const [experiment, results] = await Promise.all([
+      context.api.getExperiment(report.experiment.id),
+      context.api.getResults(report.experiment.id),
+    ]);
+    report.results = results;
+    report.gates = checkGates(loaded.definition.gates, results, variantIdsOf(loaded, experiment));
+  } catch {
+    // The failure itself is what the report says.
+  }
+}
+
 /**
  * `experiments run <file>`: checks the definition, creates or reuses its experiment, runs what has not run,
  * prints the results and gates, writes the requested files, and returns the exit code.
@@ -55,63 +73,62 @@ export async function runCommand(
 ): Promise<number> {
   const report: RunReport = { file, experiment: null, runs: [], results: null, gates: [], exitCode: exitCodes.error, error: null };
   let loaded: LoadedDefinition | undefined;
+  let context: CommandContext | undefined;
   try {
     loaded = await loadDefinition(file);
+    const { definition } = loaded;
     if (flags.check) {
-      output.out(
-        `${file}: the definition is valid (${loaded.definition.variants.length} variants, ${loaded.definition.gates.length} gates).\n`,
-      );
+      output.out(`${file}: the definition is valid (${definition.variants.length} variants, ${definition.gates.length} gates).\n`);
       return exitCodes.passed;
     }
-    const definition = loaded.definition;
     const pollIntervalMs = seconds(flags.pollInterval, '--poll-interval');
-    const context = commandContext(globals, output);
+    context = commandContext(globals, output);
+    const { api, settings } = context;
     const display = createProgressDisplay(output.progressStream);
     const wait = { ...context.wait, onOutage: (message: string) => display.note(redact(message)) };
     const describe = (experiment: ApiExperiment) => {
+      const hypothesis = definition.hypothesis ?? null;
       report.experiment = {
         id: experiment.id,
         name: experiment.name,
         key: definition.key,
-        url: experimentUrl(context.settings.url, experiment.id),
-        hypothesis: definition.hypothesis ?? null,
+        url: `${settings.url}/experiments/${experiment.id}`,
+        hypothesis,
       };
     };
 
-    let driven: Driven;
-    try {
-      const { taskIds } = await preflight(context.api, loaded, wait);
-      driven = await driveExperiment({ api: context.api, loaded, taskIds, display, wait, pollIntervalMs, onExperiment: describe });
-    } finally {
-      display.stop();
-    }
+    const driven = await (async () => {
+      try {
+        const { taskIds } = await preflight(api, loaded, wait);
+        return await driveExperiment({ api, loaded, taskIds, display, wait, pollIntervalMs, onExperiment: describe });
+      } finally {
+        display.stop();
+      }
+    })();
     describe(driven.experiment);
     report.runs = driven.runs;
-    const results = await whileServerAnswers(() => context.api.getResults(driven.experiment.id), wait);
-    report.results = results;
-    report.gates = checkGates(definition.gates, results, driven.variantIds);
-
+    report.results = await whileServerAnswers(() => api.getResults(driven.experiment.id), wait);
+    report.gates = checkGates(definition.gates, report.results, driven.variantIds);
+    report.exitCode = exitCodeOf(report);
     const failed = report.gates.filter((gate) => gate.status === 'failed');
     const undecided = report.gates.filter((gate) => gate.status === 'undecided');
-    report.exitCode = failed.length > 0 ? exitCodes.gateFailed : undecided.length > 0 ? exitCodes.error : exitCodes.passed;
-    if (report.exitCode === exitCodes.error)
+    if (report.exitCode === exitCodes.error) {
       report.error = `a gate could not be decided: ${undecided.map((gate) => `${gate.variant} (${gate.reasons[0]})`).join('; ')}`;
+    }
 
     output.out(`Experiment "${driven.experiment.name}" — ${report.experiment!.url}\n`);
     for (const line of describeRuns(report.runs)) output.out(`  ${line}\n`);
-    output.out(`\n${resultsTable(results, report.gates)}\n\n`);
-    const verdict =
-      report.exitCode === exitCodes.passed
-        ? `All gates passed (${gatesSummary(report.gates)}).`
-        : report.exitCode === exitCodes.gateFailed
-          ? `Gate failed: ${failed.map((gate) => `${gate.variant} — ${gate.reasons[0]}`).join('; ')}`
-          : `Gate undecided: ${undecided.map((gate) => `${gate.variant} — ${gate.reasons[0]}`).join('; ')}`;
-    (report.exitCode === exitCodes.passed ? output.out : output.err)(`${verdict}\n`);
+    output.out(`\n${resultsTable(report.results, report.gates)}\n\n`);
+    if (report.exitCode === exitCodes.passed) output.out(`All gates passed (${gatesSummary(report.gates)}).\n`);
+    else if (report.exitCode === exitCodes.gateFailed)
+      output.err(`Gate failed: ${failed.map((gate) => `${gate.variant} — ${gate.reasons[0]}`).join('; ')}\n`);
+    else output.err(`Gate undecided: ${undecided.map((gate) => `${gate.variant} — ${gate.reasons[0]}`).join('; ')}\n`);
   } catch (error) {
     if (!(error instanceof CliError) && !(error instanceof DefinitionError)) throw error;
     report.exitCode = exitCodes.error;
     report.error = error.message;
     output.err(`${error instanceof DefinitionError ? `The definition was refused:\n${error.message}` : `Error: ${error.message}`}\n`);
+    if (loaded && context) await gatesAfterFailure(report, loaded, context);
   }
   await writeOutputs(flags, report, output, redact);
   return report.exitCode;

@@ -90,7 +90,8 @@ export function parseDefinition(file: string, source: string): LoadedDefinition 
   };
   const locate = (path: FieldPath, at: 'key' | 'value' = 'value'): SourcePosition => {
     const { key, value } = nodeAt(document, path);
-    const node = at === 'key' ? (key ?? value) : (value ?? key);
+    // A problem with a whole mapping or list is shown at its key, where the reader looks for it.
+    const node = at === 'key' || isMap(value) || isSeq(value) ? (key ?? value) : (value ?? key);
     return position(node?.range?.[0] ?? 0);
   };
   const refuse = (problems: DefinitionProblem[]) =>

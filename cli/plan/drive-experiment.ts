@@ -11,7 +11,7 @@ import type { RunRecord } from '../report/run-report.js';
 import { findExperiment, newExperimentBody } from './experiment-identity.js';
 import { matchVariant, nextStep, type Memory, type Observed, type Step } from './next-step.js';
 import { serverProblems } from './server-refusal.js';
-import { refusedRunSetting, runSettingProblem, runSettingsBody } from './run-options.js';
+import { refusedRunSettings, runSettingProblem, runSettingsBody } from './run-options.js';
 
 export interface DriveOptions {
   api: ExperimentsApi;
@@ -42,7 +42,8 @@ async function observe(api: ExperimentsApi, loaded: LoadedDefinition, knownId: s
   return { experiment, runs };
 }
 
-function variantIdsOf(loaded: LoadedDefinition, experiment: ApiExperiment): Map<string, string> {
+/** Server variant id per definition variant name (and `baseline`), for the variants the server has. */
+export function variantIdsOf(loaded: LoadedDefinition, experiment: ApiExperiment): Map<string, string> {
   const variants = flattenVariants(experiment.variants);
   const ids = new Map<string, string>();
   const baseline = variants.find((variant) => variant.isBaseline);
@@ -117,8 +118,8 @@ export async function driveExperiment(options: DriveOptions): Promise<Driven> {
     } catch (error) {
       // No answer to a write: whether it happened is read back from the server before deciding again.
       if (error instanceof ServerUnavailableError) continue;
-      const refused = step.kind === 'start_run' ? refusedRunSetting(error, definition.run) : null;
-      if (refused) throw loaded.refuse([runSettingProblem(refused)]);
+      const refused = step.kind === 'start_run' ? refusedRunSettings(error, definition.run) : [];
+      if (refused.length > 0) throw loaded.refuse(refused.map(runSettingProblem));
       const problems = serverProblems(step, error);
       if (problems) throw loaded.refuse(problems);
       // Someone else changed the experiment meanwhile (two jobs on one definition): read it again and re-plan.

@@ -29,10 +29,10 @@ export function newExperimentBody(definition: ExperimentDefinition): { name: str
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** The experiment a command names: by id, or else by the key a definition gives it. */
+/** The experiment a command names: by id, or else as a definition finds it (for now, by its exact name). */
 export async function experimentByReference(api: ExperimentsApi, reference: string): Promise<ApiExperiment> {
   if (uuidPattern.test(reference)) return api.getExperiment(reference);
   const found = await findExperiment(api, { name: reference, key: reference });
-  if (!found) throw new CliError(`No experiment has the id or key "${reference}" (archived experiments are not searched).`);
+  if (!found) throw new CliError(`No experiment has the id or name "${reference}" (archived experiments are not searched).`);
   return api.getExperiment(found.id);
 }

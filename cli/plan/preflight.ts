@@ -72,7 +72,7 @@ export async function preflight(api: ExperimentsApi, loaded: LoadedDefinition, w
   }
 
   const refused = await whileServerAnswers(() => probeRunSettings(api, definition.run), wait);
-  if (refused) problems.push(runSettingProblem(refused));
+  problems.push(...refused.map(runSettingProblem));
   if (problems.length > 0) throw loaded.refuse(problems);
   return { taskIds };
 }

@@ -12,40 +12,46 @@ export function runSettingsBody(run: RunSettings): Record<string, unknown> {
   return Object.fromEntries(settingNames.filter((name) => run[name] !== undefined).map((name) => [name, run[name]]));
 }
 
-/** The run setting a 400 from `POST …/runs` is about, with the server's reason; null for any other error. */
-export function refusedRunSetting(error: unknown, run: RunSettings): { setting: RunSettingName; unknown: boolean; reason: string } | null {
-  if (!(error instanceof ApiError) || error.status !== 400) return null;
-  const problems = Array.isArray(error.details) ? (error.details as Array<{ path?: unknown; message?: unknown }>) : [];
-  const texts = [error.serverMessage, ...problems.map((problem) => `${String(problem.path ?? '')}: ${String(problem.message ?? '')}`)];
-  for (const setting of settingNames) {
-    if (run[setting] === undefined) continue;
-    const text = texts.find((candidate) => candidate.includes(setting));
-    if (text) return { setting, unknown: /unrecognized|unknown/i.test(text), reason: error.serverMessage };
-  }
-  return null;
+/** A run setting the server refused: unknown to it, or a value it does not take. */
+export interface RefusedSetting {
+  setting: RunSettingName;
+  unknown: boolean;
+  reason: string;
+}
+
+/** The run settings a 400 from `POST …/runs` is about, with the server's reason; empty for any other error. */
+export function refusedRunSettings(error: unknown, run: RunSettings): RefusedSetting[] {
+  if (!(error instanceof ApiError) || error.status !== 400) return [];
+  const details = Array.isArray(error.details) ? (error.details as Array<{ path?: unknown; message?: unknown }>) : [];
+  const problems = [...details.map((detail) => ({ where: String(detail.path ?? ''), message: String(detail.message ?? '') })), { where: '', message: error.serverMessage }];
+  return settingNames.flatMap((setting) => {
+    if (run[setting] === undefined) return [];
+    const problem = problems.find(({ where, message }) => where === setting || message.includes(setting));
+    return problem ? [{ setting, unknown: /unrecognized|unknown/i.test(problem.message), reason: problem.message }] : [];
+  });
 }
 
 /**
  * Has the server check the run settings before anything is created: they are sent to start a run of a variant
  * that cannot exist, which a server validates (400 for a setting it refuses or does not know) before it looks the
- * variant up (404). Returns the refusal, or null when the settings passed.
+ * variant up (404). Returns what it refused: nothing when the settings passed.
  */
-export async function probeRunSettings(api: ExperimentsApi, run: RunSettings): Promise<ReturnType<typeof refusedRunSetting>> {
+export async function probeRunSettings(api: ExperimentsApi, run: RunSettings): Promise<RefusedSetting[]> {
   const body = runSettingsBody(run);
-  if (Object.keys(body).length === 0) return null;
+  if (Object.keys(body).length === 0) return [];
   try {
     await api.startRun(randomUUID(), randomUUID(), body);
-    return null;
+    return [];
   } catch (error) {
-    const refused = refusedRunSetting(error, run);
-    if (refused) return refused;
-    if (error instanceof ApiError && error.status === 404) return null;
+    const refused = refusedRunSettings(error, run);
+    if (refused.length > 0) return refused;
+    if (error instanceof ApiError && error.status === 404) return [];
     throw error;
   }
 }
 
 /** A refused run setting as a problem of the definition, at the setting's line. */
-export function runSettingProblem(refusal: NonNullable<ReturnType<typeof refusedRunSetting>>): DefinitionProblem {
+export function runSettingProblem(refusal: RefusedSetting): DefinitionProblem {
   const message = refusal.unknown
     ? `not supported by this server: it does not take the run setting ${refusal.setting} (yet); remove it to run here`
     : `refused by the server: ${refusal.reason}`;

@@ -31,16 +31,21 @@ function barDisplay(stream: NodeJS.WriteStream): ProgressDisplay {
     cliProgress.Presets.shades_classic,
   );
   const byRun = new Map<string, cliProgress.SingleBar>();
+  const finished = new Set<string>();
   return {
     track(label, run) {
+      if (finished.has(run.runId)) return;
       const payload = { label: `${label} #${run.number}`, counts: countsText(run), status: run.status };
       const total = Math.max(run.progress.total, 1);
-      const bar = byRun.get(run.runId);
-      if (bar) {
-        bar.setTotal(total);
-        bar.update(run.progress.done, payload);
-      } else {
-        byRun.set(run.runId, bars.create(total, run.progress.done, payload));
+      const bar = byRun.get(run.runId) ?? bars.create(total, run.progress.done, payload);
+      byRun.set(run.runId, bar);
+      bar.setTotal(total);
+      bar.update(run.progress.done, payload);
+      // A finished run leaves its bar for a line of text above the live bars, so it stays on screen.
+      if (finalStatuses.has(run.status)) {
+        finished.add(run.runId);
+        bars.remove(bar);
+        bars.log(`${payload.label} ${run.status}: ${run.progress.done}/${run.progress.total} done (${payload.counts})\n`);
       }
     },
     note: (message) => bars.log(`${message}\n`),
