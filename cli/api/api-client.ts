@@ -9,7 +9,8 @@ export class ApiError extends CliError {
     readonly details: unknown,
     request: string,
   ) {
-    super(`${request} was refused (${status} ${code}): ${serverMessage}`);
+    const hint = status === 401 ? ' Check EXPERIMENTS_API_KEY (or --api-key): it must be a key of the project.' : '';
+    super(`${request} was refused (${status} ${code}): ${serverMessage}${hint}`);
     this.name = 'ApiError';
   }
 }

@@ -23,7 +23,10 @@ export interface RefusedSetting {
 export function refusedRunSettings(error: unknown, run: RunSettings): RefusedSetting[] {
   if (!(error instanceof ApiError) || error.status !== 400) return [];
   const details = Array.isArray(error.details) ? (error.details as Array<{ path?: unknown; message?: unknown }>) : [];
-  const problems = [...details.map((detail) => ({ where: String(detail.path ?? ''), message: String(detail.message ?? '') })), { where: '', message: error.serverMessage }];
+  const problems = [
+    ...details.map((detail) => ({ where: String(detail.path ?? ''), message: String(detail.message ?? '') })),
+    { where: '', message: error.serverMessage },
+  ];
   return settingNames.flatMap((setting) => {
     if (run[setting] === undefined) return [];
     const problem = problems.find(({ where, message }) => where === setting || message.includes(setting));

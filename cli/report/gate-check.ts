@@ -24,7 +24,7 @@ function titleOf(gate: GateDefinition): string {
 
 // Why a variant's figures cannot decide a gate, or null when they can.
 function notReady(result: ApiVariantResult | undefined, noun: string): string | null {
-  if (!result) return `${noun} is not in the results`;
+  if (!result) return `${noun} has not been created on the server yet`;
   if (result.runId === null) return `${noun} has not run`;
   if (result.status !== 'completed') return `${noun}'s run #${result.runNumber} ${result.status} without completing`;
   return null;

@@ -108,8 +108,12 @@ gates:
     expect(await refusal('indent.yaml', 'name: Bad\nsteps: [classifier]\n  tasks: all\n')).toEqual([
       expect.stringMatching(/^3:\d+: not valid YAML: /),
     ]);
-    expect(await refusal('duplicate.yaml', 'name: Bad\nsteps: [classifier]\nname: Again\n')).toEqual(['3:1: not valid YAML: Map keys must be unique']);
-    expect(await refusal('list.yaml', '- name: Bad\n')).toEqual(['1:1: the file must be a YAML mapping with name, steps, tasks and baseline']);
+    expect(await refusal('duplicate.yaml', 'name: Bad\nsteps: [classifier]\nname: Again\n')).toEqual([
+      '3:1: not valid YAML: Map keys must be unique',
+    ]);
+    expect(await refusal('list.yaml', '- name: Bad\n')).toEqual([
+      '1:1: the file must be a YAML mapping with name, steps, tasks and baseline',
+    ]);
   });
 
   it('refuses, at their lines, what this server does not support yet or does not take, still before creating anything', async () => {
