@@ -17,8 +17,12 @@ export class ApiError extends CliError {
 
 /** The server could not be reached, or said it is unavailable for now (502/503/504/429): worth trying again. */
 export class ServerUnavailableError extends CliError {
-  constructor(readonly reason: string) {
-    super(reason);
+  constructor(
+    readonly url: string,
+    /** What happened, e.g. `ECONNREFUSED` or `503 Service Unavailable`. */
+    readonly reason: string,
+  ) {
+    super(`No answer from ${url} (${reason})`);
     this.name = 'ServerUnavailableError';
   }
 }
@@ -68,12 +72,12 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         });
       } catch (error) {
         options.log?.(`${request} → no answer (${networkReason(error)})`);
-        throw new ServerUnavailableError(`${base} did not answer (${networkReason(error)})`);
+        throw new ServerUnavailableError(base, networkReason(error));
       }
       const text = await response.text().catch(() => '');
       options.log?.(`${request} → ${response.status} (${Date.now() - started} ms)`);
       if (transientStatuses.has(response.status)) {
-        throw new ServerUnavailableError(`${base} answered ${response.status} ${response.statusText}`.trim());
+        throw new ServerUnavailableError(base, `${response.status} ${response.statusText}`.trim());
       }
       let parsed: unknown;
       try {

@@ -30,11 +30,11 @@ export async function whileServerAnswers<T>(operation: () => Promise<T>, options
       const now = Date.now();
       if (since === null) {
         since = now;
-        options.onOutage?.(`${error.reason}; trying again for up to ${Math.round(options.timeoutMs / 1000)} s.`);
+        options.onOutage?.(`${error.message}; trying again for up to ${Math.round(options.timeoutMs / 1000)} s.`);
       }
       if (now - since >= options.timeoutMs) {
         throw new CliError(
-          `The server has not answered for ${Math.round((now - since) / 1000)} s (${error.reason}); gave up after --server-timeout. ` +
+          `The server at ${error.url} has not answered for ${Math.round((now - since) / 1000)} s (last: ${error.reason}); gave up after --server-timeout. ` +
             'Runs already started go on on the server: run the same command again to pick them up, or `experiments status` to look.',
         );
       }

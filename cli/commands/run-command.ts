@@ -6,7 +6,7 @@ import { DefinitionError } from '../definition/definition-problem.js';
 import { loadDefinition, type LoadedDefinition } from '../definition/load-definition.js';
 import { driveExperiment, variantIdsOf } from '../plan/drive-experiment.js';
 import { preflight } from '../plan/preflight.js';
-import { checkGates } from '../report/gate-check.js';
+import { checkGates, undecidedGates } from '../report/gate-check.js';
 import { jsonReport } from '../report/json-report.js';
 import { junitReport } from '../report/junit-report.js';
 import { markdownReport } from '../report/markdown-report.js';
@@ -45,18 +45,18 @@ function exitCodeOf(report: RunReport): RunReport['exitCode'] {
   return report.gates.some((gate) => gate.status === 'undecided') ? exitCodes.error : exitCodes.passed;
 }
 
-// After a failure, the gates as far as the server can tell at once (no waiting), so the reports still show them.
-async function gatesAfterFailure(report: RunReport, loaded: LoadedDefinition, context: CommandContext) {
-  if (!report.experiment) return;
+// After a failure, the gates as far as the server can tell at once (no waiting), so the reports still show them;
+// when it cannot tell, each gate is undecided for the reason the command stopped.
+async function gatesAfterFailure(report: RunReport, loaded: LoadedDefinition, context: CommandContext | undefined, reason: string) {
+  report.gates = undecidedGates(loaded.definition.gates, reason);
+  if (!report.experiment || !context) return;
   try {
-    const [experiment, results] = await Promise.all([
-      context.api.getExperiment(report.experiment.id),
-      context.api.getResults(report.experiment.id),
-    ]);
+    const id = report.experiment.id;
+    const [experiment, results] = await Promise.all([context.api.getExperiment(id), context.api.getResults(id)]);
     report.results = results;
     report.gates = checkGates(loaded.definition.gates, results, variantIdsOf(loaded, experiment));
   } catch {
-    // The failure itself is what the report says.
+    // The server cannot tell more now: the gates stay undecided for the reason given.
   }
 }
 
@@ -128,7 +128,7 @@ export async function runCommand(
     report.exitCode = exitCodes.error;
     report.error = error.message;
     output.err(`${error instanceof DefinitionError ? `The definition was refused:\n${error.message}` : `Error: ${error.message}`}\n`);
-    if (loaded && context) await gatesAfterFailure(report, loaded, context);
+    if (loaded) await gatesAfterFailure(report, loaded, context, error.message);
   }
   await writeOutputs(flags, report, output, redact);
   return report.exitCode;

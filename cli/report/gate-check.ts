@@ -83,3 +83,8 @@ export function checkGates(gates: readonly GateDefinition[], results: ApiResults
     return { variant: gate.variant, title: titleOf(gate), status, reasons: ordered.map((check) => check.reason) };
   });
 }
+
+/** Every gate left undecided, for when the command could not get as far as the results. */
+export function undecidedGates(gates: readonly GateDefinition[], reason: string): GateOutcome[] {
+  return gates.map((gate) => ({ variant: gate.variant, title: titleOf(gate), status: 'undecided', reasons: [`not decided: ${reason}`] }));
+}
