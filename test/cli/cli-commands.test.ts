@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startCli } from '../helpers/cli-process.js';
@@ -162,5 +164,27 @@ describe('experiments status, export and cancel', () => {
     ]) {
       expect(text).not.toContain(stack.apiKey);
     }
+  }, 180_000);
+
+  it('draws a progress bar per run on a terminal', async () => {
+    // util-linux `script` gives the command a pseudo-terminal, as a person's shell would.
+    const file = scratch.write('terminal.yaml', definition('On a terminal', { concurrency: 8 }));
+    const command = `${JSON.stringify(process.execPath)} cli/bin/experiments.js run ${JSON.stringify(file)}`;
+    const result = await new Promise<{ code: number | null; output: string }>((resolve) => {
+      const child = spawn('script', ['-qefc', command, '/dev/null'], {
+        cwd: path.resolve(import.meta.dirname, '../..'),
+        env: { PATH: process.env.PATH, ...env },
+      });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.on('close', (code) => resolve({ code, output }));
+    });
+    expect([0, 1], result.output).toContain(result.code);
+    expect(result.output).toMatch(/baseline #1 \|[█░]{40}\| \d+\/8 · \d+ passed/);
+    expect(result.output).toMatch(/warmer answers #1 \|[█░]{40}\| \d+\/8 · /);
+    expect(result.output).toContain('baseline #1 completed: 8/8 done');
+    expect(result.output).toContain('\u001b[?25l'); // the cursor hidden while bars draw…
+    expect(result.output).toContain('\u001b[?25h'); // …and shown again
+    expect(result.output).not.toMatch(/^\[baseline\] run #1/m);
   }, 180_000);
 });
