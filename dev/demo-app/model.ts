@@ -1,6 +1,16 @@
 /** How much an answer should say. */
 export type Verbosity = 'low' | 'medium' | 'high';
 
+/**
+ * The length instruction a step's system prompt ends with for each verbosity: only some models take a `verbosity`
+ * request parameter. The simulated chat-completions server reads it back.
+ */
+export const LENGTH_INSTRUCTIONS: Record<Verbosity, string> = {
+  low: 'Answer in one sentence.',
+  medium: 'Answer in two to four sentences.',
+  high: 'Answer thoroughly, in a short paragraph with next steps.',
+};
+
 /** The parameters a step calls its model with, named as in the webhook's `overrides`. */
 export interface StepParams {
   system: string;

@@ -1,12 +1,12 @@
 import OpenAI from 'openai';
 import {
   estimateTokens,
+  LENGTH_INSTRUCTIONS,
   type ClassifyRequest,
   type DemoModel,
   type ModelReply,
   type RespondRequest,
   type StepParams,
-  type Verbosity,
 } from './model.js';
 
 /** An OpenAI-compatible chat-completions endpoint (OpenAI, Azure, vLLM, Ollama, …). */
@@ -73,12 +73,6 @@ export function createOpenAIModel(endpoint: ModelEndpoint): DemoModel {
     },
   };
 }
-
-const LENGTH_INSTRUCTIONS: Record<Verbosity, string> = {
-  low: 'Answer in one sentence.',
-  medium: 'Answer in two to four sentences.',
-  high: 'Answer thoroughly, in a short paragraph with next steps.',
-};
 
 // Models decorate labels ("Category: refund."); keep the first known one, else what the model said.
 function pickLabel(output: string, categories: readonly string[]): string {
