@@ -29,7 +29,26 @@ const runSchema = z.object({
   error: z.string().nullish(),
 });
 
+const annotatedRunSchema = z.object({
+  example_id: z.string(),
+  repetition_number: z.number().int(),
+  output: z.unknown(),
+  error: z.string().nullish(),
+  trace_id: z.string().nullish(),
+  annotations: z.array(
+    z.object({
+      name: z.string(),
+      annotator_kind: z.string(),
+      label: z.string().nullish(),
+      score: z.number().nullish(),
+      explanation: z.string().nullish(),
+    }),
+  ),
+});
+
 export type PhoenixExperiment = z.infer<typeof experimentSchema>;
+/** A run with its evaluations, as Phoenix exports an experiment. */
+export type PhoenixAnnotatedRun = z.infer<typeof annotatedRunSchema>;
 export type PhoenixExperimentRun = z.infer<typeof runSchema>;
 
 /** One result of the task on one example. */
@@ -137,6 +156,11 @@ export function createPhoenixExperiments(request: PhoenixRequest) {
         cursor = page.next_cursor ?? undefined;
       } while (cursor);
       return runs;
+    },
+
+    /** Every run of the experiment with its evaluations (Phoenix's JSON export). */
+    async annotatedRuns(experimentId: string): Promise<PhoenixAnnotatedRun[]> {
+      return request('GET', `/v1/experiments/${encodeURIComponent(experimentId)}/json`, { schema: z.array(annotatedRunSchema) });
     },
 
     /** Records (or replaces: one per run and name) an evaluation of a run. */

@@ -99,6 +99,21 @@ export function createPhoenixSpans(request: PhoenixRequest) {
       };
     },
 
+    /** The project's newest spans of one OpenInference kind (`LLM`, `CHAIN`…), newest first. */
+    async recentOfKind(project: string, spanKind: string, limit = 100): Promise<PhoenixSpan[]> {
+      const page = await request('GET', path(project), {
+        query: { sort: 'id', order: 'desc', span_kind: spanKind, limit: Math.min(limit, maxSpansPerPage) },
+        schema: spansPageSchema,
+      });
+      return page.data;
+    },
+
+    /** The spans with the given OpenTelemetry span ids. */
+    byIds(project: string, spanIds: readonly string[]) {
+      if (spanIds.length === 0) return Promise.resolve([]);
+      return allPages(project, { span_id: [...spanIds] }, spanIds.length);
+    },
+
     /** The id of the project's newest span: a cursor from which `after` reads only what arrives from now on. */
     async latestCursor(project: string): Promise<string | undefined> {
       const page = await request('GET', path(project), {
