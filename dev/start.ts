@@ -1,7 +1,6 @@
 // `npm start`: the reference host with the plugin mounted, a Temporal worker and the demo application,
 // on embedded defaults (its own Postgres and Temporal dev server unless told otherwise).
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { serve } from '@hono/node-server';
@@ -17,7 +16,8 @@ import { loadDemoModelConfig, startDemoApp } from './demo-app/index.js';
 import { demoBaselineConfig, demoInferenceSteps, demoTasks } from './demo-app/demo-catalog.js';
 import { startEmbeddedPostgres, type RunningPostgres } from './services/embedded-postgres.js';
 import { startTemporalDevServer, type RunningTemporal } from './services/temporal-dev-server.js';
-import { freePort } from './services/free-port.js';
+import { preferredPort } from './services/preferred-port.js';
+import { demoApiKey } from './services/demo-api-key.js';
 
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65_535).default(fallback);
 const settingsSchema = z.object({
@@ -38,26 +38,6 @@ function readSettings() {
   if (parsed.success) return parsed.data;
   const lines = parsed.error.issues.map((issue) => `  ${String(issue.path[0])}: ${issue.message}`);
   throw new Error(`Invalid settings:\n${lines.join('\n')}`);
-}
-
-/** The preferred port when it is free, else any free one (a second instance, a busy machine). */
-async function portOr(preferred: number) {
-  const { createServer } = await import('node:net');
-  return new Promise<number>((resolve) => {
-    const probe = createServer();
-    probe.once('error', () => void freePort().then(resolve));
-    probe.listen(preferred, '127.0.0.1', () => probe.close(() => resolve(preferred)));
-  });
-}
-
-/** The demo project's key: DEMO_API_KEY, else the one generated on the first start (kept in DATA_DIR). */
-function demoApiKey(dataDir: string, given: string | undefined) {
-  if (given) return given;
-  const file = path.join(dataDir, 'demo-api-key');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  const key = `demo_${randomBytes(18).toString('base64url')}`;
-  writeFileSync(file, `${key}\n`, { mode: 0o600 });
-  return key;
 }
 
 async function main() {
@@ -84,7 +64,7 @@ async function main() {
     let databaseUrl = settings.DATABASE_URL;
     if (!databaseUrl) {
       console.log(`Starting Postgres (data in ${path.join(dataDir, 'postgres')})…`);
-      const postgres: RunningPostgres = await startEmbeddedPostgres({ dataDir, port: await portOr(settings.POSTGRES_PORT) });
+      const postgres: RunningPostgres = await startEmbeddedPostgres({ dataDir, port: await preferredPort(settings.POSTGRES_PORT) });
       stops.push(() => postgres.stop());
       databaseUrl = postgres.url;
     }
@@ -95,8 +75,8 @@ async function main() {
       console.log('Starting the Temporal dev server…');
       const temporal: RunningTemporal = await startTemporalDevServer({
         dataDir: path.join(dataDir, 'temporal'),
-        port: await portOr(settings.TEMPORAL_PORT),
-        uiPort: await portOr(settings.TEMPORAL_UI_PORT),
+        port: await preferredPort(settings.TEMPORAL_PORT),
+        uiPort: await preferredPort(settings.TEMPORAL_UI_PORT),
       });
       stops.push(() => temporal.stop());
       temporalAddress = temporal.address;
@@ -125,7 +105,7 @@ async function main() {
     const project = await createProject(host.db, { name: 'Demo support bot', apiKey });
 
     let secret = (await getWebhook(host.db, project.id))?.secret ?? '';
-    const demo = await startDemoApp({ port: await portOr(settings.DEMO_APP_PORT), secret: () => secret, hostUrl: baseUrl, apiKey, ...loadDemoModelConfig() });
+    const demo = await startDemoApp({ port: await preferredPort(settings.DEMO_APP_PORT), secret: () => secret, hostUrl: baseUrl, apiKey, ...loadDemoModelConfig() });
     stops.push(() => demo.close());
     const saved = await saveWebhook(host.db, project.id, { url: demo.webhookUrl });
     secret = saved.secret ?? secret;
