@@ -63,6 +63,9 @@ describe('the Phoenix shell: keys, sessions, settings', () => {
       body: 'url=x',
     });
     expect(form.status).toBe(415);
+    const huge = await api('PUT', '/api/webhook', { url: `http://127.0.0.1:9/${'x'.repeat(70_000)}` });
+    expect(huge.status).toBe(413);
+    expect(((await huge.json()) as { error: { code: string } }).error.code).toBe('payload_too_large');
     const bad = await api('PUT', '/api/webhook', { url: 'ftp://example.com' });
     expect(bad.status).toBe(422);
     expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('unprocessable');

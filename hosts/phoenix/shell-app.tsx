@@ -91,7 +91,7 @@ export function createShellApp(options: ShellAppOptions): Hono<ShellEnv> {
   const small = bodyLimit({
     maxSize: 64 * 1024,
     onError: () => {
-      throw new ShellError('bad_request', 'The request body is larger than 64 KiB.');
+      throw new ShellError('payload_too_large', 'The request body is larger than 64 KiB.');
     },
   });
   app.use('*', (c, next) => (isPluginPath(c.req.path) ? next() : small(c, next)));

@@ -1,12 +1,20 @@
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
 export type ShellErrorCode =
-  'bad_request' | 'unauthorized' | 'not_found' | 'unsupported_media_type' | 'unprocessable' | 'bad_gateway' | 'internal';
+  | 'bad_request'
+  | 'unauthorized'
+  | 'not_found'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'unprocessable'
+  | 'bad_gateway'
+  | 'internal';
 
 const statusOf: Record<ShellErrorCode, ContentfulStatusCode> = {
   bad_request: 400,
   unauthorized: 401,
   not_found: 404,
+  payload_too_large: 413,
   unsupported_media_type: 415,
   unprocessable: 422,
   bad_gateway: 502,
