@@ -1,7 +1,6 @@
 import type { ExperimentConfig } from '../plugin/domain/parameters.js';
 import type { ExperimentStep } from '../plugin/store/experiment-repository.js';
-import type { FieldErrors } from './form-errors.js';
-import { InputField, SelectField, TextAreaField } from './form-fields.js';
+import { InputField, SelectField, TextAreaField, type FieldErrors } from './form-fields.js';
 import { parameterInputs } from './parameter-inputs.js';
 import { SetupFrame } from './setup-stepper.js';
 import type { ViewPaths } from './view-paths.js';

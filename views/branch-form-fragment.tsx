@@ -1,6 +1,5 @@
 import type { VariantView } from '../plugin/operations/experiment-view.js';
-import type { FieldErrors } from './form-errors.js';
-import { InputField, SelectField, TextAreaField } from './form-fields.js';
+import { InputField, SelectField, TextAreaField, type FieldErrors } from './form-fields.js';
 import { parameterInputs } from './parameter-inputs.js';
 import type { ViewPaths } from './view-paths.js';
 

@@ -3,7 +3,7 @@ import type { ExperimentView, VariantView, VariantViewNode } from '../plugin/ope
 import type { RunProgress } from '../plugin/operations/run-progress.js';
 import { BranchForm, type BranchValues } from './branch-form-fragment.js';
 import { dateTime, isoTime, statusLabel } from './format.js';
-import type { FieldErrors } from './form-errors.js';
+import type { FieldErrors } from './form-fields.js';
 import { SelectField } from './form-fields.js';
 import type { ExperimentResults as ResultsData } from '../plugin/operations/experiment-results.js';
 import { ResultsTable } from './results-table-fragment.js';

@@ -1,5 +1,8 @@
 import type { Child } from 'hono/jsx';
 
+/** The first message for each field of a form, keyed by the field's path (e.g. `name`, `classifier.temperature`). */
+export type FieldErrors = Record<string, string>;
+
 interface FieldProps {
   /** The element id, also the prefix of the hint's and the error's ids. */
   id: string;

@@ -1,4 +1,4 @@
-import type { FieldErrors } from './form-errors.js';
+import type { FieldErrors } from './form-fields.js';
 import { RunSettingsFields, type RunDefaults, type RunSettingsValues } from './run-settings-fields.js';
 import { SetupFrame } from './setup-stepper.js';
 import type { ViewPaths } from './view-paths.js';

@@ -1,4 +1,4 @@
-import type { FieldErrors } from './form-errors.js';
+import type { FieldErrors } from './form-fields.js';
 import { InputField } from './form-fields.js';
 
 /** The defaults and limits a run form shows, from the plugin's configuration. */

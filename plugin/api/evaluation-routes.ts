@@ -9,8 +9,8 @@ import { nextEvaluationRound } from '../evaluation/reevaluation-repository.js';
 import { jsonb } from '../store/jsonb.js';
 import { reevaluateWorkflowId } from '../../workflows/shared.js';
 import type { reevaluateWorkflow } from '../../workflows/reevaluate-workflow.js';
-import { requireUuid } from './ids.js';
-import type { PluginContext } from './plugin-context.js';
+import { requireUuid } from '../operations/ids.js';
+import type { PluginContext } from '../operations/plugin-context.js';
 import { isStorable, unstorableMessage, validate } from './validate.js';
 
 const evaluationsBody = z

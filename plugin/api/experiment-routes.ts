@@ -18,7 +18,7 @@ import { listExperiments } from '../operations/list-experiments.js';
 import { setBaseline } from '../operations/set-baseline.js';
 import { updateExperiment } from '../operations/update-experiment.js';
 import { getVariantConfig } from '../operations/variant-config.js';
-import type { PluginContext } from './plugin-context.js';
+import type { PluginContext } from '../operations/plugin-context.js';
 import { validate } from './validate.js';
 
 /**

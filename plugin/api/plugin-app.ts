@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { ExperimentsError } from '../errors.js';
 import { handleError } from './error-handler.js';
-import type { PluginContext } from './plugin-context.js';
+import type { PluginContext } from '../operations/plugin-context.js';
 import { requirePrincipal } from './require-principal.js';
 import { requireSameOrigin } from './same-origin.js';
 import { experimentRoutes } from './experiment-routes.js';
@@ -10,7 +10,7 @@ import { runRoutes } from './run-routes.js';
 import { evaluationRoutes } from './evaluation-routes.js';
 import { resultRoutes } from './result-routes.js';
 import { spanHookRoutes } from './span-hook-routes.js';
-import { viewRoutes } from '../../views/view-routes.js';
+import { viewRoutes } from '../pages/tab-routes.js';
 
 const maxBodyBytes = 1024 * 1024;
 

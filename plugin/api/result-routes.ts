@@ -7,8 +7,8 @@ import { findExperiment, type ExperimentRecord } from '../store/experiment-repos
 import { flips, listResultRuns, listTestResults, type TestResultRow } from '../store/results-queries.js';
 import { findVariant, listVariants } from '../store/variant-repository.js';
 import { alpha, loadResults, type ExperimentResults, type VariantResult } from '../operations/experiment-results.js';
-import { requireUuid } from './ids.js';
-import type { PluginContext } from './plugin-context.js';
+import { requireUuid } from '../operations/ids.js';
+import type { PluginContext } from '../operations/plugin-context.js';
 import { validate } from './validate.js';
 
 const defaultPageSize = 50;

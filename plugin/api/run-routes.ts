@@ -4,7 +4,7 @@ import { cancelRun } from '../operations/cancel-run.js';
 import { retryRun } from '../operations/retry-run.js';
 import { getRun, listExperimentRuns } from '../operations/run-progress.js';
 import { runSettingsSchema, startRun } from '../operations/start-run.js';
-import type { PluginContext } from './plugin-context.js';
+import type { PluginContext } from '../operations/plugin-context.js';
 import { validate } from './validate.js';
 
 /** Starting, watching, cancelling and retrying runs over JSON (DESIGN §6, §9); the work is in `plugin/operations`. */

@@ -3,7 +3,7 @@ import { Webhook } from 'standardwebhooks';
 import { z } from 'zod';
 import { ExperimentsError } from '../errors.js';
 import { linkSpans } from '../traces/link-spans.js';
-import type { PluginContext } from './plugin-context.js';
+import type { PluginContext } from '../operations/plugin-context.js';
 import { isStorableText, unstorableMessage } from './validate.js';
 
 // The ids a link stores must be text Postgres can store; the other fields are only read.

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { PluginContext } from '../api/plugin-context.js';
+import type { PluginContext } from './plugin-context.js';
 import { transitionExperiment } from '../store/experiment-transitions.js';
 import type { Caller } from './caller.js';
 import { readExperimentView, type ExperimentView } from './experiment-view.js';

@@ -1,6 +1,6 @@
 import { ExperimentsError } from '../errors.js';
-import type { PluginContext } from '../api/plugin-context.js';
-import { cancelRunWorkflow } from '../api/run-workflow-client.js';
+import type { PluginContext } from './plugin-context.js';
+import { cancelRunWorkflow } from './workflow-client.js';
 import type { Caller } from './caller.js';
 import { getRun, type RunProgress } from './run-progress.js';
 

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { nextStatus } from '../domain/experiment-status.js';
 import { ExperimentsError } from '../errors.js';
-import type { PluginContext } from '../api/plugin-context.js';
+import type { PluginContext } from './plugin-context.js';
 import { transitionExperiment } from '../store/experiment-transitions.js';
 import { findVariant, type VariantRecord } from '../store/variant-repository.js';
 import type { Caller } from './caller.js';

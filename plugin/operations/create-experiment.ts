@@ -1,4 +1,4 @@
-import type { PluginContext } from '../api/plugin-context.js';
+import type { PluginContext } from './plugin-context.js';
 import { createExperiment as insertExperiment, recordExperimentEdit } from '../store/experiment-repository.js';
 import type { Caller } from './caller.js';
 import type { CreateExperimentInput } from './experiment-input.js';

@@ -2,7 +2,7 @@ import { parseOverride } from '../domain/parameters.js';
 import { checkOverrideChangesValue, effectiveConfig } from '../domain/variant-tree.js';
 import { ExperimentsError } from '../errors.js';
 import { isUuid } from '../domain/uuid.js';
-import type { PluginContext } from '../api/plugin-context.js';
+import type { PluginContext } from './plugin-context.js';
 import { listExperimentSteps, recordExperimentEdit } from '../store/experiment-repository.js';
 import { insertVariant, listVariants } from '../store/variant-repository.js';
 import type { Caller } from './caller.js';

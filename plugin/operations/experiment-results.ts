@@ -2,7 +2,7 @@ import { compareWithBaseline, share, type BaselineComparison, type PairedRun, ty
 import type { ExperimentConfig } from '../domain/parameters.js';
 import { minimumDetectableDifference, wilsonInterval, type Interval } from '../domain/statistics.js';
 import { describeChange, effectiveConfig, type ParameterChange } from '../domain/variant-tree.js';
-import type { PluginContext } from '../api/plugin-context.js';
+import type { PluginContext } from './plugin-context.js';
 import type { Db } from '../store/connect.js';
 import type { ExperimentRecord, ExperimentScope } from '../store/experiment-repository.js';
 import { emptyFigures, listResultRuns, type ResultRun, type RunFigures, type StepFigures, type TaskFigures } from '../store/results-queries.js';

@@ -7,7 +7,7 @@ import {
   type ParameterChange,
   type VariantTreeNode,
 } from '../domain/variant-tree.js';
-import type { PluginContext } from '../api/plugin-context.js';
+import type { PluginContext } from './plugin-context.js';
 import type { Db } from '../store/connect.js';
 import {
   listExperimentEvents,

@@ -1,5 +1,5 @@
 import type { ExperimentStatus } from '../domain/experiment-status.js';
-import type { PluginContext } from '../api/plugin-context.js';
+import type { PluginContext } from './plugin-context.js';
 import { listExperiments as listStored } from '../store/experiment-repository.js';
 import type { Caller } from './caller.js';
 import { summaryView, type ExperimentSummaryView } from './experiment-view.js';

@@ -1,4 +1,4 @@
-import { requireUuid } from '../api/ids.js';
+import { requireUuid } from './ids.js';
 import { notFound } from '../errors.js';
 import type { Db } from '../store/connect.js';
 import { findExperiment, type ExperimentRecord, type ExperimentScope } from '../store/experiment-repository.js';

@@ -1,7 +1,7 @@
 import type { Problem } from '../domain/parameters.js';
 import { ExperimentsError } from '../errors.js';
 import type { HostInferenceStep, HostTask } from '../host.js';
-import type { PluginContext } from '../api/plugin-context.js';
+import type { PluginContext } from './plugin-context.js';
 
 /** The most tasks one experiment may hold. */
 export const maxTasks = 10_000;

@@ -1,6 +1,6 @@
-import { requireUuid } from '../api/ids.js';
-import type { PluginContext } from '../api/plugin-context.js';
-import { startRunWorkflow } from '../api/run-workflow-client.js';
+import { requireUuid } from './ids.js';
+import type { PluginContext } from './plugin-context.js';
+import { startRunWorkflow } from './workflow-client.js';
 import { prepareRetry } from '../store/run-creation.js';
 import type { Caller } from './caller.js';
 import { getRun, type RunProgress } from './run-progress.js';

@@ -1,6 +1,6 @@
 import { ExperimentsError } from '../errors.js';
-import { requireUuid } from '../api/ids.js';
-import type { PluginContext } from '../api/plugin-context.js';
+import { requireUuid } from './ids.js';
+import type { PluginContext } from './plugin-context.js';
 import { getRunProgress, listRuns } from '../store/run-queries.js';
 import type { Caller } from './caller.js';
 

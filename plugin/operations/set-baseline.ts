@@ -1,5 +1,5 @@
 import { parseBaselineConfig } from '../domain/parameters.js';
-import type { PluginContext } from '../api/plugin-context.js';
+import type { PluginContext } from './plugin-context.js';
 import { listExperimentSteps, recordExperimentEdit, updateExperiment } from '../store/experiment-repository.js';
 import { ensureBaselineVariant } from '../store/variant-repository.js';
 import type { Caller } from './caller.js';

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { ExperimentsConfig } from '../config.js';
 import { ExperimentsError } from '../errors.js';
-import { requireUuid } from '../api/ids.js';
-import type { PluginContext } from '../api/plugin-context.js';
-import { startRunWorkflow } from '../api/run-workflow-client.js';
+import { requireUuid } from './ids.js';
+import type { PluginContext } from './plugin-context.js';
+import { startRunWorkflow } from './workflow-client.js';
 import { createRun } from '../store/run-creation.js';
 import type { Caller } from './caller.js';
 import { getRun, type RunProgress } from './run-progress.js';

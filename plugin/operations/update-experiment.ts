@@ -1,6 +1,6 @@
 import type { ExperimentEvent } from '../domain/experiment-status.js';
 import type { ExperimentConfig } from '../domain/parameters.js';
-import type { PluginContext } from '../api/plugin-context.js';
+import type { PluginContext } from './plugin-context.js';
 import {
   countExperimentTasks,
   listExperimentSteps,

@@ -1,8 +1,8 @@
 import type { ExperimentConfig } from '../domain/parameters.js';
 import { effectiveConfig } from '../domain/variant-tree.js';
 import { notFound } from '../errors.js';
-import { requireUuid } from '../api/ids.js';
-import type { PluginContext } from '../api/plugin-context.js';
+import { requireUuid } from './ids.js';
+import type { PluginContext } from './plugin-context.js';
 import { findVariant, listVariants } from '../store/variant-repository.js';
 import type { Caller } from './caller.js';
 import { experimentScope, loadExperiment } from './load-experiment.js';

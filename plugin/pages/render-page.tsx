@@ -2,9 +2,9 @@ import type { Context } from 'hono';
 import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { PluginContext } from '../plugin/api/plugin-context.js';
-import { Flash } from './flash-fragment.js';
-import { viewPaths } from './view-paths.js';
+import type { PluginContext } from '../operations/plugin-context.js';
+import { Flash } from '../../views/flash-fragment.js';
+import { viewPaths } from '../../views/view-paths.js';
 
 /** One page of the tab: its title and main content. */
 export interface PageContent {

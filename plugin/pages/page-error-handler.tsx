@@ -1,11 +1,11 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { ExperimentsError } from '../plugin/errors.js';
-import type { PluginContext } from '../plugin/api/plugin-context.js';
-import { Flash } from './flash-fragment.js';
+import { ExperimentsError } from '../errors.js';
+import type { PluginContext } from '../operations/plugin-context.js';
+import { Flash } from '../../views/flash-fragment.js';
 import { renderPage } from './render-page.js';
-import { viewPaths } from './view-paths.js';
+import { viewPaths } from '../../views/view-paths.js';
 
 /** Whether the request came from htmx (and so wants a fragment, not a page). */
 export const isHtmx = (c: Context): boolean => c.req.header('hx-request') === 'true';

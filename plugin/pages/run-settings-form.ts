@@ -1,7 +1,8 @@
-import type { ExperimentsConfig } from '../plugin/config.js';
-import { runSettingsSchema, type RunSettingsInput } from '../plugin/operations/start-run.js';
-import { numberOrText, zodFieldErrors, type FieldErrors } from './form-errors.js';
-import type { RunDefaults, RunSettingsValues } from './run-settings-fields.js';
+import type { ExperimentsConfig } from '../config.js';
+import { runSettingsSchema, type RunSettingsInput } from '../operations/start-run.js';
+import type { FieldErrors } from '../../views/form-fields.js';
+import { numberOrText, zodFieldErrors } from './form-input.js';
+import type { RunDefaults, RunSettingsValues } from '../../views/run-settings-fields.js';
 
 /** What a run form offers by default, from the plugin's configuration. */
 export const runDefaultsOf = (config: ExperimentsConfig): RunDefaults => ({

@@ -1,10 +1,10 @@
 import { Hono } from 'hono';
-import type { PluginContext } from '../plugin/api/plugin-context.js';
-import { callerOf } from '../plugin/operations/caller.js';
-import { listExperiments } from '../plugin/operations/list-experiments.js';
-import { ExperimentsListPage } from './experiments-list-page.js';
+import type { PluginContext } from '../operations/plugin-context.js';
+import { callerOf } from '../operations/caller.js';
+import { listExperiments } from '../operations/list-experiments.js';
+import { ExperimentsListPage } from '../../views/experiments-list-page.js';
 import { renderPage } from './render-page.js';
-import { viewPaths } from './view-paths.js';
+import { viewPaths } from '../../views/view-paths.js';
 
 /** The tab's front page: the list of experiments, active or archived. */
 export function listRoutes(context: PluginContext): Hono {

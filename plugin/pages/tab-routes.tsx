@@ -1,14 +1,14 @@
 import { Hono } from 'hono';
-import type { PluginContext } from '../plugin/api/plugin-context.js';
-import { requirePrincipal } from '../plugin/api/require-principal.js';
-import { copyScript } from './assets/copy-script.js';
-import { experimentsCss } from './assets/experiments-css.js';
+import type { PluginContext } from '../operations/plugin-context.js';
+import { requirePrincipal } from '../api/require-principal.js';
+import { copyScript } from '../../views/assets/copy-script.js';
+import { experimentsCss } from '../../views/assets/experiments-css.js';
 import { experimentPageRoutes } from './experiment-page-routes.js';
 import { listRoutes } from './list-routes.js';
-import { resultViewRoutes } from './result-view-routes.js';
-import { requireSameOrigin } from '../plugin/api/same-origin.js';
+import { resultViewRoutes } from './result-page-routes.js';
+import { requireSameOrigin } from '../api/same-origin.js';
 import { setupRoutes } from './setup-routes.js';
-import { handleViewError } from './view-error-handler.js';
+import { handleViewError } from './page-error-handler.js';
 
 // Not fingerprinted, so kept briefly: a new version reaches browsers within minutes.
 const assetCache = 'public, max-age=300';

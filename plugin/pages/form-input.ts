@@ -1,8 +1,6 @@
 import type { z } from 'zod';
-import { ExperimentsError } from '../plugin/errors.js';
-
-/** The first message for each field of a form, keyed by the field's path (e.g. `name`, `classifier.temperature`). */
-export type FieldErrors = Record<string, string>;
+import { ExperimentsError } from '../errors.js';
+import type { FieldErrors } from '../../views/form-fields.js';
 
 const isProblem = (value: unknown): value is { path: string; message: string } =>
   typeof value === 'object' && value !== null && typeof (value as { path?: unknown }).path === 'string' && typeof (value as { message?: unknown }).message === 'string';
