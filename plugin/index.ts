@@ -12,7 +12,8 @@ import { createArrivalEvaluator } from './evaluation/arrival-evaluator.js';
 import { createOpenRunCheck } from './traces/open-run-check.js';
 import { createBackgroundWork } from './traces/background-work.js';
 import { linkSpans } from './traces/link-spans.js';
-import { createExperimentsWorker, type WorkerOptions } from '../workflows/worker.js';
+import type { Worker } from '@temporalio/worker';
+import type { WorkerOptions } from '../workflows/worker.js';
 
 export type { ExperimentsHost, HostSpan, HostTask, HostInferenceStep, HostApplication, HostTrace, HostPrincipal, Page } from './host.js';
 export type { ExperimentsConfig, ExperimentsConfigInput } from './config.js';
@@ -29,8 +30,11 @@ export interface ExperimentsPlugin {
   temporalClient(): Promise<Client>;
   /** Creates the plugin's schema and applies pending migrations. */
   migrate(): Promise<void>;
-  /** A Temporal worker for the plugin's task queue; `await worker.run()` to poll. */
-  createWorker(options?: WorkerOptions): ReturnType<typeof createExperimentsWorker>;
+  /**
+   * A Temporal worker for the plugin's task queue; `await worker.run()` to poll. The worker's code (and the Temporal
+   * worker runtime) is loaded on this first call, so a process that only serves the tab never loads it.
+   */
+  createWorker(options?: WorkerOptions): Promise<Worker>;
   close(): Promise<void>;
 }
 
@@ -66,7 +70,10 @@ export function createExperimentsPlugin(host: ExperimentsHost, options: Partial<
     migrate: async () => {
       await migrateToLatest(db, config.schema);
     },
-    createWorker: (workerOptions) => createExperimentsWorker({ host, db, config, ...workerOptions }),
+    createWorker: async (workerOptions) => {
+      const { createExperimentsWorker } = await import('../workflows/worker.js');
+      return createExperimentsWorker({ host, db, config, ...workerOptions });
+    },
     close: async () => {
       // Evaluations and signals still under way would otherwise hit a closed pool or connection.
       await background.drain();
