@@ -11,7 +11,7 @@ import { createArrivalSignaller } from './traces/arrival-signals.js';
 import { createArrivalEvaluator } from './evaluation/arrival-evaluator.js';
 import { createOpenRunCheck } from './traces/open-run-check.js';
 import { createBackgroundWork } from './traces/background-work.js';
-import { linkSpans } from './traces/link-spans.js';
+import { ingestSpans } from './operations/ingest-spans.js';
 import type { Worker } from '@temporalio/worker';
 import type { WorkerOptions } from '../workflows/worker.js';
 
@@ -59,14 +59,15 @@ export function createExperimentsPlugin(host: ExperimentsHost, options: Partial<
   const evaluator = createArrivalEvaluator({ db, host, config, signaller });
   const background = createBackgroundWork();
   const openRuns = createOpenRunCheck(db);
-  const app = createPluginApp({ host, db, config, temporal, manifest, evaluator, background, openRuns });
+  const context = { host, db, config, temporal, manifest, evaluator, background, openRuns };
+  const app = createPluginApp(context);
 
   return {
     app,
     manifest,
     config,
     temporalClient: temporal,
-    onSpansIngested: (projectId, spans) => linkSpans({ db, config, evaluator, background, openRuns }, projectId, spans),
+    onSpansIngested: (projectId, spans) => ingestSpans(context, projectId, spans),
     migrate: async () => {
       await migrateToLatest(db, config.schema);
     },

@@ -1,5 +1,5 @@
 import type { ExperimentConfig } from '../plugin/domain/parameters.js';
-import type { ExperimentStep } from '../plugin/store/experiment-repository.js';
+import type { ExperimentStep } from '../plugin/operations/experiment-view.js';
 import { InputField, SelectField, TextAreaField, type FieldErrors } from './form-fields.js';
 import { parameterInputs } from './parameter-inputs.js';
 import { SetupFrame } from './setup-stepper.js';

@@ -1,4 +1,4 @@
-import type { HostInferenceStep } from '../plugin/host.js';
+import type { HostInferenceStep } from '../plugin/operations/host-catalog.js';
 import { FieldNotes } from './form-fields.js';
 import { SetupFrame } from './setup-stepper.js';
 import type { ViewPaths } from './view-paths.js';

@@ -1,4 +1,4 @@
-import type { HostTask } from '../plugin/host.js';
+import type { HostTask } from '../plugin/operations/host-catalog.js';
 import { shorten } from './format.js';
 import { FieldNotes } from './form-fields.js';
 import { SetupFrame } from './setup-stepper.js';

@@ -1,31 +1,11 @@
-import type { Interval } from '../plugin/domain/statistics.js';
-import { formatChange, type ParameterChange } from '../plugin/domain/variant-tree.js';
+import { formatChange } from '../plugin/domain/variant-tree.js';
+import type { CompareSide } from '../plugin/operations/compare-variants.js';
 import { cost, duration, percent, signedPoints } from './format.js';
 import { SelectField } from './form-fields.js';
 import { PassRateBar } from './pass-rate-bar.js';
 import { StatusBadge } from './status-badge.js';
 import type { BreakdownRow } from './task-breakdown-page.js';
 import type { ViewPaths } from './view-paths.js';
-
-/** One side of a comparison: a variant and the run its figures come from. */
-export interface CompareSide {
-  variantId: string;
-  name: string;
-  change: ParameterChange | null;
-  runId: string;
-  runNumber: number;
-  status: string;
-  total: number;
-  passed: number;
-  failed: number;
-  errored: number;
-  timedOut: number;
-  passRate: number | null;
-  interval: Interval | null;
-  latencyP50: number | null;
-  latencyP95: number | null;
-  cost: number | null;
-}
 
 export interface ComparePageProps {
   paths: ViewPaths;

@@ -1,4 +1,4 @@
-import type { TestResultRow } from '../plugin/store/results-queries.js';
+import type { RunTestRow } from '../plugin/operations/run-tests.js';
 import { cost, duration } from './format.js';
 import { StatusBadge } from './status-badge.js';
 import type { ViewPaths } from './view-paths.js';
@@ -16,10 +16,7 @@ export const breakdownFilters = {
 export type BreakdownFilter = keyof typeof breakdownFilters;
 
 /** One test as the breakdown shows it, with links to its traces in the host. */
-export interface BreakdownRow extends TestResultRow {
-  traceUrl: string | null;
-  baselineTraceUrl: string | null;
-}
+export type BreakdownRow = RunTestRow;
 
 export interface TaskBreakdownProps {
   paths: ViewPaths;

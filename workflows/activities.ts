@@ -6,7 +6,7 @@ import { finishRun, getRunContext, markRunStarted, type RunOutcome } from '../pl
 import { arrivedTests, countTests, nextDeadline, timeOutExpiredTests, type StatusCounts } from '../plugin/store/test-repository.js';
 import { evaluateArrivedTests } from '../plugin/evaluation/evaluate-arrived-tests.js';
 import { createJudge } from '../plugin/evaluation/llm-judge-client.js';
-import { nextEvaluationRound, testsToReevaluate } from '../plugin/evaluation/reevaluation-repository.js';
+import { nextEvaluationRound, testsToReevaluate } from '../plugin/store/reevaluation-repository.js';
 import { deliverTests, type DeliveryLimits } from '../plugin/webhook/deliver-tests.js';
 import { attachArrivedRoots } from '../plugin/traces/attach-arrived-roots.js';
 import type { TraceArrived } from './shared.js';

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { Webhook } from 'standardwebhooks';
 import { z } from 'zod';
 import { ExperimentsError } from '../errors.js';
-import { linkSpans } from '../traces/link-spans.js';
+import { ingestSpans } from '../operations/ingest-spans.js';
 import type { PluginContext } from '../operations/plugin-context.js';
 import { isStorableText, unstorableMessage } from './validate.js';
 
@@ -64,7 +64,7 @@ export function spanHookRoutes(context: PluginContext): Hono {
       const issue = parsed.error.issues[0];
       throw new ExperimentsError('bad_request', `Invalid span hook body: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'malformed'}`);
     }
-    await linkSpans(context, parsed.data.projectId, parsed.data.spans);
+    await ingestSpans(context, parsed.data.projectId, parsed.data.spans);
     return c.json({ accepted: parsed.data.spans.length }, 202);
   });
   return app;

@@ -45,3 +45,11 @@ export function assertAcceptsVariants(experiment: ExperimentRecord): void {
     );
   }
 }
+
+/** Refuses a change of the experiment-level evaluations while a run is going or once archived. */
+export function assertEvaluationsEditable(experiment: ExperimentRecord): void {
+  if (experiment.status === 'archived') throw new ExperimentsError('conflict', 'The experiment is archived and read-only.');
+  if (isRunning(experiment.status)) {
+    throw new ExperimentsError('conflict', 'A run is going; change the evaluations once it has finished, then re-evaluate.');
+  }
+}

@@ -21,6 +21,8 @@ import {
   type RunSummary,
 } from '../store/experiment-repository.js';
 import { listVariants, type VariantRecord } from '../store/variant-repository.js';
+
+export type { ExperimentStep };
 import type { Caller } from './caller.js';
 import { experimentScope, loadExperiment } from './load-experiment.js';
 

@@ -1,7 +1,8 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { ExperimentsError } from '../errors.js';
 import { finishRun } from '../store/run-repository.js';
-import { cancelRunSignal } from '../../workflows/shared.js';
+import { cancelRunSignal, reevaluateWorkflowId } from '../../workflows/shared.js';
+import type { reevaluateWorkflow } from '../../workflows/reevaluate-workflow.js';
 import type { runWorkflow } from '../../workflows/run-workflow.js';
 import type { PluginContext } from './plugin-context.js';
 
@@ -36,5 +37,22 @@ export async function cancelRunWorkflow(context: PluginContext, runId: string, w
       return;
     }
     throw new ExperimentsError('unavailable', 'The workflow service is unreachable, so the run could not be cancelled yet. Try again shortly.');
+  }
+}
+
+/** Starts a run's re-evaluation; one at a time per run, so a second start while one runs is a conflict. */
+export async function startReevaluationWorkflow(context: PluginContext, runId: string) {
+  try {
+    const client = await context.temporal();
+    await client.workflow.start<typeof reevaluateWorkflow>('reevaluateWorkflow', {
+      taskQueue: context.config.taskQueue,
+      workflowId: reevaluateWorkflowId(runId),
+      args: [{ runId }],
+    });
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) {
+      throw new ExperimentsError('conflict', 'This run is already being re-evaluated; wait for it to finish.');
+    }
+    throw new ExperimentsError('unavailable', 'The workflow service is unreachable; nothing was changed. Try again shortly.');
   }
 }

@@ -5,7 +5,7 @@ import { copyScript } from '../../views/assets/copy-script.js';
 import { experimentsCss } from '../../views/assets/experiments-css.js';
 import { experimentPageRoutes } from './experiment-page-routes.js';
 import { listRoutes } from './list-routes.js';
-import { resultViewRoutes } from './result-page-routes.js';
+import { resultPageRoutes } from './result-page-routes.js';
 import { requireSameOrigin } from '../api/same-origin.js';
 import { setupRoutes } from './setup-routes.js';
 import { handleViewError } from './page-error-handler.js';
@@ -31,6 +31,6 @@ export function viewRoutes(context: PluginContext): Hono {
   app.route('/', listRoutes(context));
   app.route('/', setupRoutes(context));
   app.route('/', experimentPageRoutes(context));
-  app.route('/', resultViewRoutes(context));
+  app.route('/', resultPageRoutes(context));
   return app;
 }

@@ -205,6 +205,24 @@ export async function updateExperiment(
     .execute();
 }
 
+/**
+ * Replaces the experiment-level evaluations with a guarded update: false when the experiment's status is no
+ * longer `expectedStatus` (a concurrent request moved it).
+ */
+export async function setDefaultEvaluations(
+  db: Db,
+  experiment: { id: string; status: string },
+  evaluations: ReadonlyArray<Record<string, unknown>>,
+): Promise<boolean> {
+  const updated = await db
+    .updateTable('experiments')
+    .set({ default_evaluations: jsonb(evaluations), updated_at: sql<Date>`now()` })
+    .where('id', '=', experiment.id)
+    .where('status', '=', experiment.status)
+    .executeTakeFirst();
+  return Number(updated.numUpdatedRows) === 1;
+}
+
 /** The experiment's inference steps, in the order they were selected. */
 export async function listExperimentSteps(db: Db, scope: ExperimentScope): Promise<ExperimentStep[]> {
   const rows = await db

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db } from '../store/connect.js';
+import type { Db } from './connect.js';
 
 /** The next evaluation round of a run: one more than any stored. */
 export async function nextEvaluationRound(db: Db, runId: string): Promise<number> {

@@ -1,0 +1,185 @@
+import { formatChange } from '../domain/variant-tree.js';
+import type { ExperimentRecord } from '../store/experiment-repository.js';
+import type { Caller } from './caller.js';
+import { alpha, loadResults, type ExperimentResults, type VariantResult } from './experiment-results.js';
+import { experimentScope, loadExperiment } from './load-experiment.js';
+import type { PluginContext } from './plugin-context.js';
+
+type Cell = string | number | boolean | null | undefined;
+
+// A spreadsheet runs a cell that starts like a formula; user text is defused with a leading apostrophe (OWASP).
+const defuse = (text: string | null | undefined) => (text && /^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
+
+const csvColumns: Array<[string, (v: VariantResult) => Cell]> = [
+  ['variant_id', (v) => v.variantId],
+  ['name', (v) => defuse(v.name)],
+  ['parent_id', (v) => v.parentId],
+  ['is_baseline', (v) => v.isBaseline],
+  ['change', (v) => defuse(v.change ? formatChange(v.change) : null)],
+  ['run_id', (v) => v.runId],
+  ['run_number', (v) => v.runNumber],
+  ['status', (v) => v.status],
+  ['completed_at', (v) => v.completedAt?.toISOString()],
+  ['total', (v) => v.total],
+  ['passed', (v) => v.passed],
+  ['failed', (v) => v.failed],
+  ['errored', (v) => v.errored],
+  ['timed_out', (v) => v.timedOut],
+  ['pending', (v) => v.pending],
+  ['no_evaluations', (v) => v.noEvaluations],
+  ['override_not_applied', (v) => v.overrideNotApplied],
+  ['pass_rate', (v) => v.passRate],
+  ['interval_low', (v) => v.interval?.low],
+  ['interval_high', (v) => v.interval?.high],
+  ['paired_tasks', (v) => v.vsBaseline?.pairedTasks],
+  ['relative', (v) => v.vsBaseline?.relative],
+  ['points', (v) => v.vsBaseline?.points],
+  ['regressions', (v) => v.vsBaseline?.regressions],
+  ['improvements', (v) => v.vsBaseline?.improvements],
+  ['p_value', (v) => v.vsBaseline?.pValue],
+  ['p_adjusted', (v) => v.vsBaseline?.pAdjusted],
+  ['verdict', (v) => v.vsBaseline?.verdict],
+  ['latency_p50_ms', (v) => v.latency.p50],
+  ['latency_p95_ms', (v) => v.latency.p95],
+  ['tokens_input', (v) => v.tokens.input],
+  ['tokens_output', (v) => v.tokens.output],
+  ['tokens_total', (v) => v.tokens.total],
+  ['cost', (v) => v.cost],
+  ['repeats', (v) => v.repeats],
+  ['task_rule', (v) => v.taskRule],
+  ['tasks', (v) => v.tasks?.total],
+  ['tasks_passed', (v) => v.tasks?.passed],
+  ['consistency', (v) => v.consistency],
+  ['earlier_runs', (v) => v.earlierRuns.length],
+];
+
+// RFC 4180: a field with a comma, quote or line break is quoted, and its quotes doubled.
+function csvField(value: Cell): string {
+  if (value === null || value === undefined) return '';
+  const text = String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** The results as CSV (RFC 4180), one row per variant. */
+export function resultsCsv(results: ExperimentResults): string {
+  const lines = [csvColumns.map(([header]) => header), ...results.variants.map((v) => csvColumns.map(([, cell]) => csvField(cell(v))))];
+  return lines.map((cells) => cells.join(',')).join('\r\n') + '\r\n';
+}
+
+// --- Markdown --------------------------------------------------------------------------------------------------
+
+// Only what would change the rendering is escaped, so the source stays readable: `response_generator` keeps its
+// underscore (intraword underscores never emphasise), a leading `#`, `>` or list marker cannot start a block.
+const escapeMarkdown = (text: string) =>
+  text
+    .replace(/[\\`*|<>[\]~]/g, '\\$&')
+    .replace(/(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu, '\\_')
+    .replace(/^(\s*)([#+=-])/, '$1\\$2')
+    .replace(/^(\s*\d+)([.)])/, '$1\\$2');
+const cellText = (text: string) => escapeMarkdown(text.replace(/\s*[\r\n]+\s*/g, ' '));
+const percent = (fraction: number) => `${(fraction * 100).toFixed(1)}%`;
+const signed = (value: number, digits: number) => `${value > 0 ? '+' : value < 0 ? '−' : '±'}${Math.abs(value).toFixed(digits)}`;
+const pText = (p: number) => (p < 0.001 ? '< 0.001' : p.toFixed(3));
+const verdictText = { better: '**better**', worse: '**worse**', no_difference: 'no difference' } as const;
+
+function fenced(text: string, language: string): string {
+  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((match) => match[0].length));
+  const fence = '`'.repeat(longest + 1);
+  return `${fence}${language}\n${text}\n${fence}`;
+}
+
+function passRateText(v: VariantResult): string {
+  if (v.runId === null) return 'not run';
+  const rate =
+    v.passRate === null || v.interval === null ? '—' : `${percent(v.passRate)} (${percent(v.interval.low)}–${percent(v.interval.high)})`;
+  return v.status === 'completed' ? `${rate}, ${v.passed}/${v.total}` : `${rate}, ${v.passed}/${v.total} — run ${v.status}`;
+}
+
+function resultRow(v: VariantResult): string {
+  const comparison = v.vsBaseline;
+  const cells = [
+    cellText(v.name),
+    v.change ? cellText(formatChange(v.change)) : '—',
+    passRateText(v),
+    v.isBaseline
+      ? 'baseline'
+      : comparison
+        ? `${signed(comparison.points, 1)} pts${comparison.relative === null ? '' : ` (${signed(comparison.relative * 100, 1)}%)`}`
+        : '—',
+    comparison ? `${comparison.regressions} / ${comparison.improvements}` : '—',
+    comparison ? `${pText(comparison.pValue)} / ${pText(comparison.pAdjusted)}` : '—',
+    v.isBaseline ? '—' : comparison ? verdictText[comparison.verdict] : 'not compared',
+  ];
+  return `| ${cells.join(' | ')} |`;
+}
+
+/** The results as a Markdown summary: hypothesis, baseline configuration, the table, notes and the winner. */
+export function resultsMarkdown(experiment: ExperimentRecord, results: ExperimentResults): string {
+  const baseline = results.variants.find((v) => v.isBaseline);
+  const compared = results.variants.filter((v) => v.vsBaseline !== null).length;
+  const lines: string[] = [`# Experiment: ${cellText(experiment.name)}`, ''];
+  const hypothesis = experiment.description.trim();
+  lines.push(
+    '**Hypothesis**',
+    '',
+    ...(hypothesis ? hypothesis.split(/\r?\n/).map((line) => `> ${escapeMarkdown(line)}`) : ['_No hypothesis was written down._']),
+    '',
+  );
+  lines.push('## Baseline configuration', '', fenced(JSON.stringify(experiment.baselineConfig, null, 2), 'json'), '');
+  lines.push(
+    '## Results',
+    '',
+    '| Variant | Change | Pass rate (95% CI), passed/total | vs baseline | Regressed / improved tasks | p / p (Holm) | Verdict |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...results.variants.map(resultRow),
+    '',
+  );
+  const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+  const notes = [
+    'Pass rate is passed tests ÷ all tests; the interval is a 95% Wilson interval.',
+    compared === 0
+      ? 'No variant has a completed run to compare with a completed baseline run yet.'
+      : `Each variant is compared with the baseline's latest completed run by an exact McNemar test over the tasks both ran, ` +
+        `Holm-adjusted across the ${plural(compared, 'compared variant')}; a verdict needs p (Holm) ≤ ${alpha}.`,
+  ];
+  if (results.minimumDetectableDifference !== null && baseline?.tasks) {
+    notes.push(
+      `With ${plural(baseline.tasks.total, 'task')}, a change smaller than about ` +
+        `${(results.minimumDetectableDifference * 100).toFixed(1)} points is unlikely to be detected (80% power).`,
+    );
+  }
+  lines.push(...notes.map((note) => `_${note}_`), '');
+  if (experiment.status === 'completed') {
+    const winner = results.variants.find((v) => v.variantId === experiment.winnerVariantId);
+    lines.push('## Winner', '');
+    if (winner) {
+      const change = winner.change ? ` (${cellText(formatChange(winner.change))})` : '';
+      const verdict = winner.vsBaseline ? `, ${verdictText[winner.vsBaseline.verdict]} than the baseline` : '';
+      lines.push(`**${cellText(winner.name)}**${change}: ${passRateText(winner)}${verdict}.`, '');
+    } else {
+      lines.push('The experiment was completed without picking a winner.', '');
+    }
+  }
+  return lines.join('\n');
+}
+
+/** A results export as a file: its text, its media type and, for a download, its file name. */
+export interface ResultsFile {
+  body: string;
+  contentType: string;
+  fileName?: string;
+}
+
+/** The results of one of the caller's experiments as CSV (a download) or as a Markdown summary. */
+export async function exportResults(
+  context: PluginContext,
+  caller: Caller,
+  experimentId: string | undefined,
+  format: 'csv' | 'markdown',
+): Promise<ResultsFile> {
+  const scope = experimentScope(caller, experimentId);
+  const experiment = await loadExperiment(context.db, scope);
+  const results = await loadResults(context.db, experiment, scope);
+  if (format === 'markdown') return { body: resultsMarkdown(experiment, results), contentType: 'text/markdown; charset=utf-8' };
+  return { body: resultsCsv(results), contentType: 'text/csv; charset=utf-8', fileName: `experiment-${experiment.id}-results.csv` };
+}
