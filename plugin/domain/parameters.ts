@@ -1,46 +1,15 @@
 import { z } from 'zod';
-import { isStorableText, unstorableMessage } from './storable-text.js';
 import { ExperimentsError } from '../errors.js';
+import { parameterDefinitions, parameterNames, type ParameterName } from './parameter-definitions.js';
 
-/** The step parameters a variant may change (DESIGN §5). */
-export const parameterNames = ['system', 'temperature', 'top_p', 'max_tokens', 'model', 'verbosity'] as const;
-export type ParameterName = (typeof parameterNames)[number];
+export { parameterNames, verbosityLevels, type ParameterName, type Verbosity } from './parameter-definitions.js';
 
-export const verbosityLevels = ['low', 'medium', 'high'] as const;
-export type Verbosity = (typeof verbosityLevels)[number];
-
-const parameterRules: Record<ParameterName, string> = {
-  system: 'system must be a non-empty string',
-  temperature: 'temperature must be a number between 0 and 2',
-  top_p: 'top_p must be a number greater than 0 and at most 1',
-  max_tokens: 'max_tokens must be a positive integer',
-  model: 'model must be a non-empty string',
-  verbosity: `verbosity must be one of ${verbosityLevels.join(', ')}`,
-};
-
-// Every check of a parameter reports the same sentence, so a client sees the whole rule whatever went wrong.
-// Text that Postgres cannot store (NUL, lone surrogates) is refused here too, whichever way it arrives.
-const nonBlank = (error: string) =>
-  z
-    .string({ error })
-    .refine((text) => text.trim().length > 0, { error })
-    .refine(isStorableText, { error: `${error} (${unstorableMessage})` });
+type Definitions = typeof parameterDefinitions;
 
 /** One zod schema per parameter; the error message states the full rule. */
-export const parameterSchemas = {
-  system: nonBlank(parameterRules.system),
-  temperature: z
-    .number({ error: parameterRules.temperature })
-    .min(0, { error: parameterRules.temperature })
-    .max(2, { error: parameterRules.temperature }),
-  top_p: z
-    .number({ error: parameterRules.top_p })
-    .gt(0, { error: parameterRules.top_p })
-    .max(1, { error: parameterRules.top_p }),
-  max_tokens: z.int({ error: parameterRules.max_tokens }).min(1, { error: parameterRules.max_tokens }),
-  model: nonBlank(parameterRules.model),
-  verbosity: z.enum(verbosityLevels, { error: parameterRules.verbosity }),
-} satisfies Record<ParameterName, z.ZodType>;
+export const parameterSchemas = Object.fromEntries(parameterNames.map((name) => [name, parameterDefinitions[name].schema])) as {
+  [P in ParameterName]: Definitions[P]['schema'];
+};
 
 /** The value type of each parameter. */
 export type ParameterValues = { [P in ParameterName]: z.output<(typeof parameterSchemas)[P]> };
@@ -61,13 +30,8 @@ const unknownParameter = (key: string) => `unknown parameter "${key}"; expected 
 
 /** A step's parameters: every key optional, unknown keys refused. */
 export const stepParametersSchema = z.strictObject(
-  {
-    system: parameterSchemas.system.optional(),
-    temperature: parameterSchemas.temperature.optional(),
-    top_p: parameterSchemas.top_p.optional(),
-    max_tokens: parameterSchemas.max_tokens.optional(),
-    model: parameterSchemas.model.optional(),
-    verbosity: parameterSchemas.verbosity.optional(),
+  Object.fromEntries(parameterNames.map((name) => [name, parameterSchemas[name].optional()])) as {
+    [P in ParameterName]: z.ZodOptional<Definitions[P]['schema']>;
   },
   { error: (issue) => (issue.code === 'invalid_type' ? 'the parameters of a step must be an object' : undefined) },
 );
@@ -79,17 +43,12 @@ const overrideShape = <P extends ParameterName>(parameter: P) =>
     value: parameterSchemas[parameter],
   });
 
+type OverrideShape = { [P in ParameterName]: ReturnType<typeof overrideShape<P>> }[ParameterName];
+
 /** An override, its value checked against the rule of its parameter. */
 export const overrideSchema = z.discriminatedUnion(
   'parameter',
-  [
-    overrideShape('system'),
-    overrideShape('temperature'),
-    overrideShape('top_p'),
-    overrideShape('max_tokens'),
-    overrideShape('model'),
-    overrideShape('verbosity'),
-  ],
+  parameterNames.map(overrideShape) as unknown as [OverrideShape, ...OverrideShape[]],
   {
     error: (issue) => {
       // zod reports a non-object input through this handler too, though its typings only admit invalid_union.

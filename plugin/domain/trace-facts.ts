@@ -1,14 +1,10 @@
 import type { HostSpan } from '../host.js';
+import { parameterDefinitions, parameterNames, type ParameterName, type RecordedBy } from './parameter-definitions.js';
+
+type RecordedValue<By extends RecordedBy> = By['value'] extends 'number' ? number : string;
 
 /** The step parameters a variant can override (DESIGN §5), as recorded on a step's span. */
-export interface AppliedParameters {
-  system?: string;
-  temperature?: number;
-  top_p?: number;
-  max_tokens?: number;
-  model?: string;
-  verbosity?: string;
-}
+export type AppliedParameters = { [P in ParameterName]?: RecordedValue<(typeof parameterDefinitions)[P]['recordedBy']> };
 
 /** Token and cost totals; a field is null when no span recorded it. */
 export interface UsageFacts {
@@ -244,29 +240,35 @@ function mergeParameters(spans: readonly HostSpan[]): AppliedParameters {
 
 function readParameters(attributes: Attributes): AppliedParameters {
   const invocation = asRecord(parseMaybeJson(attributes['llm.invocation_parameters'])) ?? {};
-  const parameters: AppliedParameters = {
-    // Not `llm.model_name`: OpenInference fills it from the response, e.g. a dated snapshot of the requested model.
-    model: toText(attributes['gen_ai.request.model']) ?? toText(invocation.model),
-    temperature: toNumber(attributes['gen_ai.request.temperature']) ?? toNumber(invocation.temperature),
-    top_p: toNumber(attributes['gen_ai.request.top_p']) ?? toNumber(invocation.top_p),
-    max_tokens:
-      toNumber(attributes['gen_ai.request.max_tokens']) ??
-      toNumber(invocation.max_tokens) ??
-      toNumber(invocation.max_completion_tokens) ??
-      toNumber(invocation.max_output_tokens),
-    system: readSystemPrompt(attributes, invocation),
-    verbosity: toText(attributes['experiment.verbosity']) ?? toText(invocation.verbosity) ?? toText(asRecord(invocation.text)?.verbosity),
-  };
-  return Object.fromEntries(Object.entries(parameters).filter(([, v]) => v !== undefined)) as AppliedParameters;
+  const parameters: Record<string, unknown> = {};
+  for (const name of parameterNames) {
+    const value = readRecorded(parameterDefinitions[name].recordedBy, attributes, invocation);
+    if (value !== undefined) parameters[name] = value;
+  }
+  return parameters as AppliedParameters;
+}
+
+// The span's own attributes speak first (then, for the system prompt, its messages), the invocation parameters last.
+function readRecorded(by: RecordedBy, attributes: Attributes, invocation: Record<string, unknown>): string | number | undefined {
+  const read = by.value === 'number' ? toNumber : toText;
+  for (const key of by.attributes) {
+    const value = read(attributes[key]);
+    if (value !== undefined) return value;
+  }
+  const fromMessages = by.systemMessage ? readSystemMessage(attributes) : undefined;
+  if (fromMessages !== undefined) return fromMessages;
+  for (const key of by.invocation) {
+    const value = read(key.split('.').reduce<unknown>((record, part) => asRecord(record)?.[part], invocation));
+    if (value !== undefined) return value;
+  }
+  return undefined;
 }
 
 // `gen_ai.system` and `llm.system` name the provider ("openai"), not the system prompt, so they are not read here:
 // comparing them with a sent prompt would flag every trace.
-function readSystemPrompt(attributes: Attributes, invocation: Record<string, unknown>): string | undefined {
-  const explicit =
-    toText(attributes['gen_ai.request.system']) ??
-    messageText(parseMaybeJson(attributes['gen_ai.system_instructions']) ?? attributes['gen_ai.system_instructions']);
-  if (explicit !== undefined) return explicit;
+function readSystemMessage(attributes: Attributes): string | undefined {
+  const instructions = messageText(parseMaybeJson(attributes['gen_ai.system_instructions']) ?? attributes['gen_ai.system_instructions']);
+  if (instructions !== undefined) return instructions;
   const sources = [
     messageList(attributes['gen_ai.input.messages']),
     flattenedMessages(attributes, 'gen_ai.prompt'),
@@ -276,7 +278,7 @@ function readSystemPrompt(attributes: Attributes, invocation: Record<string, unk
     const system = messages.find((m) => roleOf(m) === 'system' || roleOf(m) === 'developer');
     if (system) return messageText(system);
   }
-  return toText(invocation.system);
+  return undefined;
 }
 
 // ---- input and output ------------------------------------------------------------------------------------
