@@ -8,7 +8,7 @@ import { connectDatabase, type Db } from './store/connect.js';
 import { migrateToLatest } from './store/migrate.js';
 import { createPluginApp } from './api/plugin-app.js';
 import { createArrivalSignaller } from './traces/arrival-signals.js';
-import { createArrivalEvaluator } from './evaluation/arrival-evaluator.js';
+import { createEvaluationQueue } from './evaluation/evaluation-queue.js';
 import { createOpenRunCheck } from './traces/open-run-check.js';
 import { createBackgroundWork } from './traces/background-work.js';
 import { ingestSpans } from './operations/ingest-spans.js';
@@ -56,10 +56,10 @@ export function createExperimentsPlugin(host: ExperimentsHost, options: Partial<
     ));
 
   const signaller = createArrivalSignaller(temporal);
-  const evaluator = createArrivalEvaluator({ db, host, config, signaller });
+  const evaluationQueue = createEvaluationQueue({ db, host, config, signaller });
   const background = createBackgroundWork();
   const openRuns = createOpenRunCheck(db);
-  const context = { host, db, config, temporal, manifest, evaluator, background, openRuns };
+  const context = { host, db, config, temporal, manifest, evaluationQueue, background, openRuns };
   const app = createPluginApp(context);
 
   return {
@@ -78,7 +78,7 @@ export function createExperimentsPlugin(host: ExperimentsHost, options: Partial<
     close: async () => {
       // Evaluations and signals still under way would otherwise hit a closed pool or connection.
       await background.drain();
-      await evaluator.drain();
+      await evaluationQueue.drain();
       await signaller.drain();
       if (client) await (await client).connection.close();
       await db.destroy();

@@ -4,7 +4,7 @@ import type { ExperimentsHost } from '../plugin/host.js';
 import type { Db } from '../plugin/store/connect.js';
 import { finishRun, getRunContext, markRunStarted, type RunOutcome } from '../plugin/store/run-repository.js';
 import { arrivedTests, countTests, nextDeadline, timeOutExpiredTests, type StatusCounts } from '../plugin/store/test-repository.js';
-import { evaluateArrivedTests } from '../plugin/evaluation/evaluate-arrived-tests.js';
+import { evaluateTests } from '../plugin/evaluation/evaluate-tests.js';
 import { createJudge } from '../plugin/evaluation/llm-judge-client.js';
 import { nextEvaluationRound, testsToReevaluate } from '../plugin/store/reevaluation-repository.js';
 import { deliverTests, type DeliveryLimits } from '../plugin/webhook/deliver-tests.js';
@@ -91,7 +91,7 @@ export function createActivities({ db, host, config }: ActivityDependencies) {
     },
 
     async evaluateTests(runId: string, arrivals: TraceArrived[], round = 1): Promise<number> {
-      return evaluateArrivedTests({ db, host, config, judge, onProgress: throttledHeartbeat() }, runId, arrivals, round);
+      return evaluateTests({ db, host, config, judge, onProgress: throttledHeartbeat() }, runId, arrivals, round);
     },
 
     async nextEvaluationRound(runId: string): Promise<number> {

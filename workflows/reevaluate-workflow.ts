@@ -3,7 +3,7 @@ import type { RunActivities } from './activities.js';
 
 const retry = { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s' } as const;
 const control = proxyActivities<RunActivities>({ startToCloseTimeout: '30s', retry });
-const evaluator = proxyActivities<RunActivities>({ startToCloseTimeout: '15 minutes', heartbeatTimeout: '15s', retry });
+const evaluation = proxyActivities<RunActivities>({ startToCloseTimeout: '15 minutes', heartbeatTimeout: '15s', retry });
 
 const pageSize = 100;
 
@@ -19,7 +19,7 @@ export async function reevaluateWorkflow({ runId }: { runId: string }): Promise<
   for (;;) {
     const page = await control.testsToReevaluate(runId, round, cursor, pageSize);
     if (page.length === 0) break;
-    evaluated += await evaluator.evaluateTests(runId, page, round);
+    evaluated += await evaluation.evaluateTests(runId, page, round);
     cursor = page.at(-1)!.position;
   }
   await control.markResultsChanged(runId);

@@ -3,7 +3,7 @@ import type { ExperimentsConfig } from '../config.js';
 import type { ExperimentsHost, HostPrincipal } from '../host.js';
 import type { PluginManifest } from '../manifest.js';
 import type { Db } from '../store/connect.js';
-import type { ArrivalEvaluator } from '../evaluation/arrival-evaluator.js';
+import type { EvaluationQueue } from '../evaluation/evaluation-queue.js';
 import type { BackgroundWork } from '../traces/background-work.js';
 import type { OpenRunCheck } from '../traces/open-run-check.js';
 
@@ -15,7 +15,7 @@ export interface PluginContext {
   temporal: () => Promise<Client>;
   manifest: PluginManifest;
   /** Evaluates linked traces as they arrive (the signed span hook links traces too). */
-  evaluator: ArrivalEvaluator;
+  evaluationQueue: EvaluationQueue;
   /** Work started for a request that the request does not wait for (late root spans). */
   background: BackgroundWork;
   /** Whether a project has a run in progress (late root spans are looked up only then). */

@@ -20,7 +20,7 @@ export async function attachArrivedRoots(deps: { db: Db; host: ExperimentsHost }
     .where('trace_links.root_span_at', 'is', null)
     .limit(limit)
     .execute();
-  const leaveToCaller = { db: deps.db, evaluator: { evaluate: () => {} } };
+  const leaveToCaller = { db: deps.db, evaluationQueue: { evaluateTests: () => {} } };
   for (const link of pending) {
     const trace = await deps.host.traces.get(link.project_id, link.trace_id);
     if (!trace?.spans.some((span) => !span.parentSpanId)) continue;

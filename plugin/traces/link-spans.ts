@@ -5,8 +5,8 @@ import type { HostSpan } from '../host.js';
 import type { Db } from '../store/connect.js';
 import { isUuid } from '../domain/uuid.js';
 import { runWorkflowId } from '../../workflows/shared.js';
-import type { ArrivalEvaluator, RunArrival } from '../evaluation/arrival-evaluator.js';
-import type { EvaluationSubject } from '../evaluation/evaluate-arrived-tests.js';
+import type { EvaluationQueue, RunArrival } from '../evaluation/evaluation-queue.js';
+import { selectEvaluationSubjects, type EvaluationSubject } from '../store/evaluation-subject.js';
 import type { BackgroundWork } from './background-work.js';
 import type { OpenRunCheck } from './open-run-check.js';
 
@@ -14,7 +14,7 @@ export interface LinkDependencies {
   db: Db;
   config: ExperimentsConfig;
   /** Takes the tests whose trace is now attached. */
-  evaluator: Pick<ArrivalEvaluator, 'evaluate'>;
+  evaluationQueue: Pick<EvaluationQueue, 'evaluateTests'>;
   background: BackgroundWork;
   openRuns: OpenRunCheck;
 }
@@ -111,7 +111,7 @@ async function linkLaterRoots(deps: LinkDependencies, projectId: string, rootTra
 }
 
 /** Links each candidate (see linkOne) and queues the tests it attached for evaluation. */
-export async function linkAll(deps: Pick<LinkDependencies, 'db' | 'evaluator'>, projectId: string, found: Candidate[]) {
+export async function linkAll(deps: Pick<LinkDependencies, 'db' | 'evaluationQueue'>, projectId: string, found: Candidate[]) {
   const arrivals: RunArrival[] = [];
   try {
     for (const candidate of found) {
@@ -121,7 +121,7 @@ export async function linkAll(deps: Pick<LinkDependencies, 'db' | 'evaluator'>, 
   } finally {
     // Not awaited: the links are stored, and evaluating them must not hold up the host's ingestion. Also when a
     // later link failed: these are attached now, and a second attempt would not hand them over again.
-    if (arrivals.length > 0) deps.evaluator.evaluate(arrivals);
+    if (arrivals.length > 0) deps.evaluationQueue.evaluateTests(arrivals);
   }
 }
 
@@ -132,14 +132,13 @@ export async function linkAll(deps: Pick<LinkDependencies, 'db' | 'evaluator'>, 
  */
 async function linkOne(db: Db, projectId: string, candidate: Candidate) {
   const { testId, traceId, rootArrived } = candidate;
+  const lockedSubject = selectEvaluationSubjects(db)
+    .select([sql<boolean>`coalesce(tests.deadline_at < now(), false)`.as('past_deadline'), 'runs.id as run_id', 'runs.retries'])
+    .where('tests.test_id', '=', testId)
+    .where('experiments.project_id', '=', projectId)
+    .forUpdate('tests');
   const result = await sql<Omit<EvaluationSubject, 'status' | 'trace_id'> & { run_id: string; retries: number; attached: number }>`
-    with test as (
-      select tests.id, tests.status, tests.trace_id, tests.attempt, coalesce(tests.deadline_at < now(), false) as past_deadline,
-        runs.id as run_id, runs.retries, runs.config, experiments.default_evaluations, experiment_tasks.snapshot
-      from tests join runs on runs.id = tests.run_id join experiments on experiments.id = runs.experiment_id
-      left join experiment_tasks on experiment_tasks.experiment_id = runs.experiment_id and experiment_tasks.task_id = tests.task_id
-      where tests.test_id = ${testId} and experiments.project_id = ${projectId}
-      for update of tests),
+    with test as (${lockedSubject}),
     earlier_attempt as (
       select 1 from test_attempts join tests on tests.id = test_attempts.test_row_id join runs on runs.id = tests.run_id
       join experiments on experiments.id = runs.experiment_id

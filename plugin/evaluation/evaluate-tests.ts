@@ -6,6 +6,7 @@ import type { ExperimentsHost } from '../host.js';
 import type { Db } from '../store/connect.js';
 import type { TaskSnapshot } from '../store/dispatch-repository.js';
 import { jsonb } from '../store/jsonb.js';
+import { findEvaluationSubject, type EvaluationSubject } from '../store/evaluation-subject.js';
 import { openTestStatuses } from '../store/test-repository.js';
 import { createJudge, type Judge } from './llm-judge-client.js';
 
@@ -36,7 +37,7 @@ function collect(list: unknown, source: 'task' | 'experiment'): Sourced[] {
  * Evaluates tests whose trace arrived and writes each final result once: the results and the
  * status change share a transaction guarded by the test's open status and attempt.
  */
-export async function evaluateArrivedTests(
+export async function evaluateTests(
   deps: EvaluationDependencies,
   runId: string,
   arrivals: Array<{ testId: string; traceId: string }>,
@@ -51,7 +52,7 @@ export async function evaluateArrivedTests(
   const lane = async () => {
     while (next < arrivals.length) {
       const arrival = arrivals[next++]!;
-      if ((await evaluateArrivedTest(deps, judge, runId, arrival, round)).written) written += 1;
+      if ((await evaluateTest(deps, judge, runId, arrival, round)).written) written += 1;
       deps.onProgress?.(++done);
     }
   };
@@ -72,20 +73,8 @@ const reevaluableStatuses = ['passed', 'failed', 'errored'] as const;
 export type ArrivalOutcome = { written: true; runSettled: boolean } | { written: false; why: 'not_open' | 'needs_judge' };
 const notOpen: ArrivalOutcome = { written: false, why: 'not_open' };
 
-/** What evaluating a test needs from its row, its run, its experiment and its task's snapshot. */
-export interface EvaluationSubject {
-  id: string;
-  status: string;
-  attempt: number;
-  trace_id: string | null;
-  config: unknown;
-  project_id: string;
-  default_evaluations: unknown;
-  snapshot: unknown;
-}
-
 /** Evaluates one test's trace and writes its result once; `judge: 'defer'` evaluates only judge-free tests. */
-export async function evaluateArrivedTest(
+export async function evaluateTest(
   deps: EvaluationDependencies,
   judge: Judge | 'defer',
   runId: string,
@@ -94,7 +83,7 @@ export async function evaluateArrivedTest(
   round: number,
 ): Promise<ArrivalOutcome> {
   const { db, host } = deps;
-  const test = arrival.subject ?? (await readSubject(db, runId, arrival.testId));
+  const test = arrival.subject ?? (await findEvaluationSubject(db, runId, arrival.testId));
   const expected: readonly string[] = round === 1 ? openTestStatuses : reevaluableStatuses;
   if (!test || !expected.includes(test.status) || (round > 1 && !test.trace_id)) return notOpen;
   const traceId = test.trace_id ?? arrival.traceId;
@@ -203,19 +192,4 @@ function stepFigures(steps: ReturnType<typeof extractTraceFacts>['steps']) {
   return [...byStep.values()];
 }
 
-function readSubject(db: Db, runId: string, testId: string): Promise<EvaluationSubject | undefined> {
-  return db
-    .selectFrom('tests')
-    .innerJoin('runs', 'runs.id', 'tests.run_id')
-    .innerJoin('experiments', 'experiments.id', 'runs.experiment_id')
-    .innerJoin('experiment_tasks', (join) =>
-      join.onRef('experiment_tasks.experiment_id', '=', 'runs.experiment_id').onRef('experiment_tasks.task_id', '=', 'tests.task_id'),
-    )
-    .select([
-      'tests.id', 'tests.status', 'tests.attempt', 'tests.trace_id', 'runs.config', 'experiments.project_id',
-      'experiments.default_evaluations', 'experiment_tasks.snapshot',
-    ])
-    .where('tests.test_id', '=', testId)
-    .where('tests.run_id', '=', runId)
-    .executeTakeFirst();
-}
+export type { EvaluationSubject };

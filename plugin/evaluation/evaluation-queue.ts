@@ -2,7 +2,8 @@ import type { ExperimentsConfig } from '../config.js';
 import type { ExperimentsHost } from '../host.js';
 import type { Db } from '../store/connect.js';
 import type { Arrival, ArrivalSignaller } from '../traces/arrival-signals.js';
-import { evaluateArrivedTest, type EvaluationSubject } from './evaluate-arrived-tests.js';
+import type { EvaluationSubject } from '../store/evaluation-subject.js';
+import { evaluateTest } from './evaluate-tests.js';
 
 export interface RunArrival extends Arrival {
   runId: string;
@@ -10,7 +11,7 @@ export interface RunArrival extends Arrival {
   subject: EvaluationSubject;
 }
 
-export interface ArrivalEvaluatorDependencies {
+export interface EvaluationQueueDependencies {
   db: Db;
   host: ExperimentsHost;
   config: ExperimentsConfig;
@@ -30,15 +31,15 @@ const lanes = 8;
  * dies, stays `evaluating` with its trace linked, where the run's sweep finds it. The result write is
  * guarded by the test's open status and attempt, so whichever path comes first writes it, once.
  */
-export function createArrivalEvaluator({ db, host, config, signaller, log = (message) => console.warn(message) }: ArrivalEvaluatorDependencies) {
+export function createEvaluationQueue({ db, host, config, signaller, log = (message) => console.warn(message) }: EvaluationQueueDependencies) {
   const queue: RunArrival[] = [];
   let running = 0;
   let idle: Promise<void> = Promise.resolve();
   let markIdle: () => void = () => {};
 
-  async function evaluate(arrival: RunArrival) {
+  async function evaluateOne(arrival: RunArrival) {
     try {
-      const outcome = await evaluateArrivedTest({ db, host, config }, 'defer', arrival.runId, arrival, 1);
+      const outcome = await evaluateTest({ db, host, config }, 'defer', arrival.runId, arrival, 1);
       if (!outcome.written && outcome.why === 'needs_judge') signaller.signal([arrival]);
       else if (outcome.written && outcome.runSettled) signaller.settled(arrival.workflowId);
     } catch (error) {
@@ -48,14 +49,14 @@ export function createArrivalEvaluator({ db, host, config, signaller, log = (mes
   }
 
   async function lane() {
-    for (let next = queue.shift(); next; next = queue.shift()) await evaluate(next);
+    for (let next = queue.shift(); next; next = queue.shift()) await evaluateOne(next);
     running -= 1;
     if (running === 0) markIdle();
   }
 
   return {
-    /** Queues linked traces for evaluation; returns at once. */
-    evaluate(arrivals: RunArrival[]) {
+    /** Queues tests whose trace arrived for evaluation; returns at once. */
+    evaluateTests(arrivals: RunArrival[]) {
       queue.push(...arrivals);
       if (running === 0) idle = new Promise((resolve) => (markIdle = resolve));
       while (running < lanes && queue.length > 0) {
@@ -70,4 +71,4 @@ export function createArrivalEvaluator({ db, host, config, signaller, log = (mes
   };
 }
 
-export type ArrivalEvaluator = ReturnType<typeof createArrivalEvaluator>;
+export type EvaluationQueue = ReturnType<typeof createEvaluationQueue>;
