@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import {
+  deliveryLimit,
+  evaluationBatches,
+  lastSweepAfterTimer,
+  nextStep,
+  progressOf,
+  shouldSweep,
+  sweepEveryMs,
+  testsPerDelivery,
+  tickMs,
+  wakeAt,
+  type RunState,
+} from './run-decisions.js';
+
+const counts = (open: Partial<Record<'pending' | 'dispatched' | 'awaitingTrace' | 'evaluating', number>> = {}) => ({
+  total: 10,
+  pending: 0,
+  dispatched: 0,
+  awaitingTrace: 0,
+  evaluating: 0,
+  passed: 6,
+  failed: 2,
+  errored: 1,
+  timedOut: 1,
+  ...open,
+});
+
+const now = 1_000_000;
+// A run that is quiet, swept just now with nothing open, and has nothing new.
+const state = (changes: Partial<RunState> = {}): RunState => ({
+  cancelled: false,
+  delivering: false,
+  evaluating: 0,
+  waiting: 0,
+  pendingLeft: 0,
+  sweptSinceDelivery: true,
+  changedSinceSweep: false,
+  settled: false,
+  lastSweep: now,
+  sweep: { counts: counts(), nextDeadline: null },
+  ...changes,
+});
+
+describe('when a run sweeps', () => {
+  it('sweeps at least every sweepEveryMs, busy or not', () => {
+    expect(shouldSweep(state({ delivering: true, lastSweep: now - sweepEveryMs }), now)).toBe(true);
+    expect(shouldSweep(state({ delivering: true, changedSinceSweep: true, lastSweep: now - sweepEveryMs + 1 }), now)).toBe(false);
+  });
+
+  it('sweeps a tick after it went quiet with something new, at once when its last test was settled', () => {
+    expect(shouldSweep(state({ changedSinceSweep: true, lastSweep: now - tickMs }), now)).toBe(true);
+    expect(shouldSweep(state({ changedSinceSweep: true, lastSweep: now - tickMs + 1 }), now)).toBe(false);
+    expect(shouldSweep(state({ changedSinceSweep: true, settled: true, lastSweep: now - 1 }), now)).toBe(true);
+    // Not while evaluations are still under way or waiting, nor when nothing changed.
+    expect(shouldSweep(state({ changedSinceSweep: true, evaluating: 1, lastSweep: now - tickMs }), now)).toBe(false);
+    expect(shouldSweep(state({ changedSinceSweep: true, waiting: 3, lastSweep: now - tickMs }), now)).toBe(false);
+    expect(shouldSweep(state({ lastSweep: now - tickMs }), now)).toBe(false);
+  });
+});
+
+describe('what a run does next', () => {
+  it('delivers while tests are pending, and not while rolling over or cancelled', () => {
+    expect(nextStep(state({ pendingLeft: Number.POSITIVE_INFINITY, sweep: null }), false)).toEqual({ deliver: true, end: null });
+    expect(nextStep(state({ pendingLeft: 5, sweep: { counts: counts({ pending: 5 }), nextDeadline: null } }), true)).toEqual({
+      deliver: false,
+      end: 'continue_as_new',
+    });
+    expect(nextStep(state({ pendingLeft: 5, cancelled: true }), false)).toEqual({ deliver: false, end: 'finish' });
+    expect(nextStep(state({ pendingLeft: 5, delivering: true }), false)).toEqual({ deliver: false, end: null });
+  });
+
+  it('delivers again for a test left dispatched by a delivery that ended without sending it', () => {
+    const left = { counts: counts({ dispatched: 1 }), nextDeadline: null };
+    expect(nextStep(state({ sweep: left }), false).deliver).toBe(true);
+    // Unless the sweep ran before that delivery ended: then its counts may show the delivery's own claims.
+    expect(nextStep(state({ sweep: left, sweptSinceDelivery: false }), false).deliver).toBe(false);
+  });
+
+  it('finishes once quiet, unchanged since its sweep and with every test closed', () => {
+    expect(nextStep(state(), false)).toEqual({ deliver: false, end: 'finish' });
+    expect(nextStep(state({ changedSinceSweep: true }), false).end).toBeNull();
+    expect(nextStep(state({ evaluating: 1 }), false).end).toBeNull();
+    expect(nextStep(state({ sweep: { counts: counts({ awaitingTrace: 1 }), nextDeadline: now + 5_000 } }), false).end).toBeNull();
+    expect(nextStep(state({ sweep: null }), false).end).toBeNull();
+  });
+
+  it('waits for running work before a cancelled run finishes or a run rolls over', () => {
+    expect(nextStep(state({ cancelled: true, evaluating: 2 }), false)).toEqual({ deliver: false, end: null });
+    expect(nextStep(state({ delivering: true, sweep: { counts: counts({ pending: 9 }), nextDeadline: null } }), true)).toEqual({
+      deliver: false,
+      end: null,
+    });
+  });
+});
+
+describe('when a run wakes up by itself', () => {
+  it('looks again a tick after its sweep when it went quiet with something new', () => {
+    expect(wakeAt(state({ changedSinceSweep: true, lastSweep: now }), now, null)).toBe(now + tickMs);
+  });
+
+  it('wakes at the next deadline or the regular sweep, whichever comes first, on a whole tick', () => {
+    const awaiting = { counts: counts({ awaitingTrace: 2 }), nextDeadline: now + 3_500 };
+    expect(wakeAt(state({ sweep: awaiting }), now, null)).toBe(now + 4_000);
+    expect(wakeAt(state({ sweep: { ...awaiting, nextDeadline: now + 60_000 } }), now, null)).toBe(now + sweepEveryMs);
+    // A deadline already past still waits a tick.
+    expect(wakeAt(state({ sweep: { ...awaiting, nextDeadline: now - 5_000 } }), now, null)).toBe(now + tickMs);
+  });
+
+  it('sets no timer when nothing is open or one set comes first', () => {
+    expect(wakeAt(state(), now, null)).toBeNull();
+    const awaiting = { counts: counts({ awaitingTrace: 2 }), nextDeadline: now + 3_500 };
+    expect(wakeAt(state({ sweep: awaiting }), now, now + 2_000)).toBeNull();
+    expect(wakeAt(state({ sweep: awaiting }), now, now + 9_000)).toBe(now + 4_000);
+  });
+
+  it('a timer that fires makes the next iteration sweep', () => {
+    const lastSweep = lastSweepAfterTimer(now - 500, now + 4_000);
+    expect(shouldSweep(state({ lastSweep, delivering: true }), now + 4_000)).toBe(true);
+  });
+});
+
+describe('evaluations, deliveries and progress', () => {
+  it('starts batches of 20 arrivals, at most four evaluations at once', () => {
+    const arrivals = Array.from({ length: 70 }, (_, index) => index);
+    const { batches, rest } = evaluationBatches(arrivals, 1);
+    expect(batches.map((batch) => batch.length)).toEqual([20, 20, 20]);
+    expect(batches.flat()).toEqual(arrivals.slice(0, 60));
+    expect(rest).toEqual(arrivals.slice(60));
+    expect(evaluationBatches(arrivals, 4)).toEqual({ batches: [], rest: arrivals });
+  });
+
+  it('claims fewer tests per delivery as the history fills, within bounds', () => {
+    expect(deliveryLimit(4_000, 10)).toBe(997);
+    expect(deliveryLimit(10_000, 10)).toBe(testsPerDelivery);
+    expect(deliveryLimit(4_000, 3_000)).toBe(250);
+    expect(deliveryLimit(4_000, 3_990)).toBe(50);
+  });
+
+  it('reports progress from the latest sweep', () => {
+    expect(progressOf(10, counts({ dispatched: 2, awaitingTrace: 3 }))).toEqual({ total: 10, done: 10, inFlight: 2, awaitingTrace: 3 });
+    expect(progressOf(10, undefined)).toEqual({ total: 10, done: 0, inFlight: 0, awaitingTrace: 0 });
+  });
+});

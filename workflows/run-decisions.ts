@@ -1,0 +1,128 @@
+import type { SweepResult } from './activities.js';
+
+type StatusCounts = SweepResult['counts'];
+
+// What `runWorkflow` decides, apart from doing it: plain functions of the run's state and the workflow's clock,
+// so each decision is tested on its own and the workflow body keeps only the effects (activities, timers,
+// continue-as-new). Deterministic: no Temporal, no I/O, no clock but the `now` handed in.
+
+/** Deliveries return after at most this many tests, fewer as the history fills. */
+export const testsPerDelivery = 1_000;
+// A test evaluated in the workflow costs its trace signal and a share of evaluation batches and workflow tasks:
+// about four events at most; most tests are evaluated where their trace arrives and cost none.
+const eventsPerTest = 4;
+const fewestTestsPerDelivery = 50;
+/** Small batches, several at once: a trace's result is written within milliseconds of its arrival. */
+export const evaluationBatch = 20;
+export const parallelEvaluations = 4;
+/** Deadlines and missed signals (e.g. Temporal was down when a trace came) are checked at least this often. */
+export const sweepEveryMs = 10_000;
+export const tickMs = 1_000;
+
+/** The latest sweep's findings the decisions rest on. */
+export interface SweepView {
+  counts: StatusCounts;
+  /** The earliest deadline of a test awaiting its trace, in epoch ms. */
+  nextDeadline: number | null;
+}
+
+/** Everything the decisions read; the workflow keeps it and updates it as work reports back. */
+export interface RunState {
+  cancelled: boolean;
+  /** A delivery activity is under way. */
+  delivering: boolean;
+  /** Evaluation activities under way. */
+  evaluating: number;
+  /** Arrivals waiting for an evaluation slot. */
+  waiting: number;
+  /** Pending tests the last delivery left (infinite before the first). */
+  pendingLeft: number;
+  /** The latest sweep ran after the last delivery ended, so its counts show what that delivery left. */
+  sweptSinceDelivery: boolean;
+  /** Something happened since the latest sweep (a delivery or evaluation ended, a signal came). */
+  changedSinceSweep: boolean;
+  /** The run's last open test was settled outside the workflow. */
+  settled: boolean;
+  /** When the latest sweep started (workflow time, ms). */
+  lastSweep: number;
+  sweep: SweepView | null;
+}
+
+/** No delivery, no evaluation running or waiting. */
+export const isQuiet = (state: RunState): boolean => !state.delivering && state.evaluating === 0 && state.waiting === 0;
+
+const openTests = (counts: StatusCounts) => counts.pending + counts.dispatched + counts.awaitingTrace + counts.evaluating;
+
+/** Sweep every `sweepEveryMs`, and soon after the run went quiet with something new (at once when it settled). */
+export function shouldSweep(state: RunState, now: number): boolean {
+  const sinceSweep = now - state.lastSweep;
+  return sinceSweep >= sweepEveryMs || (isQuiet(state) && state.changedSinceSweep && (sinceSweep >= tickMs || state.settled));
+}
+
+/** How many tests the next delivery may claim: as many as the history has room for, within bounds. */
+export function deliveryLimit(historyBudget: number, historyLength: number): number {
+  return Math.max(fewestTestsPerDelivery, Math.min(testsPerDelivery, Math.floor((historyBudget - historyLength) / eventsPerTest)));
+}
+
+/** The batches of waiting arrivals to evaluate now, given how many evaluations run; the rest keep waiting. */
+export function evaluationBatches<T>(waiting: readonly T[], evaluating: number): { batches: T[][]; rest: T[] } {
+  const batches: T[][] = [];
+  let rest = [...waiting];
+  while (rest.length > 0 && evaluating + batches.length < parallelEvaluations) {
+    batches.push(rest.slice(0, evaluationBatch));
+    rest = rest.slice(evaluationBatch);
+  }
+  return { batches, rest };
+}
+
+/** What the run does after a sweep and the evaluations it started: deliver more, and whether it ends or rolls over. */
+export interface NextStep {
+  deliver: boolean;
+  end: 'finish' | 'continue_as_new' | null;
+}
+
+/**
+ * The run's next step. `rollingOver` says the history is near its budget: no new delivery starts, and once quiet
+ * the run continues as new. A test still `dispatched` while no delivery runs was claimed by a delivery that ended
+ * without sending it (an attempt replaced while it waited on a database that had gone away): a new delivery
+ * releases and sends it.
+ */
+export function nextStep(state: RunState, rollingOver: boolean): NextStep {
+  const idle = isQuiet(state);
+  if (state.cancelled) return { deliver: false, end: idle ? 'finish' : null };
+  const interrupted = state.sweptSinceDelivery && (state.sweep?.counts.dispatched ?? 0) > 0;
+  const deliver = !state.delivering && (state.pendingLeft > 0 || interrupted) && !rollingOver;
+  const counts = state.sweep?.counts;
+  const allClosed = counts !== undefined && openTests(counts) === 0;
+  if (idle && !state.changedSinceSweep && allClosed) return { deliver, end: 'finish' };
+  if (idle && rollingOver) return { deliver, end: 'continue_as_new' };
+  return { deliver, end: null };
+}
+
+/**
+ * When the run should look again, or null when no timer is needed (or the one set, `timerAt`, comes first):
+ * soon after it went quiet with something new (this is how a run notices it is done), else at the next deadline
+ * or regular sweep. Always on a whole tick, never sooner than a tick from now.
+ */
+export function wakeAt(state: RunState, now: number, timerAt: number | null): number | null {
+  let target: number;
+  if (isQuiet(state) && state.changedSinceSweep) {
+    target = state.lastSweep + tickMs;
+  } else {
+    const open = state.sweep ? openTests(state.sweep.counts) : 1;
+    if (!state.delivering && open === 0) return null;
+    target = Math.min(state.sweep?.nextDeadline ?? Number.POSITIVE_INFINITY, state.lastSweep + sweepEveryMs);
+  }
+  const at = Math.max(Math.ceil(target / tickMs) * tickMs, now + tickMs);
+  if (timerAt !== null && timerAt <= at) return null;
+  return at;
+}
+
+/** A timer that fired at `at` makes the next iteration sweep. */
+export const lastSweepAfterTimer = (lastSweep: number, at: number): number => Math.min(lastSweep, at - sweepEveryMs);
+
+/** The run's progress as the `progress` query reports it, from the latest sweep's counts. */
+export function progressOf(total: number, counts: StatusCounts | undefined) {
+  const done = counts ? counts.passed + counts.failed + counts.errored + counts.timedOut : 0;
+  return { total, done, inFlight: counts?.dispatched ?? 0, awaitingTrace: counts?.awaitingTrace ?? 0 };
+}
