@@ -107,7 +107,8 @@ export interface Page<T> {
 
 /**
  * The capabilities a host gives the plugin (DESIGN §3). Every call is scoped to one project:
- * an id from another project must behave as if it did not exist.
+ * an id from another project must behave as if it did not exist. Inside the plugin they are reached through
+ * `plugin/operations` (the API's and the tab's one door), by trace linking and by the workers' activities.
  */
 export interface ExperimentsHost {
   auth(request: Request): Promise<HostPrincipal | null>;

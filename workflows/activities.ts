@@ -1,5 +1,6 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { ExperimentsConfig } from '../plugin/config.js';
+import { openRunStatuses } from '../plugin/domain/experiment-status.js';
 import type { ExperimentsHost } from '../plugin/host.js';
 import type { Db } from '../plugin/store/connect.js';
 import { finishRun, getRunContext, markRunStarted, type RunOutcome } from '../plugin/store/run-repository.js';
@@ -60,7 +61,7 @@ export function createActivities({ db, host, config }: ActivityDependencies) {
       const [run] = await Promise.all([getRunContext(db, runId), markRunStarted(db, runId)]);
       if (!run) throw ApplicationFailure.nonRetryable(`run ${runId} does not exist`, 'RunNotFound');
       return {
-        open: run.status === 'pending' || run.status === 'running',
+        open: (openRunStatuses as readonly string[]).includes(run.status),
         concurrency: run.concurrency,
         awaitingLimit: run.concurrency * 10,
         traceTimeoutSeconds: run.traceTimeoutSeconds,

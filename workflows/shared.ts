@@ -1,8 +1,5 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 
-/** The task queue the plugin's workers poll, unless configured otherwise. */
-export const defaultTaskQueue = 'experiments';
-
 /**
  * A run's workflow id derives from the run id (and its retry round), so starting the same run twice is
  * idempotent while a retry in place gets an execution of its own.

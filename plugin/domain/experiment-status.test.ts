@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ExperimentsError } from '../errors.js';
 import {
+  finalTestStatuses,
+  openRunStatuses,
+  openTestStatuses,
+  reevaluableTestStatuses,
+  traceWaitingTestStatuses,
   allowedEvents,
   canEditBaseline,
   canEditSelection,
@@ -166,6 +171,20 @@ describe('test and run statuses', () => {
   });
 
   it('knows which run statuses are final', () => {
+    expect(runStatuses.filter(isFinalRunStatus)).toEqual(['completed', 'failed', 'cancelled']);
+  });
+});
+
+describe('status lists the queries use', () => {
+  it('derives open, trace-waiting and final lists that partition the test statuses', () => {
+    expect(openTestStatuses).toEqual(['pending', 'dispatched', 'awaiting_trace', 'evaluating']);
+    expect(traceWaitingTestStatuses).toEqual(['pending', 'dispatched', 'awaiting_trace']);
+    expect([...openTestStatuses, ...finalTestStatuses].sort()).toEqual([...testStatuses].sort());
+    expect(reevaluableTestStatuses.every((status) => (finalTestStatuses as readonly string[]).includes(status))).toBe(true);
+  });
+
+  it('tells open runs from ended ones', () => {
+    expect(runStatuses.filter((status) => !isFinalRunStatus(status))).toEqual([...openRunStatuses]);
     expect(runStatuses.filter(isFinalRunStatus)).toEqual(['completed', 'failed', 'cancelled']);
   });
 });

@@ -181,6 +181,17 @@ export type TestStatus = (typeof testStatuses)[number];
 
 export const finalTestStatuses = ['passed', 'failed', 'errored', 'timed_out'] as const satisfies readonly TestStatus[];
 
+/** Statuses from which a test can still move; a final result is only written from these. */
+export const openTestStatuses = testStatuses.filter(
+  (status): status is Exclude<TestStatus, (typeof finalTestStatuses)[number]> => !(finalTestStatuses as readonly string[]).includes(status),
+);
+
+/** Open statuses of a test whose trace has not been attached yet (it is `evaluating` once it has). */
+export const traceWaitingTestStatuses = openTestStatuses.filter((status) => status !== 'evaluating');
+
+/** Final statuses a re-evaluation may change: the test has a trace and was evaluated (timeouts stay as they are). */
+export const reevaluableTestStatuses = ['passed', 'failed', 'errored'] as const satisfies readonly TestStatus[];
+
 /** Whether a test has its final result. */
 export const isFinalTestStatus = (status: TestStatus): boolean =>
   (finalTestStatuses as readonly TestStatus[]).includes(status);
@@ -196,6 +207,8 @@ export const isRetryableTestStatus = (status: TestStatus): boolean =>
 export const runStatuses = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
 export type RunStatus = (typeof runStatuses)[number];
 
+/** Statuses of a run that has not ended. */
+export const openRunStatuses = ['pending', 'running'] as const satisfies readonly RunStatus[];
+
 /** Whether a run has ended. */
-export const isFinalRunStatus = (status: RunStatus): boolean =>
-  status === 'completed' || status === 'failed' || status === 'cancelled';
+export const isFinalRunStatus = (status: RunStatus): boolean => !(openRunStatuses as readonly RunStatus[]).includes(status);

@@ -7,7 +7,7 @@ import type { Db } from '../store/connect.js';
 import type { TaskSnapshot } from '../store/dispatch-repository.js';
 import { jsonb } from '../store/jsonb.js';
 import { findEvaluationSubject, type EvaluationSubject } from '../store/evaluation-subject.js';
-import { openTestStatuses } from '../store/test-repository.js';
+import { openTestStatuses, reevaluableTestStatuses } from '../domain/experiment-status.js';
 import { createJudge, type Judge } from './llm-judge-client.js';
 
 export interface EvaluationDependencies {
@@ -62,9 +62,6 @@ export async function evaluateTests(
 
 const evaluationLanes = 8;
 
-/** Statuses a re-evaluation may change: the test has a trace and was evaluated (timeouts and delivery errors stay). */
-const reevaluableStatuses = ['passed', 'failed', 'errored'] as const;
-
 /**
  * What became of one arrival: its result was written (and whether that left the run without open tests),
  * it was not open any more (another evaluation wrote it first), or it needs an LLM judge and the caller
@@ -84,7 +81,7 @@ export async function evaluateTest(
 ): Promise<ArrivalOutcome> {
   const { db, host } = deps;
   const test = arrival.subject ?? (await findEvaluationSubject(db, runId, arrival.testId));
-  const expected: readonly string[] = round === 1 ? openTestStatuses : reevaluableStatuses;
+  const expected: readonly string[] = round === 1 ? openTestStatuses : reevaluableTestStatuses;
   if (!test || !expected.includes(test.status) || (round > 1 && !test.trace_id)) return notOpen;
   const traceId = test.trace_id ?? arrival.traceId;
   if (round > 1) {

@@ -1,3 +1,4 @@
+import { isFinalRunStatus, type RunStatus } from '../domain/experiment-status.js';
 import { ExperimentsError } from '../errors.js';
 import type { PluginContext } from './plugin-context.js';
 import { cancelRunWorkflow } from './workflow-client.js';
@@ -11,7 +12,7 @@ export async function cancelRun(
   ids: { experimentId: string | undefined; runId: string | undefined },
 ): Promise<RunProgress & { cancelRequested: true }> {
   const run = await getRun(context, caller, ids);
-  if (run.status !== 'pending' && run.status !== 'running') {
+  if (isFinalRunStatus(run.status as RunStatus)) {
     throw new ExperimentsError('conflict', `The run has already ended (${run.status}); there is nothing to cancel.`);
   }
   await cancelRunWorkflow(context, run.runId, run.workflowId, caller.actor);

@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated, Selectable } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
@@ -190,13 +190,4 @@ export interface Database {
 }
 
 export type Experiment = Selectable<ExperimentTable>;
-export type NewExperiment = Insertable<ExperimentTable>;
-export type ExperimentUpdate = Updateable<ExperimentTable>;
 export type Variant = Selectable<VariantTable>;
-export type NewVariant = Insertable<VariantTable>;
-export type Run = Selectable<RunTable>;
-export type NewRun = Insertable<RunTable>;
-export type TestRow = Selectable<TestTable>;
-export type NewTestRow = Insertable<TestTable>;
-export type EvaluationResult = Selectable<EvaluationResultTable>;
-export type ExperimentEvent = Selectable<ExperimentEventTable>;

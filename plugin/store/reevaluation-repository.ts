@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { reevaluableTestStatuses } from '../domain/experiment-status.js';
 import type { Db } from './connect.js';
 
 /** The next evaluation round of a run: one more than any stored. */
@@ -19,7 +20,7 @@ export async function testsToReevaluate(db: Db, runId: string, round: number, af
     .select(['test_id', 'trace_id', 'position'])
     .where('run_id', '=', runId)
     .where('trace_id', 'is not', null)
-    .where('status', 'in', ['passed', 'failed', 'errored'])
+    .where('status', 'in', [...reevaluableTestStatuses])
     .where('position', '>', afterPosition)
     .where(({ not, exists, selectFrom }) =>
       not(

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { TaskRule } from '../domain/comparison.js';
+import { finalTestStatuses, openTestStatuses } from '../domain/experiment-status.js';
 import type { Db } from './connect.js';
 import type { ExperimentScope } from './experiment-repository.js';
 
@@ -113,8 +114,9 @@ export const emptyFigures: RunFigures = {
   cost: null,
 };
 
-const finalStatuses = sql.raw(`('passed', 'failed', 'errored', 'timed_out')`);
-const openStatuses = sql.raw(`('pending', 'dispatched', 'awaiting_trace', 'evaluating')`);
+const statusList = (statuses: readonly string[]) => sql`(${sql.join(statuses.map((status) => sql.lit(status)))})`;
+const finalStatuses = statusList(finalTestStatuses);
+const openStatuses = statusList(openTestStatuses);
 
 const toNumber = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
 const toDate = (value: Date | string | null): Date | null => (value === null ? null : new Date(value));

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { openRunStatuses } from '../domain/experiment-status.js';
 import type { ExperimentConfig } from '../domain/parameters.js';
 import type { Db } from './connect.js';
 import { transitionExperiment } from './experiment-transitions.js';
@@ -64,7 +65,7 @@ export async function finishRun(
       .where('id', '=', runId)
       .forUpdate()
       .executeTakeFirst();
-    if (!run || !['pending', 'running'].includes(run.status)) return null;
+    if (!run || !(openRunStatuses as readonly string[]).includes(run.status)) return null;
     if (options.cancelled || options.failure) await closeOutstandingTests(trx, runId, options.failure ?? 'the run was cancelled');
     const counts = await countTests(trx, runId);
     const outcome: RunOutcome = options.failure

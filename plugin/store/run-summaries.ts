@@ -1,3 +1,4 @@
+import { isFinalRunStatus, type RunStatus } from '../domain/experiment-status.js';
 import { jsonb } from './jsonb.js';
 import type { Db } from './connect.js';
 import {
@@ -22,7 +23,7 @@ export interface RunSummary {
 
 type VersionedRun = Pick<ResultRun, 'id' | 'status' | 'finishedAt' | 'resultsVersion'>;
 
-const isFinished = (run: VersionedRun) => run.status === 'completed' || run.status === 'failed' || run.status === 'cancelled';
+const isFinished = (run: VersionedRun) => isFinalRunStatus(run.status as RunStatus);
 
 /** Identifies a finished run's results: a retry, a re-evaluation or a new finish changes it. */
 export const summaryVersion = (run: VersionedRun) => `${run.status}|${run.finishedAt?.toISOString() ?? ''}|${run.resultsVersion}`;

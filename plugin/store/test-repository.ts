@@ -1,8 +1,6 @@
 import { sql } from 'kysely';
+import { openTestStatuses } from '../domain/experiment-status.js';
 import type { Db } from './connect.js';
-
-/** Statuses from which a test can still move; a final result is only written from these. */
-export const openTestStatuses = ['pending', 'dispatched', 'awaiting_trace', 'evaluating'] as const;
 
 /**
  * Deliveries interrupted by a crash (claimed, no answer recorded) go back to pending, to be sent

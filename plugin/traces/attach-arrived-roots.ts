@@ -1,3 +1,4 @@
+import { traceWaitingTestStatuses } from '../domain/experiment-status.js';
 import type { ExperimentsHost } from '../host.js';
 import type { Db } from '../store/connect.js';
 import { linkAll } from './link-spans.js';
@@ -14,7 +15,7 @@ export async function attachArrivedRoots(deps: { db: Db; host: ExperimentsHost }
     .innerJoin('tests', 'tests.test_id', 'trace_links.test_id')
     .select(['trace_links.project_id', 'trace_links.test_id', 'trace_links.trace_id'])
     .where('tests.run_id', '=', runId)
-    .where('tests.status', 'in', ['pending', 'dispatched', 'awaiting_trace'])
+    .where('tests.status', 'in', [...traceWaitingTestStatuses])
     .where('tests.trace_id', 'is', null)
     .where('trace_links.kind', '=', 'linked')
     .where('trace_links.root_span_at', 'is', null)

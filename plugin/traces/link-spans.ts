@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { ExperimentsConfig } from '../config.js';
 import type { HostSpan } from '../host.js';
 import type { Db } from '../store/connect.js';
+import { traceWaitingTestStatuses } from '../domain/experiment-status.js';
 import { isUuid } from '../domain/uuid.js';
 import { runWorkflowId } from '../../workflows/shared.js';
 import type { EvaluationQueue, RunArrival } from '../evaluation/evaluation-queue.js';
@@ -146,7 +147,7 @@ async function linkOne(db: Db, projectId: string, candidate: Candidate) {
     decided as (
       select case
         when test.trace_id is not null and test.trace_id <> ${traceId} then 'duplicate'
-        when test.trace_id is null and (test.status not in ('pending', 'dispatched', 'awaiting_trace') or test.past_deadline) then 'late'
+        when test.trace_id is null and (test.status not in (${sql.join([...traceWaitingTestStatuses])}) or test.past_deadline) then 'late'
         else 'linked' end as kind
       from test
       union all

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { openRunStatuses } from '../domain/experiment-status.js';
 import { rememberedReads } from '../remembered-reads.js';
 import type { Db } from '../store/connect.js';
 
@@ -14,7 +15,7 @@ export function createOpenRunCheck(db: Db) {
   const reads = rememberedReads(maxAgeMs, async (projectId: string) => {
     const result = await sql<{ open: boolean }>`
       select exists (select 1 from runs join experiments on experiments.id = runs.experiment_id
-                     where experiments.project_id = ${projectId} and runs.status in ('pending', 'running')) as open`.execute(db);
+                     where experiments.project_id = ${projectId} and runs.status in (${sql.join([...openRunStatuses])})) as open`.execute(db);
     return result.rows[0]?.open === true;
   });
   return {
