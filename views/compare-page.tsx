@@ -1,5 +1,5 @@
 import { formatChange } from '../plugin/domain/variant-tree.js';
-import type { CompareSide } from '../plugin/operations/compare-variants.js';
+import type { CompareSide, VariantComparison } from '../plugin/operations/compare-variants.js';
 import { cost, duration, percent, signedPoints } from './format.js';
 import { SelectField } from './form-fields.js';
 import { PassRateBar } from './pass-rate-bar.js';
@@ -7,21 +7,8 @@ import { StatusBadge } from './status-badge.js';
 import type { BreakdownRow } from './task-breakdown-page.js';
 import type { ViewPaths } from './view-paths.js';
 
-export interface ComparePageProps {
-  paths: ViewPaths;
-  experiment: { id: string; name: string };
-  /** The variants that have a run, to pick from. */
-  options: Array<{ variantId: string; name: string }>;
-  a: CompareSide | null;
-  b: CompareSide | null;
-  /** Tasks final in both runs, and how many flipped each way, with the exact McNemar p-value. */
-  pairs: { pairs: number; regressions: number; improvements: number; pValue: number } | null;
-  regressed: BreakdownRow[];
-  improved: BreakdownRow[];
-  /** More flips than listed. */
-  moreRegressed: boolean;
-  moreImproved: boolean;
-}
+/** The comparison an operation computed, and where the tab's pages are. */
+export type ComparePageProps = VariantComparison & { paths: ViewPaths };
 
 const rate = (side: CompareSide) => (side.passRate === null ? '—' : percent(side.passRate));
 
