@@ -1,8 +1,8 @@
-import { ExperimentsError } from '../errors.js';
 import { requireUuid } from './ids.js';
 import type { PluginContext } from './plugin-context.js';
 import { getRunProgress, listRuns } from '../store/run-queries.js';
 import type { Caller } from './caller.js';
+import { experimentScope, loadExperiment } from './load-experiment.js';
 
 /** A run with its settings, live counts and progress. */
 export type RunProgress = Awaited<ReturnType<typeof getRunProgress>>;
@@ -21,9 +21,6 @@ export function getRun(
 
 /** The runs of one of the caller's experiments, newest first. */
 export async function listExperimentRuns(context: PluginContext, caller: Caller, experimentId: string | undefined): Promise<RunListEntry[]> {
-  const { db } = context;
-  const id = requireUuid(experimentId, 'Experiment');
-  const exists = await db.selectFrom('experiments').select('id').where('id', '=', id).where('project_id', '=', caller.projectId).executeTakeFirst();
-  if (!exists) throw new ExperimentsError('not_found', `Experiment ${id} was not found.`);
-  return listRuns(db, caller.projectId, id);
+  const experiment = await loadExperiment(context.db, experimentScope(caller, experimentId));
+  return listRuns(context.db, caller.projectId, experiment.id);
 }
