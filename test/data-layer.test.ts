@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { notRunReasons, testStatuses } from '../plugin/domain/experiment-status.js';
 import { connectDatabase, type Db } from '../plugin/store/connect.js';
 import { migrateDown, migrateToLatest } from '../plugin/store/migrate.js';
 import { createTestDatabase, type TestDatabase } from './helpers/test-database.js';
@@ -30,6 +31,8 @@ describe('migrations', () => {
     expect(afterUp).toEqual(
       ['evaluation_results', 'experiment_events', 'experiment_steps', 'experiment_tasks', 'experiments', 'run_pair_counts', 'run_summaries', 'runs', 'test_attempts', 'test_steps', 'tests', 'trace_links', 'variants'],
     );
+    await migrateDown(db, schema);
+    expect(await tablesInSchema()).toEqual(afterUp);
     await migrateDown(db, schema);
     expect(await tablesInSchema()).not.toContain('run_summaries');
     await migrateDown(db, schema);
@@ -87,5 +90,28 @@ describe('constraints keep the rules in the database', () => {
     const test = { run_id: r.id, task_id: 't1', repeat: 0, position: 0 };
     await db.insertInto('tests').values({ ...test, test_id: crypto.randomUUID() }).execute();
     await expect(db.insertInto('tests').values({ ...test, test_id: crypto.randomUUID() }).execute()).rejects.toThrow(/tests_run_task_repeat_key/);
+  });
+
+  it('accepts a not-run test only with a reason from the domain list, and a reason only on a not-run test', async () => {
+    const e = await db.insertInto('experiments').values({ project_id: 'p4', name: 'Not run' }).returning('id').executeTakeFirstOrThrow();
+    const v = await db.insertInto('variants').values({ experiment_id: e.id, name: 'Baseline', is_baseline: true }).returning('id').executeTakeFirstOrThrow();
+    const r = await db
+      .insertInto('runs')
+      .values({
+        experiment_id: e.id, variant_id: v.id, number: 1, is_baseline: true, status: 'cancelled', concurrency: 1, repeats: 1,
+        trace_timeout_seconds: 300, config: JSON.stringify({}), total: 9, workflow_id: `run-${e.id}-1`,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    let position = 0;
+    const insert = (values: { status: string; not_run_reason?: string | null }) =>
+      db.insertInto('tests').values({ run_id: r.id, task_id: `t${position}`, repeat: 0, position: position++, test_id: crypto.randomUUID(), ...values }).execute();
+    // Every reason the domain names is one the database accepts: the two lists are one.
+    for (const reason of notRunReasons) await insert({ status: 'not_run', not_run_reason: reason });
+    await expect(insert({ status: 'not_run', not_run_reason: 'bored' })).rejects.toThrow(/tests_not_run_reason_check/);
+    await expect(insert({ status: 'not_run' })).rejects.toThrow(/tests_not_run_has_reason_check/);
+    await expect(insert({ status: 'errored', not_run_reason: 'cancelled' })).rejects.toThrow(/tests_not_run_has_reason_check/);
+    await expect(insert({ status: 'skipped' })).rejects.toThrow(/tests_status_check/);
+    for (const status of testStatuses.filter((s) => s !== 'not_run')) await insert({ status });
   });
 });

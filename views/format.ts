@@ -83,6 +83,7 @@ const tones: Record<string, Tone> = {
   worse: 'bad',
   regressed: 'bad',
   timed_out: 'warn',
+  not_run: 'muted',
   cancelled: 'warn',
   idle: 'muted',
   draft: 'muted',

@@ -23,6 +23,7 @@ const counts = (open: Partial<Record<'pending' | 'dispatched' | 'awaitingTrace' 
   failed: 2,
   errored: 1,
   timedOut: 1,
+  notRun: 0,
   ...open,
 });
 

@@ -176,15 +176,24 @@ export const testStatuses = [
   'failed',
   'errored',
   'timed_out',
+  'not_run',
 ] as const;
 export type TestStatus = (typeof testStatuses)[number];
 
+/** Statuses of a test that ran to a result: the only ones any figure counts (issue 14). */
 export const finalTestStatuses = ['passed', 'failed', 'errored', 'timed_out'] as const satisfies readonly TestStatus[];
 
 /** Statuses from which a test can still move; a final result is only written from these. */
-export const openTestStatuses = testStatuses.filter(
-  (status): status is Exclude<TestStatus, (typeof finalTestStatuses)[number]> => !(finalTestStatuses as readonly string[]).includes(status),
-);
+export const openTestStatuses = ['pending', 'dispatched', 'awaiting_trace', 'evaluating'] as const satisfies readonly TestStatus[];
+
+/**
+ * Why a test is `not_run`: it was never sent, or its result never came, because its run was cancelled, stopped once
+ * the answer was clear, or reached its budget. Such a test counts in no rate, never as a failure, error or
+ * regression. The database checks `tests.not_run_reason` against this list (migrations/2026-12-03T0000-not-run-tests.ts);
+ * a new reason is one edit here plus a migration re-creating `tests_not_run_reason_check`.
+ */
+export const notRunReasons = ['cancelled', 'stopped_early', 'budget_reached'] as const;
+export type NotRunReason = (typeof notRunReasons)[number];
 
 /** Open statuses of a test whose trace has not been attached yet (it is `evaluating` once it has). */
 export const traceWaitingTestStatuses = openTestStatuses.filter((status) => status !== 'evaluating');
@@ -196,8 +205,8 @@ export const reevaluableTestStatuses = ['passed', 'failed', 'errored'] as const 
 export const isFinalTestStatus = (status: TestStatus): boolean =>
   (finalTestStatuses as readonly TestStatus[]).includes(status);
 
-/** Final statuses a run retry sends back to `pending`; a pass is never retried. */
-export const retryableTestStatuses = ['failed', 'errored', 'timed_out'] as const satisfies readonly TestStatus[];
+/** Statuses a run retry sends back to `pending`: what did not pass, and what never ran; a pass is never retried. */
+export const retryableTestStatuses = ['failed', 'errored', 'timed_out', 'not_run'] as const satisfies readonly TestStatus[];
 
 /** Whether a test may be retried in place. */
 export const isRetryableTestStatus = (status: TestStatus): boolean =>

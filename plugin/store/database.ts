@@ -72,6 +72,10 @@ export interface RunTable {
   created_at: CreatedAt;
   started_at: Timestamp | null;
   finished_at: Timestamp | null;
+  /** When the current attempt of the run started (a retry reopens it); null before it starts. */
+  resumed_at: Timestamp | null;
+  /** Time the run's earlier attempts ran, so its speed is over the time its tests actually ran. */
+  earlier_active_ms: Generated<number>;
 }
 
 export interface TestTable {
@@ -97,6 +101,8 @@ export interface TestTable {
   cost: number | null;
   no_evaluations: Generated<boolean>;
   override_mismatches: Json<Array<Record<string, unknown>>> | null;
+  /** Set exactly when `status` is `not_run` (domain/experiment-status.ts `notRunReasons`). */
+  not_run_reason: string | null;
 }
 
 export interface TestAttemptTable {

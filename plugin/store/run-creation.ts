@@ -78,7 +78,7 @@ export async function lockRunOfExperiment(db: Db, scope: { projectId: string; ex
 }
 
 /**
- * Puts a run's failed, errored and timed-out tests back to pending with new test ids, keeping each earlier attempt;
+ * Puts a run's failed, errored, timed-out and not-run tests back to pending with new test ids, keeping each earlier attempt;
  * returns how many.
  */
 export async function resetRetryableTests(db: Db, runId: string): Promise<number> {
@@ -95,7 +95,7 @@ export async function resetRetryableTests(db: Db, runId: string): Promise<number
     .set({
       attempt: sql`attempt + 1`, test_id: sql`gen_random_uuid()`, status: 'pending', trace_id: null, dispatched_at: null, deadline_at: null,
       trace_arrived_at: null, finished_at: null, error: null, http_status: null, output: null, latency_ms: null, input_tokens: null,
-      output_tokens: null, cost: null, no_evaluations: false, override_mismatches: null,
+      output_tokens: null, cost: null, no_evaluations: false, override_mismatches: null, not_run_reason: null,
     })
     .where('run_id', '=', runId)
     .where('status', 'in', retryable)
@@ -105,6 +105,14 @@ export async function resetRetryableTests(db: Db, runId: string): Promise<number
 
 /** Opens a finished run again under a new workflow id, its variant running. */
 export async function reopenRun(db: Db, run: { id: string; variantId: string; retries: number; workflowId: string }): Promise<void> {
-  await db.updateTable('runs').set({ status: 'pending', retries: run.retries, workflow_id: run.workflowId, finished_at: null, error: null }).where('id', '=', run.id).execute();
+  // The attempt that ended is added to the run's active time, so its speed stays over the time tests actually ran.
+  await db
+    .updateTable('runs')
+    .set({
+      status: 'pending', retries: run.retries, workflow_id: run.workflowId, finished_at: null, error: null, resumed_at: null,
+      earlier_active_ms: sql`earlier_active_ms + coalesce(extract(epoch from (finished_at - coalesce(resumed_at, started_at))) * 1000, 0)`,
+    })
+    .where('id', '=', run.id)
+    .execute();
   await db.updateTable('variants').set({ status: 'running' }).where('id', '=', run.variantId).execute();
 }

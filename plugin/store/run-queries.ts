@@ -11,7 +11,7 @@ export async function getRunProgress(db: Db, projectId: string, experimentId: st
     .select([
       'runs.id', 'runs.variant_id', 'variants.name as variant_name', 'runs.number', 'runs.is_baseline', 'runs.status', 'runs.concurrency',
       'runs.repeats', 'runs.trace_timeout_seconds', 'runs.task_rule', 'runs.total', 'runs.retries', 'runs.workflow_id', 'runs.error',
-      'runs.config', 'runs.created_at', 'runs.started_at', 'runs.finished_at',
+      'runs.config', 'runs.created_at', 'runs.started_at', 'runs.finished_at', 'runs.resumed_at', 'runs.earlier_active_ms',
     ])
     .where('runs.id', '=', runId)
     .where('runs.experiment_id', '=', experimentId)
@@ -20,9 +20,11 @@ export async function getRunProgress(db: Db, projectId: string, experimentId: st
   if (!run) throw new ExperimentsError('not_found', `Run ${runId} was not found in this experiment.`);
   const counts = await countTests(db, runId);
   const done = counts.passed + counts.failed + counts.errored + counts.timedOut;
-  const started = run.started_at ? new Date(run.started_at).getTime() : null;
-  const end = run.finished_at ? new Date(run.finished_at).getTime() : Date.now();
-  const seconds = started ? Math.max((end - started) / 1000, 0.001) : null;
+  // Over the time tests actually ran: the earlier attempts' time plus the current attempt's, not since the first
+  // start (a retry days later read 0.3 tests/s). Tests that never ran are not done.
+  const resumed = run.resumed_at ?? run.started_at;
+  const current = resumed ? (run.finished_at ? new Date(run.finished_at).getTime() : Date.now()) - new Date(resumed).getTime() : null;
+  const seconds = current === null ? null : Math.max((Number(run.earlier_active_ms) + Math.max(current, 0)) / 1000, 0.001);
   return {
     runId: run.id,
     variantId: run.variant_id,

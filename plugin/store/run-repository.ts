@@ -3,7 +3,7 @@ import { openRunStatuses } from '../domain/experiment-status.js';
 import type { ExperimentConfig } from '../domain/parameters.js';
 import type { Db } from './connect.js';
 import { transitionExperiment } from './experiment-transitions.js';
-import { closeOutstandingTests, countTests, type StatusCounts } from './test-repository.js';
+import { closeOutstandingTests, countTests, markOutstandingNotRun, type StatusCounts } from './test-repository.js';
 
 export interface RunContext {
   runId: string;
@@ -41,7 +41,7 @@ export async function getRunContext(db: Db, runId: string): Promise<RunContext |
 export async function markRunStarted(db: Db, runId: string) {
   await db
     .updateTable('runs')
-    .set({ status: 'running', started_at: sql`coalesce(started_at, now())` })
+    .set({ status: 'running', started_at: sql`coalesce(started_at, now())`, resumed_at: sql`now()` })
     .where('id', '=', runId)
     .where('status', '=', 'pending')
     .execute();
@@ -66,7 +66,8 @@ export async function finishRun(
       .forUpdate()
       .executeTakeFirst();
     if (!run || !(openRunStatuses as readonly string[]).includes(run.status)) return null;
-    if (options.cancelled || options.failure) await closeOutstandingTests(trx, runId, options.failure ?? 'the run was cancelled');
+    if (options.failure) await closeOutstandingTests(trx, runId, options.failure);
+    else if (options.cancelled) await markOutstandingNotRun(trx, runId, 'cancelled');
     const counts = await countTests(trx, runId);
     const outcome: RunOutcome = options.failure
       ? 'failed'

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { openTestStatuses } from '../domain/experiment-status.js';
+import { openTestStatuses, type NotRunReason } from '../domain/experiment-status.js';
 import type { Db } from './connect.js';
 
 /**
@@ -90,7 +90,21 @@ export async function nextDeadline(db: Db, runId: string): Promise<number | null
   return row?.deadline ? new Date(row.deadline as Date).getTime() : null;
 }
 
-/** Outstanding tests of a cancelled run end as errored, so every test has a result. */
+/**
+ * Outstanding tests of a run that stopped (cancelled, stopped early, over budget) end as `not_run` with the reason:
+ * they have no result, so they count in no rate and are never shown as errors or regressions (issue 14).
+ */
+export async function markOutstandingNotRun(db: Db, runId: string, reason: NotRunReason) {
+  const result = await db
+    .updateTable('tests')
+    .set({ status: 'not_run', not_run_reason: reason, finished_at: sql`now()` })
+    .where('run_id', '=', runId)
+    .where('status', 'in', [...openTestStatuses])
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** Outstanding tests of a run that could not execute at all end as errored with the failure, so every test has a result. */
 export async function closeOutstandingTests(db: Db, runId: string, reason: string) {
   const result = await db
     .updateTable('tests')
@@ -111,6 +125,8 @@ export interface StatusCounts {
   failed: number;
   errored: number;
   timedOut: number;
+  /** Tests that never ran (`not_run`): shown apart, counted in no rate. */
+  notRun: number;
 }
 
 /** Counts a run's tests by status in SQL (one indexed scan, nothing loaded into memory). */
@@ -131,6 +147,7 @@ export async function countTests(db: Db, runId: string): Promise<StatusCounts> {
     failed: by.failed ?? 0,
     errored: by.errored ?? 0,
     timedOut: by.timed_out ?? 0,
+    notRun: by.not_run ?? 0,
   };
   return { total: Object.values(counts).reduce((a, b) => a + b, 0), ...counts };
 }

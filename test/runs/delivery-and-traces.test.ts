@@ -82,6 +82,9 @@ describe('webhook delivery', () => {
       expect(row.error).toContain('unknown field: experiment');
     }
     expect((await stack.experiments('GET', `/experiments/${experiment.id}`)).body.status).toBe('baseline_failed');
+    // The retry comes an hour after the first attempt: the speed must be over the time tests ran, not since the first start.
+    await sql`update experiments.runs set started_at = started_at - interval '1 hour', finished_at = finished_at - interval '1 hour',
+      resumed_at = resumed_at - interval '1 hour' where id = ${runId}`.execute(stack.host.db);
 
     await receiver({ respond: ({ body }) => (setTimeout(() => void sendTrace(body.testId), 10), { status: 200 }) });
     const retried = await stack.experiments('POST', `/experiments/${experiment.id}/runs/${runId}/retry`);
@@ -90,6 +93,8 @@ describe('webhook delivery', () => {
     const after = await waitForRun(stack, experiment.id, runId);
     expect(after.status, JSON.stringify(await testRows(runId))).toBe('completed');
     expect(after.counts).toMatchObject({ passed: 4, errored: 0, total: 4 });
+    // 4 tests over two short attempts: at least a test a minute (since the first start it would be 4 / 3600 s).
+    expect(after.progress.testsPerSecond).toBeGreaterThan(1 / 60);
     const retriedRows = await testRows(runId);
     expect(retriedRows.every((row) => row.attempt === 2)).toBe(true);
     expect(new Set(retriedRows.map((row) => row.test_id)).size).toBe(4);
@@ -151,7 +156,7 @@ describe('traces', () => {
 });
 
 describe('cancel', () => {
-  it('stops a running run: outstanding tests end as errored and the experiment can run its baseline again', async () => {
+  it('stops a running run: outstanding tests end as not run (cancelled), never errored, and the experiment can run its baseline again', async () => {
     const r = await receiver({ respond: () => ({ status: 202 }) });
     const { experiment, runId } = await startBaseline(30, { concurrency: 2, traceTimeoutSeconds: 600 });
     for (let i = 0; i < 50 && r.received.length < 4; i += 1) await new Promise((resolve) => setTimeout(resolve, 100));
@@ -159,8 +164,13 @@ describe('cancel', () => {
     expect(cancelled.status).toBe(202);
     const run = await waitForRun(stack, experiment.id, runId);
     expect(run.status).toBe('cancelled');
-    expect(run.counts.errored).toBe(30);
+    // Nothing came back from the application, so nothing ran to a result: no test is errored, failed or done.
+    expect(run.counts).toMatchObject({ notRun: 30, errored: 0, failed: 0, passed: 0 });
+    expect(run.progress.done).toBe(0);
     expect(r.received.length).toBeLessThan(30);
+    const reasons = await sql<{ status: string; not_run_reason: string | null; n: number }>`
+      select status, not_run_reason, count(*)::int as n from experiments.tests where run_id = ${runId} group by 1, 2`.execute(stack.host.db);
+    expect(reasons.rows).toEqual([{ status: 'not_run', not_run_reason: 'cancelled', n: 30 }]);
     expect((await stack.experiments('GET', `/experiments/${experiment.id}`)).body.status).toBe('baseline_failed');
     const again = await stack.experiments('POST', `/experiments/${experiment.id}/runs/${runId}/cancel`);
     expect(again.status).toBe(409);

@@ -81,6 +81,7 @@ function fakeRun(options: { tests: number; traceTimeoutMs: number; historyBudget
           failed: 0,
           errored: count('errored'),
           timedOut: count('timed_out'),
+          notRun: 0,
         },
         nextDeadline: deadlines.length > 0 ? Math.min(...deadlines) : null,
       };
