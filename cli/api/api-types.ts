@@ -59,13 +59,13 @@ export interface ApiExperiment extends ApiExperimentSummary {
 /** An entry of `GET /experiments/:id/runs` (newest first). */
 export interface ApiRunEntry {
   id: string;
-  variant_id: string;
+  variantId: string;
   number: number;
-  is_baseline: boolean;
+  isBaseline: boolean;
   status: RunStatus;
   total: number;
-  created_at: string;
-  finished_at: string | null;
+  createdAt: string;
+  finishedAt: string | null;
 }
 
 /** `GET /experiments/:id/runs/:rid`, and the answer to starting or cancelling a run. */

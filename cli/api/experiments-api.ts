@@ -28,13 +28,13 @@ export function experimentsApi(client: ApiClient) {
     exportWinner: (experimentId: string) => client.request<ApiConfigExport>('GET', `/experiments/${id(experimentId)}/export`),
     variantConfig: (experimentId: string, variantId: string) =>
       client.request<ApiConfigExport>('GET', `/experiments/${id(experimentId)}/variants/${id(variantId)}/config`),
-    /** Phase 2 (not served yet): the project's task catalog, paged. */
+    /** The project's tasks, paged (404 from a server older than this route). */
     listTasks: (cursor?: string) =>
       client.request<{ items: Array<{ id: string }>; nextCursor?: string | null }>(
         'GET',
         `/tasks?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
       ),
-    /** Phase 2 (not served yet): the project's inference steps. */
+    /** The project's inference steps (404 from a server older than this route). */
     listInferenceSteps: () => client.request<{ steps: Array<{ externalId: string }> }>('GET', '/inference-steps'),
   };
 }

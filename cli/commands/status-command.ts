@@ -27,7 +27,7 @@ export async function statusCommand(reference: string, flags: { json?: boolean }
     );
   }
   output.out('\nRuns (newest first):\n');
-  for (const run of runs) output.out(`  ${names.get(run.variant_id) ?? run.variant_id} #${run.number}: ${run.status}\n`);
+  for (const run of runs) output.out(`  ${names.get(run.variantId) ?? run.variantId} #${run.number}: ${run.status}\n`);
   output.out(`\n${resultsTable(results, [])}\n`);
   return 0;
 }

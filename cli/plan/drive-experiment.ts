@@ -88,7 +88,7 @@ export async function driveExperiment(options: DriveOptions): Promise<Driven> {
       const variantIds = variantIdsOf(loaded, experiment);
       for (const [name, variantId] of variantIds) {
         if (records.has(variantId)) continue;
-        const run = observed.runs.find((candidate) => candidate.variant_id === variantId && candidate.status === 'completed');
+        const run = observed.runs.find((candidate) => candidate.variantId === variantId && candidate.status === 'completed');
         if (run) records.set(variantId, { variant: name, runId: run.id, number: run.number, status: run.status, action: 'reused' });
       }
       const order = [...variantIds.values()];

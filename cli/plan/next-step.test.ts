@@ -55,13 +55,13 @@ const experiment = (
 });
 const run = (id: string, variantId: string, status: ApiRunEntry['status'], number = 1): ApiRunEntry => ({
   id,
-  variant_id: variantId,
+  variantId,
   number,
-  is_baseline: variantId === 'b',
+  isBaseline: variantId === 'b',
   status,
   total: 2,
-  created_at: '2026-12-01T00:00:00Z',
-  finished_at: null,
+  createdAt: '2026-12-01T00:00:00Z',
+  finishedAt: null,
 });
 
 describe('nextStep', () => {

@@ -144,7 +144,7 @@ export function nextStep(definition: ExperimentDefinition, taskIds: readonly str
     const variant = variants.find((candidate) => candidate.id === variantId);
     return variant ? nameOf(variant) : variantId;
   };
-  if (open) return { kind: 'wait_run', runId: open.id, label: labelOf(open.variant_id), startedHere: memory.started.has(open.id) };
+  if (open) return { kind: 'wait_run', runId: open.id, label: labelOf(open.variantId), startedHere: memory.started.has(open.id) };
 
   if (!lockedStatuses.has(experiment.status)) {
     const selection = {
@@ -156,7 +156,7 @@ export function nextStep(definition: ExperimentDefinition, taskIds: readonly str
     if (!baseline || canonical(definition.baseline) !== canonical(experiment.baselineConfig))
       return { kind: 'set_baseline', config: definition.baseline };
     if (memory.gaveUp.has(baseline.id)) {
-      const last = runs.find((run) => run.variant_id === baseline.id);
+      const last = runs.find((run) => run.variantId === baseline.id);
       return {
         kind: 'blocked',
         message: `The baseline run ${last ? `#${last.number} ` : ''}ended ${last?.status ?? 'without completing'}, so no variant can be compared; see \`experiments status ${experiment.id}\`.`,
@@ -190,7 +190,7 @@ export function nextStep(definition: ExperimentDefinition, taskIds: readonly str
 
   for (const wanted of definition.variants) {
     const variant = matchVariant(variants, wanted)!;
-    const completed = runs.some((run) => run.variant_id === variant.id && run.status === 'completed');
+    const completed = runs.some((run) => run.variantId === variant.id && run.status === 'completed');
     if (completed || memory.gaveUp.has(variant.id)) continue;
     if (experiment.status === 'completed') {
       return {

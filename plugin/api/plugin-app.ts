@@ -10,6 +10,7 @@ import { runRoutes } from './run-routes.js';
 import { evaluationRoutes } from './evaluation-routes.js';
 import { resultRoutes } from './result-routes.js';
 import { spanHookRoutes } from './span-hook-routes.js';
+import { catalogRoutes } from './catalog-routes.js';
 import { viewRoutes } from '../pages/tab-routes.js';
 
 const maxBodyBytes = 1024 * 1024;
@@ -33,6 +34,7 @@ export function createPluginApp(context: PluginContext): Hono {
   app.route('/api/experiments', runRoutes(context));
   app.route('/api/experiments', evaluationRoutes(context));
   app.route('/api/experiments', resultRoutes(context));
+  app.route('/api', catalogRoutes(context));
   app.all('/api/*', () => {
     throw new ExperimentsError('not_found', 'There is no such Experiments API route.');
   });

@@ -12,6 +12,17 @@ import { variantViews, type VariantView } from './experiment-view.js';
 import { experimentScope, loadExperiment } from './load-experiment.js';
 
 /**
+ * A variant's name is unique within its experiment (the baseline's included), so a client may find a variant by
+ * its name (a definition file does) and two requests racing to create the same variant cannot both win: the
+ * experiment's row is locked while this is checked.
+ */
+function refuseTakenName(variants: ReadonlyArray<{ name: string }>, name: string): void {
+  if (!variants.some((variant) => variant.name === name)) return;
+  const message = `This experiment already has a variant named ${JSON.stringify(name)}; variant names are unique within an experiment, so choose another.`;
+  throw new ExperimentsError('conflict', message, [{ path: 'name', message: `${JSON.stringify(name)} is already the name of a variant of this experiment` }]);
+}
+
+/**
  * Branches a variant from the baseline or another variant with exactly one override, which must change the
  * parent's effective value; only once the baseline has completed.
  */
@@ -26,6 +37,7 @@ export async function createVariant(
     const experiment = await loadExperiment(trx, scope, true);
     assertAcceptsVariants(experiment);
     const variants = await listVariants(trx, scope);
+    refuseTakenName(variants, input.name);
     const parentId = input.parentId.toLowerCase();
     if (!isUuid(parentId) || !variants.some((variant) => variant.id === parentId)) {
       const message = `The parent ${JSON.stringify(input.parentId)} is not a variant of this experiment; use the id of the baseline or of one of its variants.`;

@@ -6,7 +6,21 @@ import { experimentScope, loadExperiment } from './load-experiment.js';
 
 /** A run with its settings, live counts and progress. */
 export type RunProgress = Awaited<ReturnType<typeof getRunProgress>>;
-export type RunListEntry = Awaited<ReturnType<typeof listRuns>>[number];
+
+type StoredRun = Awaited<ReturnType<typeof listRuns>>[number];
+
+/** An entry of an experiment's run list, named as the rest of the API names things (camelCase). */
+const runListEntry = (run: StoredRun) => ({
+  id: run.id,
+  variantId: run.variant_id,
+  number: run.number,
+  isBaseline: run.is_baseline,
+  status: run.status,
+  total: run.total,
+  createdAt: run.created_at,
+  finishedAt: run.finished_at,
+});
+export type RunListEntry = ReturnType<typeof runListEntry>;
 
 /** One run of an experiment with live counts; 404 when it is not one of the caller's. */
 export function getRun(
@@ -22,5 +36,6 @@ export function getRun(
 /** The runs of one of the caller's experiments, newest first. */
 export async function listExperimentRuns(context: PluginContext, caller: Caller, experimentId: string | undefined): Promise<RunListEntry[]> {
   const experiment = await loadExperiment(context.db, experimentScope(caller, experimentId));
-  return listRuns(context.db, caller.projectId, experiment.id);
+  const runs = await listRuns(context.db, caller.projectId, experiment.id);
+  return runs.map(runListEntry);
 }

@@ -38,7 +38,7 @@ async function experimentState() {
   const list = await stack.experiments('GET', '/experiments');
   const experiments = list.body.experiments as Array<{ id: string; name: string }>;
   const runsOf = async (id: string) =>
-    (await stack.experiments('GET', `/experiments/${id}/runs`)).body.runs as Array<{ id: string; variant_id: string; status: string }>;
+    (await stack.experiments('GET', `/experiments/${id}/runs`)).body.runs as Array<{ id: string; variantId: string; status: string }>;
   return Promise.all(experiments.map(async (experiment) => ({ ...experiment, runs: await runsOf(experiment.id) })));
 }
 

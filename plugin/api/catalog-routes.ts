@@ -1,0 +1,43 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { callerOf } from '../operations/caller.js';
+import { browseTasks, listInferenceSteps } from '../operations/host-catalog.js';
+import type { PluginContext } from '../operations/plugin-context.js';
+import { validate } from './validate.js';
+
+const defaultPageSize = 50;
+const maxPageSize = 200;
+const pageSizeMessage = `limit must be a whole number from 1 to ${maxPageSize}`;
+
+const tasksQuerySchema = z.object({
+  search: z.string().max(200, { error: 'search must be at most 200 characters' }).optional(),
+  limit: z
+    .string()
+    .regex(/^\d{1,4}$/, { error: pageSizeMessage })
+    .transform(Number)
+    .pipe(z.number().int().min(1, { error: pageSizeMessage }).max(maxPageSize, { error: pageSizeMessage }))
+    .optional(),
+  cursor: z.string().max(200, { error: 'cursor is not valid; use the nextCursor of a previous page' }).optional(),
+});
+
+/**
+ * What the caller's project offers an experiment, as the host lists it: its tasks (paged, searchable) and its
+ * inference steps. A client that selects by other means than ids (a definition's `tasks: all`) or checks its
+ * steps before creating anything reads them here; the tab's set-up pages call the same operations.
+ */
+export function catalogRoutes(context: PluginContext): Hono {
+  const app = new Hono();
+
+  app.get('/tasks', validate('query', tasksQuerySchema), async (c) => {
+    const query = c.req.valid('query');
+    const page = await browseTasks(context, callerOf(c), { search: query.search, cursor: query.cursor, limit: query.limit ?? defaultPageSize });
+    return c.json({ items: page.items.map((task) => ({ id: task.id, title: task.title })), nextCursor: page.nextCursor ?? null });
+  });
+
+  app.get('/inference-steps', async (c) => {
+    const steps = await listInferenceSteps(context, callerOf(c));
+    return c.json({ steps: steps.map((step) => ({ externalId: step.externalId, title: step.title, type: step.type })) });
+  });
+
+  return app;
+}
