@@ -11,7 +11,7 @@ import {
 } from './experiment-definition.js';
 import { isParameterName, parameterSchemas, unknownParameterMessage, type ParameterValue } from './parameter-rules.js';
 
-const tasksShape = 'tasks must be `all`, a list of task ids, or { dataset: <name> }';
+const tasksShape = 'tasks must be `all`, a list of task ids, or { phoenix_dataset: <name>, split: <name> }';
 const isMapping = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 const quoted = (values: readonly string[]) => values.map((value) => JSON.stringify(value)).join(', ');
@@ -34,18 +34,25 @@ function readTasks(value: unknown, problems: DefinitionProblem[]): TaskSelection
   }
   if (isMapping(value)) {
     for (const key of Object.keys(value)) {
-      if (key !== 'dataset' && key !== 'split') {
-        problems.push({ path: ['tasks', key], at: 'key', message: `unknown field "${key}"; a dataset selection has dataset and split` });
+      if (key !== 'phoenix_dataset' && key !== 'split') {
+        problems.push({
+          path: ['tasks', key],
+          at: 'key',
+          message: `unknown field "${key}"; a dataset selection has phoenix_dataset and (optionally) split`,
+        });
       }
     }
-    const { dataset, split } = value;
+    const { phoenix_dataset: dataset, split } = value;
     if (typeof dataset !== 'string' || dataset.trim() === '') {
-      problems.push({ path: dataset === undefined ? ['tasks'] : ['tasks', 'dataset'], message: 'tasks.dataset must name a dataset' });
+      problems.push({
+        path: dataset === undefined ? ['tasks'] : ['tasks', 'phoenix_dataset'],
+        message: 'tasks.phoenix_dataset must name a Phoenix dataset',
+      });
     }
     if (split !== undefined && (typeof split !== 'string' || split.trim() === '')) {
       problems.push({ path: ['tasks', 'split'], message: 'tasks.split must name a split of the dataset' });
     }
-    return { kind: 'dataset', dataset: String(dataset ?? ''), ...(typeof split === 'string' ? { split } : {}) };
+    return { kind: 'phoenix_dataset', dataset: String(dataset ?? ''), ...(typeof split === 'string' ? { split } : {}) };
   }
   problems.push({ path: ['tasks'], message: tasksShape });
   return { kind: 'all' };

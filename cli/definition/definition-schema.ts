@@ -105,10 +105,10 @@ export const definitionSchema = z.strictObject(
           issue.input === undefined ? 'steps is required: the inference steps in scope' : 'steps must be a list of inference step ids',
       })
       .min(1, { error: 'steps must name at least one inference step' }),
-    // `all`, a list of ids or { dataset }: told apart by shape in definition-rules.ts, so an error points inside it.
+    // `all`, a list of ids or { phoenix_dataset, split? }: told apart by shape in definition-rules.ts, so an error points inside it.
     tasks: z
       .unknown()
-      .refine((value) => value !== undefined, { error: 'tasks is required: `all`, a list of task ids, or { dataset: <name> }' }),
+      .refine((value) => value !== undefined, { error: 'tasks is required: `all`, a list of task ids, or { phoenix_dataset: <name> }' }),
     baseline: config('baseline').refine((value) => Object.keys(value).length > 0, { error: 'baseline must configure at least one step' }),
     variants: z.array(variant, { error: 'variants must be a list' }).default([]),
     run: run.default({}),
@@ -128,5 +128,4 @@ export const knownFields: Record<string, readonly string[]> = {
   run: Object.keys(run.shape),
   budget: Object.keys(budget.shape),
   gate: Object.keys(gate.shape),
-  dataset: ['dataset', 'split'],
 };

@@ -11,7 +11,11 @@ export interface Change {
 }
 
 /** Which tasks the experiment runs over. */
-export type TaskSelection = { kind: 'ids'; ids: string[] } | { kind: 'all' } | { kind: 'dataset'; dataset: string; split?: string };
+export type TaskSelection =
+  | { kind: 'ids'; ids: string[] }
+  | { kind: 'all' }
+  /** The examples of a Phoenix dataset (optionally one split), on a server whose host is Phoenix. */
+  | { kind: 'phoenix_dataset'; dataset: string; split?: string };
 
 export interface VariantDefinition {
   /** Its position in the file's `variants` list (variants are kept parents first). */

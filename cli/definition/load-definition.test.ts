@@ -53,8 +53,8 @@ describe('loadDefinition', () => {
       ['child', 0, 'cool'],
     ]);
     expect(parseDefinition('d.yaml', base.replace('[t1]', 'all')).definition.tasks).toEqual({ kind: 'all' });
-    expect(parseDefinition('d.yaml', base.replace('[t1]', '{ dataset: cases, split: test }')).definition.tasks).toEqual({
-      kind: 'dataset',
+    expect(parseDefinition('d.yaml', base.replace('[t1]', '{ phoenix_dataset: cases, split: test }')).definition.tasks).toEqual({
+      kind: 'phoenix_dataset',
       dataset: 'cases',
       split: 'test',
     });
@@ -80,7 +80,7 @@ describe('loadDefinition', () => {
   it('refuses missing fields, empty lists, repeated names and reserved names', () => {
     expect(problems('name: D\n')).toEqual([
       'd.yaml:1:1: steps: steps is required: the inference steps in scope',
-      'd.yaml:1:1: tasks: tasks is required: `all`, a list of task ids, or { dataset: <name> }',
+      'd.yaml:1:1: tasks: tasks is required: `all`, a list of task ids, or { phoenix_dataset: <name> }',
       'd.yaml:1:1: baseline: baseline is required: { <step>: { <parameter>: <value> } }',
     ]);
     expect(

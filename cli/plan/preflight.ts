@@ -54,9 +54,11 @@ export async function preflight(api: ExperimentsApi, loaded: LoadedDefinition, w
     else if (ids.length === 0) problems.push({ path: ['tasks'], message: 'the project has no tasks yet' });
     else taskIds = ids;
   } else {
+    // The host contract knows task sources (Phoenix datasets and splits), but the JSON API cannot select one yet.
     problems.push({
-      path: ['tasks', 'dataset'],
-      message: 'not supported by this server: it has no datasets to take tasks from; list the task ids instead',
+      path: ['tasks', 'phoenix_dataset'],
+      message:
+        "not supported by this server: its API cannot take tasks from a Phoenix dataset yet; on a Phoenix host, choose the dataset in the shell's settings and write `tasks: all`, or list the task ids",
     });
   }
 

@@ -130,18 +130,13 @@ gates:
       '9:3: run.stopWhenDecided: not supported by this server: it does not take the run setting stopWhenDecided (yet); remove it to run here',
       '10:3: run.budget: not supported by this server: it does not take the run setting budget (yet); remove it to run here',
     ]);
-    expect(await refusal('all-tasks.yaml', header('all'))).toEqual([
-      "3:8: tasks: not supported by this server: it cannot list the project's tasks yet; list the task ids instead of `all`",
-    ]);
-    expect(await refusal('dataset.yaml', header('{ dataset: support-cases }'))).toEqual([
-      '3:19: tasks.dataset: not supported by this server: it has no datasets to take tasks from; list the task ids instead',
+    expect(await refusal('dataset.yaml', header('{ phoenix_dataset: support-cases, split: test }'))).toEqual([
+      "3:27: tasks.phoenix_dataset: not supported by this server: its API cannot take tasks from a Phoenix dataset yet; on a Phoenix host, choose the dataset in the shell's settings and write `tasks: all`, or list the task ids",
     ]);
   });
 
-  it('places a refusal by the server (a step the project does not have) at the line of that step', async () => {
-    // The API cannot list a project's steps yet, so this one is found when the selection is sent; the draft
-    // experiment it leaves behind is reused (and corrected) by the next run of the fixed file.
-    const file = scratch.write(
+  it('refuses a step the project does not have at its line, before creating anything', async () => {
+    const lines = await refusal(
       'unknown-step.yaml',
       `name: Unknown step
 steps:
@@ -152,9 +147,19 @@ baseline:
   responder: { temperature: 0.5 }
 `,
     );
+    expect(lines).toEqual(['4:5: steps[1]: unknown step "responder": the project has "classifier", "response_generator"']);
+  });
+
+  it('takes every task of the project with `tasks: all`', async () => {
+    const file = scratch.write('all-tasks.yaml', `${header('all').replace('name: Refused', 'name: All tasks')}run: { concurrency: 8, traceTimeoutSeconds: 30 }
+`);
     const result = await runCli(['run', file], env);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toContain(`${file}:4:5: steps[1]: refused by the server: "responder" is not an inference step of this project`);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/baseline: run #1 started now \(completed\)/);
+    const { experiments } = (await stack.experiments('GET', '/experiments')).body as { experiments: Array<{ id: string; name: string }> };
+    const created = experiments.find((experiment) => experiment.name === 'All tasks')!;
+    const experiment = (await stack.experiments('GET', `/experiments/${created.id}`)).body;
+    expect([...experiment.taskIds].sort()).toEqual([...taskIds].sort());
   });
 
   it('checks a file without a server when asked to (--check)', async () => {
