@@ -17,6 +17,7 @@ import { demoBaselineConfig, demoInferenceSteps } from './demo-app/demo-catalog.
 import { demoDatasetName, demoDatasetUpload } from './demo-app-python/demo-dataset.js';
 import { startPythonDemoApp } from './demo-app-python/python-demo-app.js';
 import { demoApiKey } from './services/demo-api-key.js';
+import { withDemoApp } from './services/demo-webhook-allowance.js';
 import { startEmbeddedPostgres } from './services/embedded-postgres.js';
 import { ensurePhoenixInstalled } from './services/phoenix-install.js';
 import { startPhoenixServer } from './services/phoenix-server.js';
@@ -120,6 +121,9 @@ async function main() {
     }
 
     const baseUrl = `http://localhost:${settings.PORT}`;
+    // Webhooks reach public addresses and, on loopback, the Python demo application's port only (SSRF guard).
+    const appPort = await preferredPort(settings.DEMO_APP_PORT);
+    const webhookAllowedHosts = withDemoApp(process.env.EXPERIMENTS_WEBHOOK_ALLOWED_HOSTS, appPort);
     const shell: PhoenixShell<ExperimentsPlugin> = await createPhoenixShell<ExperimentsPlugin>({
       databaseUrl,
       phoenix: { url: phoenixUrl, ...(phoenixApiKey ? { apiKey: phoenixApiKey } : {}) },
@@ -128,6 +132,7 @@ async function main() {
           databaseUrl,
           temporalAddress,
           temporalNamespace: settings.TEMPORAL_NAMESPACE,
+          webhookAllowedHosts,
           ...(temporalUiUrl ? { temporalUiUrl } : {}),
         });
         await plugin.migrate();
@@ -146,7 +151,6 @@ async function main() {
 
     const model = await startChatCompletionsServer({ port: await preferredPort(settings.MODEL_PORT), latencyMs: settings.DEMO_LATENCY_MS });
     stops.push(() => model.close());
-    const appPort = await preferredPort(settings.DEMO_APP_PORT);
     const webhookUrl = `http://127.0.0.1:${appPort}/webhook`;
     const saved = await saveWebhook(shell.sql, project.id, { url: webhookUrl });
     const secret = saved.secret ?? (await getWebhook(shell.sql, project.id))!.secret;

@@ -18,6 +18,7 @@ import { startEmbeddedPostgres, type RunningPostgres } from './services/embedded
 import { startTemporalDevServer, type RunningTemporal } from './services/temporal-dev-server.js';
 import { preferredPort } from './services/preferred-port.js';
 import { demoApiKey } from './services/demo-api-key.js';
+import { withDemoApp } from './services/demo-webhook-allowance.js';
 
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65_535).default(fallback);
 const settingsSchema = z.object({
@@ -84,6 +85,9 @@ async function main() {
     }
 
     const baseUrl = `http://localhost:${settings.PORT}`;
+    // Webhooks reach public addresses and, on loopback, the demo application's port only (SSRF guard).
+    const demoPort = await preferredPort(settings.DEMO_APP_PORT);
+    const webhookAllowedHosts = withDemoApp(process.env.EXPERIMENTS_WEBHOOK_ALLOWED_HOSTS, demoPort);
     const host = await createReferenceHost<ExperimentsPlugin>({
       databaseUrl,
       baseUrl,
@@ -92,6 +96,7 @@ async function main() {
           databaseUrl,
           temporalAddress,
           temporalNamespace: settings.TEMPORAL_NAMESPACE,
+          webhookAllowedHosts,
           ...(temporalUiUrl ? { temporalUiUrl } : {}),
         });
         await plugin.migrate();
@@ -105,7 +110,7 @@ async function main() {
     const project = await createProject(host.db, { name: 'Demo support bot', apiKey });
 
     let secret = (await getWebhook(host.db, project.id))?.secret ?? '';
-    const demo = await startDemoApp({ port: await preferredPort(settings.DEMO_APP_PORT), secret: () => secret, hostUrl: baseUrl, apiKey, ...loadDemoModelConfig() });
+    const demo = await startDemoApp({ port: demoPort, secret: () => secret, hostUrl: baseUrl, apiKey, ...loadDemoModelConfig() });
     stops.push(() => demo.close());
     const saved = await saveWebhook(host.db, project.id, { url: demo.webhookUrl });
     secret = saved.secret ?? secret;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseAllowList } from './webhook/webhook-target-policy.js';
 
 const positiveInt = z.coerce.number().int().positive();
 
@@ -17,6 +18,18 @@ export const configSchema = z
     defaultConcurrency: positiveInt.default(10),
     defaultTraceTimeoutSeconds: positiveInt.max(86_400).default(300),
     webhookTimeoutMs: positiveInt.min(100).default(10_000),
+    // Besides public addresses, what test webhooks may reach: comma-separated host[:port] or CIDR. Loopback, private,
+    // link-local (metadata), unique-local, CGNAT and multicast addresses are refused unless listed here.
+    webhookAllowedHosts: z
+      .string()
+      .default('')
+      .superRefine((text, ctx) => {
+        try {
+          parseAllowList(text);
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        }
+      }), // EXPERIMENTS_WEBHOOK_ALLOWED_HOSTS
     maxErroredShare: z.coerce.number().min(0).max(1).default(0.5),
     // Events after which a run's workflow continues as new; well below Temporal's 10,240-event warning.
     workflowHistoryBudget: positiveInt.min(500).max(10_000).default(4_000),
@@ -41,6 +54,7 @@ const environmentNames: Partial<Record<keyof ExperimentsConfig, string>> = {
   temporalUiUrl: 'TEMPORAL_UI_URL',
   taskQueue: 'EXPERIMENTS_TASK_QUEUE',
   maxConcurrency: 'EXPERIMENTS_MAX_CONCURRENCY',
+  webhookAllowedHosts: 'EXPERIMENTS_WEBHOOK_ALLOWED_HOSTS',
   hookSecret: 'EXPERIMENTS_HOOK_SECRET',
   judgeBaseUrl: 'JUDGE_BASE_URL',
   judgeApiKey: 'JUDGE_API_KEY',

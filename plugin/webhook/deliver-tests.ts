@@ -153,6 +153,7 @@ async function deliverOne(
       body: test.body,
       timeoutMs: config.webhookTimeoutMs,
       signal,
+      allowedHosts: config.webhookAllowedHosts,
     });
     if (outcome.kind !== 'retryable' || signal?.aborted) break;
     if (attempt < deliveryAttempts) await sleep(backoffMs(attempt), signal);

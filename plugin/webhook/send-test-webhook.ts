@@ -1,12 +1,13 @@
 import { Webhook } from 'standardwebhooks';
-import { httpPost, type HttpAnswer } from './http-post.js';
+import { httpPost, RefusedTargetError, type HttpAnswer } from './http-post.js';
+import { allowListOf } from './webhook-target-policy.js';
 
 export type WebhookOutcome =
   | { kind: 'accepted'; status: number }
   /** Worth another try: 5xx, 408, 429, a timeout or a network error. */
   | { kind: 'retryable'; status?: number; message: string }
-  /** The application refused the test (another 4xx, or a 3xx we do not follow). */
-  | { kind: 'rejected'; status: number; message: string };
+  /** The application refused the test (another 4xx, or a 3xx we do not follow), or the target may not be reached. */
+  | { kind: 'rejected'; status?: number; message: string };
 
 export interface TestWebhook {
   url: string;
@@ -17,9 +18,24 @@ export interface TestWebhook {
   body: unknown;
   timeoutMs: number;
   signal?: AbortSignal;
+  /** `EXPERIMENTS_WEBHOOK_ALLOWED_HOSTS`: what may be reached besides public addresses (see webhook-target-policy). */
+  allowedHosts?: string;
 }
 
-const excerptLength = 200;
+/**
+ * What an answer's status means, in our words. The answer's body is never kept: the target may be a service the
+ * project's owner should not read (SSRF read-back), and its text may echo secrets.
+ */
+function reasonFor(status: number): string {
+  if (status >= 300 && status < 400) return 'a redirect, which webhooks do not follow';
+  if (status === 408) return 'the application timed out';
+  if (status === 429) return 'the application is rate-limiting';
+  if (status >= 500) return 'the application failed';
+  if (status === 401 || status === 403) return 'the application did not accept the signature or credentials';
+  if (status === 404 || status === 405) return 'no webhook route at this URL';
+  if (status >= 400) return 'the application refused the test';
+  return 'not a success status';
+}
 
 /** POSTs one signed test webhook (Standard Webhooks) and classifies the answer. Never throws. */
 export async function sendTestWebhook(webhook: TestWebhook): Promise<WebhookOutcome> {
@@ -31,7 +47,13 @@ export async function sendTestWebhook(webhook: TestWebhook): Promise<WebhookOutc
   try {
     signature = new Webhook(webhook.secret).sign(webhook.webhookId, timestamp, payload);
   } catch {
-    return { kind: 'rejected', status: 0, message: 'the project webhook secret is not a valid whsec_ secret' };
+    return { kind: 'rejected', message: 'the project webhook secret is not a valid whsec_ secret' };
+  }
+  let allowList;
+  try {
+    allowList = allowListOf(webhook.allowedHosts);
+  } catch (error) {
+    return { kind: 'rejected', message: `EXPERIMENTS_WEBHOOK_ALLOWED_HOSTS: ${(error as Error).message}` };
   }
   // One controller per request, detached from the caller's signal afterwards: long runs send thousands.
   const controller = new AbortController();
@@ -48,8 +70,9 @@ export async function sendTestWebhook(webhook: TestWebhook): Promise<WebhookOutc
       'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
       'webhook-signature': signature,
     };
-    answer = await httpPost(webhook.url, headers, payload, controller.signal);
+    answer = await httpPost(webhook.url, headers, payload, controller.signal, allowList);
   } catch (error) {
+    if (error instanceof RefusedTargetError) return { kind: 'rejected', message: error.message };
     const timedOut = error instanceof Error && error.name === 'AbortError';
     const reason = error instanceof Error ? `: ${error.message}` : '';
     return { kind: 'retryable', message: timedOut ? `no answer within ${webhook.timeoutMs} ms` : `could not reach ${webhook.url}${reason}` };
@@ -57,10 +80,9 @@ export async function sendTestWebhook(webhook: TestWebhook): Promise<WebhookOutc
     clearTimeout(timer);
     webhook.signal?.removeEventListener('abort', onAbort);
   }
-  const excerpt = answer.text.replace(/\s+/g, ' ').trim().slice(0, excerptLength);
   const status = answer.status;
   if (status >= 200 && status < 300) return { kind: 'accepted', status };
-  const message = `HTTP ${status}${excerpt ? `: ${excerpt}` : ''}`;
+  const message = `HTTP ${status}: ${reasonFor(status)}`;
   if (status >= 500 || status === 408 || status === 429) return { kind: 'retryable', status, message };
   return { kind: 'rejected', status, message };
 }

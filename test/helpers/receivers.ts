@@ -3,6 +3,12 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 
+/**
+ * `EXPERIMENTS_WEBHOOK_ALLOWED_HOSTS` for tests: their receivers and demo apps listen on loopback, which webhooks
+ * reach only when the operator allows it.
+ */
+export const loopbackReceivers = '127.0.0.0/8,::1/128,localhost';
+
 export interface Receiver {
   url: string;
   /** Every request received, in order. */

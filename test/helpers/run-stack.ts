@@ -10,6 +10,7 @@ import { createProject } from '../../dev/host/project-repository.js';
 import { startDemoApp, type DemoServer, type DemoServerOptions } from '../../dev/demo-app/index.js';
 import { demoInferenceSteps, demoTasks } from '../../dev/demo-app/demo-catalog.js';
 import { freePort } from '../../dev/services/free-port.js';
+import { loopbackReceivers } from './receivers.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 export interface ApiResponse<T = any> {
@@ -74,6 +75,7 @@ export async function startRunStack(options: {
         temporalAddress,
         taskQueue,
         webhookTimeoutMs: 2_000,
+        webhookAllowedHosts: loopbackReceivers,
         ...options.plugin,
       });
       await plugin.migrate();

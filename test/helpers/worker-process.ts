@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { loopbackReceivers } from './receivers.js';
 import type { RunStack } from './run-stack.js';
 import { startTsxProcess } from './tsx-process.js';
 
@@ -14,6 +15,7 @@ export async function startWorkerProcess(stack: RunStack, env: Record<string, st
     TEMPORAL_ADDRESS: stack.temporalAddress,
     EXPERIMENTS_TASK_QUEUE: stack.taskQueue,
     HOST_BASE_URL: stack.baseUrl,
+    EXPERIMENTS_WEBHOOK_ALLOWED_HOSTS: loopbackReceivers,
     ...env,
   };
   const { child } = await startTsxProcess('dev/worker.ts', { env: workerEnv, nodeArgs: [...workerHeapCap, ...nodeArgs], ready: /polling/ });

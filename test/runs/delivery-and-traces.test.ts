@@ -44,6 +44,21 @@ async function testRows(runId: string) {
 }
 
 describe('webhook delivery', () => {
+  it('refuses a target the allow-list does not cover: each test errors at once with the reason, nothing is sent', async () => {
+    const r = await receiver({ respond: () => ({ status: 202 }) });
+    // The receiver listens on 127.0.0.1; this stack allows loopback, but not the cloud metadata address.
+    await stack.api('PUT', '/api/webhook', { url: 'http://169.254.169.254/latest/meta-data/' });
+    const { experiment, runId } = await startBaseline(2);
+    const run = await waitForRun(stack, experiment.id, runId);
+    expect(run.status).toBe('failed');
+    for (const row of await testRows(runId)) {
+      expect(row.status).toBe('errored');
+      expect(row.error).toMatch(/^webhook refused: 169\.254\.169\.254 is link-local/);
+      expect(row.http_status).toBeNull();
+    }
+    expect(r.received).toHaveLength(0);
+  });
+
   it('retries 5xx, 429 and timeouts with the same test id until the application accepts', async () => {
     const failuresPerTest = new Map<string, number>();
     const r = await receiver({
@@ -79,7 +94,8 @@ describe('webhook delivery', () => {
     for (const row of rows) {
       expect(row.status).toBe('errored');
       expect(row.http_status).toBe(400);
-      expect(row.error).toContain('unknown field: experiment');
+      // Status and a reason of our own: the application's body is never stored or shown (it may be anyone's).
+      expect(row.error).toBe('webhook HTTP 400: the application refused the test');
     }
     expect((await stack.experiments('GET', `/experiments/${experiment.id}`)).body.status).toBe('baseline_failed');
     // The retry comes an hour after the first attempt: the speed must be over the time tests ran, not since the first start.
