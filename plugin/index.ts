@@ -18,6 +18,17 @@ import type { WorkerOptions } from '../workflows/worker.js';
 export type { ExperimentsHost, HostSpan, HostTask, HostInferenceStep, HostApplication, HostTrace, HostPrincipal, Page } from './host.js';
 export type { ExperimentsConfig, ExperimentsConfigInput } from './config.js';
 export { manifest, type PluginManifest } from './manifest.js';
+export {
+  nextPathOf,
+  isSameOriginRequest,
+  createFailedKeyLimiter,
+  clientOf,
+  escapingLog,
+  escapeControl,
+  securityHeaders,
+  type FailedKeyLimits,
+  type SecurityHeaderOptions,
+} from './host-security/index.js';
 
 export interface ExperimentsPlugin {
   /** Mount at `manifest.mountPath`: `hostApp.route(manifest.mountPath, plugin.app)`. */

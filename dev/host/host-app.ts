@@ -9,6 +9,7 @@ import { apiAuth, redirectAnonymousBrowsers } from './auth-middleware.js';
 import { HostError, codeForStatus } from './host-error.js';
 import { defaultLog, type HostAppOptions, type HostEnv } from './host-env.js';
 import { createLoginRoutes } from './login-routes.js';
+import { clientOf, createFailedKeyLimiter, escapingLog, securityHeaders } from '../../plugin/host-security/index.js';
 import { createOtlpRoutes } from './otlp-routes.js';
 import { createPageRoutes } from './page-routes.js';
 import { createProject } from './project-repository.js';
@@ -45,10 +46,29 @@ function errorPage(title: string, message: string) {
  */
 export function createHostApp(options: HostAppOptions): Hono<HostEnv> {
   const { db, capabilities, plugin, manifest } = options;
-  const log = options.log ?? defaultLog;
+  // Request text reaches log lines (paths, error messages): no control character may forge or hide a line.
+  const log = escapingLog(options.log ?? defaultLog);
+  const limiter = createFailedKeyLimiter(options.failedKeyLimits);
   const allowProjectCreation = options.allowProjectCreation ?? process.env.NODE_ENV !== 'production';
   const testIdAttribute = manifest.trace.testIdAttribute;
   const app = new Hono<HostEnv>({ strict: false });
+
+  // Every answer, the plugin's included: the host decides who may frame its pages.
+  app.use('*', securityHeaders({ ...(options.frameAncestors ? { frameAncestors: options.frameAncestors } : {}) }));
+
+  // A client that sent too many wrong API keys waits (429) before it may try another; the plugin's routes too,
+  // since they authenticate through the host.
+  app.use('*', async (c, next) => {
+    if (c.req.header('x-api-key') === undefined) return next();
+    const client = clientOf(c);
+    const wait = limiter.retryAfter(client);
+    if (wait !== null) {
+      c.header('Retry-After', String(wait));
+      throw new HostError('too_many_requests', `Too many wrong API keys from this client; try again in ${wait} seconds.`);
+    }
+    await next();
+    if (c.res.status === 401) limiter.recordFailure(client);
+  });
 
   const tooLarge = (limit: number) => () => {
     throw new HostError('payload_too_large', `The request body is larger than ${limit} bytes.`);
@@ -69,7 +89,7 @@ export function createHostApp(options: HostAppOptions): Hono<HostEnv> {
   );
   app.get('/healthz', (c) => c.json({ ok: true }));
 
-  app.route('/', createLoginRoutes({ db }));
+  app.route('/', createLoginRoutes({ db, limiter }));
 
   // Registered before the authenticated /api routes, and answering without calling next, so it needs no key.
   app.post(

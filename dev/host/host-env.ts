@@ -1,6 +1,7 @@
 import type { Hono } from 'hono';
 import type { ExperimentsHost, HostPrincipal, HostSpan } from '../../plugin/host.js';
 import type { PluginManifest } from '../../plugin/manifest.js';
+import type { FailedKeyLimits } from '../../plugin/host-security/index.js';
 import type { HostDb } from './host-database.js';
 
 /** What the host needs of a mounted plugin; `createExperimentsPlugin(...)` returns a superset. */
@@ -21,6 +22,10 @@ export interface HostAppOptions {
   log?: HostLog;
   /** Allow `POST /api/projects` without a key. Defaults to true unless NODE_ENV is `production`. */
   allowProjectCreation?: boolean;
+  /** Failed API-key attempts per client before 429s (default 20 a minute). */
+  failedKeyLimits?: FailedKeyLimits;
+  /** CSP `frame-ancestors` of every page (default `'self'`): the sites that may show these pages in a frame. */
+  frameAncestors?: string[];
 }
 
 /** Hono's typed context of the host: routes behind authentication read `c.get('principal')`. */

@@ -1,7 +1,7 @@
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
 export type HostErrorCode =
-  'bad_request' | 'unauthorized' | 'not_found' | 'conflict' | 'payload_too_large' | 'unsupported_media_type' | 'unprocessable' | 'internal';
+  'bad_request' | 'unauthorized' | 'not_found' | 'conflict' | 'payload_too_large' | 'unsupported_media_type' | 'unprocessable' | 'too_many_requests' | 'internal';
 
 const statusOf: Record<HostErrorCode, ContentfulStatusCode> = {
   bad_request: 400,
@@ -11,6 +11,7 @@ const statusOf: Record<HostErrorCode, ContentfulStatusCode> = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   unprocessable: 422,
+  too_many_requests: 429,
   internal: 500,
 };
 

@@ -22,11 +22,13 @@ afterAll(async () => {
 });
 
 const html = { accept: 'text/html' };
+/** What a browser sends with a form posted from a page of this host. */
+const fromThisSite = { origin: 'http://localhost', 'sec-fetch-site': 'same-origin' };
 
 async function logIn(apiKey: string) {
   const response = await host.app.request('/login', {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...fromThisSite },
     body: new URLSearchParams({ apiKey, next: '/tasks' }).toString(),
   });
   expect(response.status).toBe(303);
@@ -70,7 +72,7 @@ describe('login', () => {
     expect(form.body).toContain('name="next" value="/settings"');
     const wrong = await host.app.request('/login', {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...fromThisSite },
       body: 'apiKey=hk_nope',
     });
     expect(wrong.status).toBe(401);
@@ -87,7 +89,7 @@ describe('login', () => {
   it('logs out: the session stops working', async () => {
     const session = await logIn(key);
     expect((await page('/traces', session)).status).toBe(200);
-    const out = await host.app.request('/logout', { method: 'POST', headers: { cookie: session } });
+    const out = await host.app.request('/logout', { method: 'POST', headers: { cookie: session, ...fromThisSite } });
     expect(out.status).toBe(303);
     expect(out.headers.get('set-cookie')).toMatch(/host_session=;.*Max-Age=0/);
     expect((await page('/traces', session)).status).toBe(302);

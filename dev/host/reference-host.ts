@@ -4,7 +4,7 @@ import { manifest as pluginManifest, type PluginManifest } from '../../plugin/ma
 import { createHostApp } from './host-app.js';
 import { createHostCapabilities } from './host-capabilities.js';
 import { connectHostDatabase, migrateHostDatabase, type HostDb } from './host-database.js';
-import type { HostEnv, HostLog, HostPlugin } from './host-env.js';
+import type { HostAppOptions, HostEnv, HostLog, HostPlugin } from './host-env.js';
 
 export interface ReferenceHostOptions<P extends HostPlugin> {
   databaseUrl: string;
@@ -16,6 +16,8 @@ export interface ReferenceHostOptions<P extends HostPlugin> {
   manifest?: PluginManifest;
   log?: HostLog;
   allowProjectCreation?: boolean;
+  failedKeyLimits?: HostAppOptions['failedKeyLimits'];
+  frameAncestors?: string[];
 }
 
 export interface ReferenceHost<P extends HostPlugin> {
@@ -57,6 +59,8 @@ export async function createReferenceHost<P extends HostPlugin & { close?(): Pro
       manifest,
       ...(options.log ? { log: options.log } : {}),
       ...(options.allowProjectCreation === undefined ? {} : { allowProjectCreation: options.allowProjectCreation }),
+      ...(options.failedKeyLimits ? { failedKeyLimits: options.failedKeyLimits } : {}),
+      ...(options.frameAncestors ? { frameAncestors: options.frameAncestors } : {}),
     });
     return {
       app,

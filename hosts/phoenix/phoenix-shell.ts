@@ -21,6 +21,10 @@ export interface PhoenixShellOptions<P extends ShellPlugin> {
   pluginFactory?: (host: ExperimentsHost) => P | Promise<P>;
   manifest?: PluginManifest;
   log?: (message: string, error?: unknown) => void;
+  /** Failed API-key attempts per client before 429s (default 20 a minute). */
+  failedKeyLimits?: { maxFailures: number; windowSeconds: number };
+  /** CSP `frame-ancestors` of every page (default `'self'`). */
+  frameAncestors?: string[];
 }
 
 export interface PhoenixShell<P extends ShellPlugin> {
@@ -56,7 +60,17 @@ export async function createPhoenixShell<P extends ShellPlugin & { close?(): Pro
     const phoenixPublicUrl = (options.phoenix.publicUrl ?? options.phoenix.url).replace(/\/+$/, '');
     const host = createPhoenixHost({ sql, phoenix, phoenixPublicUrl, manifest });
     const plugin = options.pluginFactory ? await options.pluginFactory(host) : null;
-    const app = createShellApp({ sql, host, phoenix, phoenixPublicUrl, plugin, manifest, ...(options.log ? { log: options.log } : {}) });
+    const app = createShellApp({
+      sql,
+      host,
+      phoenix,
+      phoenixPublicUrl,
+      plugin,
+      manifest,
+      ...(options.log ? { log: options.log } : {}),
+      ...(options.failedKeyLimits ? { failedKeyLimits: options.failedKeyLimits } : {}),
+      ...(options.frameAncestors ? { frameAncestors: options.frameAncestors } : {}),
+    });
     return {
       app,
       sql,

@@ -9,6 +9,7 @@ import { createMiddleware } from 'hono/factory';
 import { HTTPException } from 'hono/http-exception';
 import { z } from 'zod';
 import type { ExperimentsHost, HostPrincipal } from '../../plugin/host.js';
+import { clientOf, createFailedKeyLimiter, escapingLog, isSameOriginRequest, nextPathOf, securityHeaders, type FailedKeyLimits } from '../../plugin/index.js';
 import type { PhoenixClient } from './phoenix-client.js';
 import { PhoenixError } from './phoenix-error.js';
 import { saveInferenceStep } from './inference-step-repository.js';
@@ -35,6 +36,10 @@ export interface ShellAppOptions {
   plugin: ShellPlugin | null;
   manifest: { mountPath: string; tab: { path: string } };
   log?: (message: string, error?: unknown) => void;
+  /** Failed API-key attempts per client before 429s (default 20 a minute). */
+  failedKeyLimits?: FailedKeyLimits;
+  /** CSP `frame-ancestors` of every page (default `'self'`). */
+  frameAncestors?: string[];
 }
 
 interface ShellEnv {
@@ -43,12 +48,6 @@ interface ShellEnv {
 
 const htmxFile = createRequire(import.meta.url).resolve('htmx.org/dist/htmx.min.js');
 const cssFile = path.join(import.meta.dirname, 'static', 'shell.css');
-
-/** Only a path on this host: `//evil.example` or `https://…` would turn the login into an open redirect. */
-function safeNext(next: string | undefined, fallback: string): string {
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return fallback;
-  return next;
-}
 
 function validate<Target extends 'json' | 'query', Schema extends z.ZodType>(target: Target, schema: Schema) {
   return zValidator(target, schema, (result) => {
@@ -84,7 +83,9 @@ const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/, 'must
  */
 export function createShellApp(options: ShellAppOptions): Hono<ShellEnv> {
   const { sql, host, phoenix, plugin, manifest } = options;
-  const log = options.log ?? ((message, error) => console.error(`[phoenix shell] ${message}`, error ?? ''));
+  // Request text reaches log lines: no control character may forge or hide a line.
+  const log = escapingLog(options.log ?? ((message, error) => console.error(`[phoenix shell] ${message}`, error ?? '')));
+  const limiter = createFailedKeyLimiter(options.failedKeyLimits);
   const tabHref = `${manifest.mountPath}${manifest.tab.path}`;
   const app = new Hono<ShellEnv>({ strict: false });
   const isPluginPath = (p: string) => plugin !== null && (p === manifest.mountPath || p.startsWith(`${manifest.mountPath}/`));
@@ -94,7 +95,19 @@ export function createShellApp(options: ShellAppOptions): Hono<ShellEnv> {
       throw new ShellError('payload_too_large', 'The request body is larger than 64 KiB.');
     },
   });
+  app.use('*', securityHeaders({ ...(options.frameAncestors ? { frameAncestors: options.frameAncestors } : {}) }));
   app.use('*', (c, next) => (isPluginPath(c.req.path) ? next() : small(c, next)));
+  // A client that sent too many wrong API keys waits (429) before it may try another.
+  app.use('*', async (c, next) => {
+    if (c.req.header('x-api-key') === undefined) return next();
+    const wait = limiter.retryAfter(clientOf(c));
+    if (wait !== null) {
+      c.header('Retry-After', String(wait));
+      throw new ShellError('too_many_requests', `Too many wrong API keys from this client; try again in ${wait} seconds.`);
+    }
+    await next();
+    if (c.res.status === 401) limiter.recordFailure(clientOf(c));
+  });
 
   const htmx = readFileSync(htmxFile);
   const css = readFileSync(cssFile);
@@ -106,10 +119,20 @@ export function createShellApp(options: ShellAppOptions): Hono<ShellEnv> {
   );
   app.get('/healthz', (c) => c.json({ ok: true }));
 
-  // Login: the form, the one-click `?key=` link, and logout.
+  // Login: the form, the one-click `?key=` link (opened directly, not from another site), and logout (POST only).
+  // Another site may neither sign a browser in (login CSRF) nor out.
+  const loginRefused = (c: Context, status: 400 | 403 | 429, message: string) => c.html(<LoginPage next={tabHref} error={message} />, status);
   async function startSession(c: Context, apiKey: string, next: string) {
+    const wait = limiter.retryAfter(clientOf(c));
+    if (wait !== null) {
+      c.header('Retry-After', String(wait));
+      return loginRefused(c, 429, `Too many wrong API keys from here; try again in ${wait} seconds.`);
+    }
     const project = apiKey.length <= 500 ? await findProjectByApiKey(sql, apiKey) : undefined;
-    if (!project) return c.html(<LoginPage next={next} error="That API key does not belong to any project." />, 401);
+    if (!project) {
+      limiter.recordFailure(clientOf(c));
+      return c.html(<LoginPage next={next} error="That API key does not belong to any project." />, 401);
+    }
     setCookie(c, sessionCookie, await createSession(sql, project.id), {
       httpOnly: true,
       sameSite: 'Lax',
@@ -120,26 +143,31 @@ export function createShellApp(options: ShellAppOptions): Hono<ShellEnv> {
     return c.redirect(next, 303);
   }
   app.get('/login', (c) => {
-    const next = safeNext(c.req.query('next'), tabHref);
+    const next = nextPathOf(c.req.query('next'), tabHref);
+    if (!next.ok) return loginRefused(c, 400, next.reason);
     const key = c.req.query('key');
-    return key ? startSession(c, key, next) : c.html(<LoginPage next={next} />);
+    const site = c.req.header('sec-fetch-site');
+    if (key && (site === 'cross-site' || site === 'same-site'))
+      return c.html(<LoginPage next={next.path} error="This sign-in link came from another site; enter your API key to log in." />, 403);
+    return key ? startSession(c, key, next.path) : c.html(<LoginPage next={next.path} />);
   });
   app.post('/login', async (c) => {
+    if (isSameOriginRequest(c.req.raw.headers, c.req.url) !== true) return loginRefused(c, 403, 'Log in from the login page of this site.');
     const form = z
       .object({ apiKey: z.string().trim().max(500).optional(), next: z.string().max(2000).optional() })
       .safeParse(await c.req.parseBody().catch(() => ({})));
-    const next = safeNext(form.data?.next, tabHref);
-    if (!form.data?.apiKey) return c.html(<LoginPage next={next} error="Enter your project's API key." />, 422);
-    return startSession(c, form.data.apiKey, next);
+    const next = nextPathOf(form.data?.next, tabHref);
+    if (!next.ok) return loginRefused(c, 400, next.reason);
+    if (!form.data?.apiKey) return c.html(<LoginPage next={next.path} error="Enter your project's API key." />, 422);
+    return startSession(c, form.data.apiKey, next.path);
   });
-  const logout = async (c: Context) => {
+  app.post('/logout', async (c) => {
+    if (isSameOriginRequest(c.req.raw.headers, c.req.url) !== true) return loginRefused(c, 403, 'Log out from a page of this site.');
     const token = getCookie(c, sessionCookie);
     if (token) await deleteSession(sql, token);
     deleteCookie(c, sessionCookie, { path: '/' });
     return c.redirect('/login', 303);
-  };
-  app.get('/logout', logout);
-  app.post('/logout', logout);
+  });
 
   const loginUrlFor = (url: string) => {
     const { pathname, search } = new URL(url);

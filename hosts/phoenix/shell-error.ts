@@ -7,6 +7,7 @@ export type ShellErrorCode =
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'unprocessable'
+  | 'too_many_requests'
   | 'bad_gateway'
   | 'internal';
 
@@ -17,6 +18,7 @@ const statusOf: Record<ShellErrorCode, ContentfulStatusCode> = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   unprocessable: 422,
+  too_many_requests: 429,
   bad_gateway: 502,
   internal: 500,
 };

@@ -1,4 +1,5 @@
 import { createMiddleware } from 'hono/factory';
+import { isSameOriginRequest } from '../host-security/same-origin-check.js';
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -12,20 +13,9 @@ const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 export const requireSameOrigin = (options: { browserHeadersRequired: boolean }) =>
   createMiddleware(async (c, next) => {
     if (safeMethods.has(c.req.method)) return next();
-    const site = c.req.header('sec-fetch-site');
-    const origin = c.req.header('origin');
-    if (site === undefined && origin === undefined && !options.browserHeadersRequired) return next();
-    const host = c.req.header('x-forwarded-host') ?? c.req.header('host') ?? new URL(c.req.url).host;
-    const sameOrigin = site !== undefined ? site === 'same-origin' : origin !== undefined && originHost(origin) === host;
+    const sameOrigin = isSameOriginRequest(c.req.raw.headers, c.req.url);
+    if (sameOrigin === undefined && !options.browserHeadersRequired) return next();
     if (sameOrigin) return next();
     if (options.browserHeadersRequired) return c.text('Refused: this form may only be sent from the Experiments pages of this site.', 403);
     return c.json({ error: { code: 'forbidden', message: 'Refused: a page on another site may not change experiments.' } }, 403);
   });
-
-function originHost(origin: string): string | null {
-  try {
-    return new URL(origin).host;
-  } catch {
-    return null;
-  }
-}

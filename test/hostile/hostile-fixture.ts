@@ -105,7 +105,12 @@ const derivedTables = new Set(['run_summaries', 'run_pair_counts']);
 const describeError = (error: unknown) =>
   error instanceof Error ? `${error.name}: ${error.message}\n${error.stack ?? ''}` : error === undefined ? '' : String(error);
 
-export async function startHostileFixture(): Promise<HostileFixture> {
+export interface HostileFixtureOptions {
+  /** The host's limit on failed API-key attempts; the generated suite sends hundreds of wrong keys on purpose. */
+  failedKeyLimits?: { maxFailures: number; windowSeconds: number };
+}
+
+export async function startHostileFixture(options: HostileFixtureOptions = {}): Promise<HostileFixture> {
   const database: TestDatabase = await createTestDatabase('hostile');
   const hookSecret = `whsec_${randomBytes(24).toString('base64')}`;
   const logLines: string[] = [];
@@ -117,6 +122,7 @@ export async function startHostileFixture(): Promise<HostileFixture> {
       databaseUrl: database.url,
       baseUrl: 'http://host.test',
       log: (message, error) => logLines.push(`${message} ${describeError(error)}`),
+      ...(options.failedKeyLimits ? { failedKeyLimits: options.failedKeyLimits } : {}),
       pluginFactory: async (capabilities) => {
         const plugin = createExperimentsPlugin(capabilities, { databaseUrl: database.url, temporalAddress: inject('temporalAddress'), hookSecret });
         await plugin.migrate();
@@ -276,7 +282,7 @@ export async function startHostileFixture(): Promise<HostileFixture> {
     const login = await send({
       method: 'POST',
       path: '/login',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://host.test', 'sec-fetch-site': 'same-origin' },
       body: new URLSearchParams({ apiKey: a.apiKey, next: '/' }).toString(),
     });
     const sessionToken = /host_session=([^;]+)/.exec(login.headers.get('set-cookie') ?? '')?.[1];

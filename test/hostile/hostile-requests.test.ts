@@ -27,7 +27,8 @@ beforeAll(async () => {
       original(...args);
     });
   }
-  fx = await startHostileFixture();
+  // Hundreds of wrong keys are sent on purpose, each expecting its 401: the key-guessing limit has a test of its own.
+  fx = await startHostileFixture({ failedKeyLimits: { maxFailures: 100_000, windowSeconds: 60 } });
   last = await fx.snapshot();
 });
 
