@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseAllowList } from './webhook/webhook-target-policy.js';
+import { priceTableSchema } from './domain/model-prices.js';
 
 const positiveInt = z.coerce.number().int().positive();
 
@@ -39,6 +40,8 @@ export const configSchema = z
     judgeApiKey: z.string().optional(), // JUDGE_API_KEY
     judgeModel: z.string().min(1).default('gpt-4o-mini'), // JUDGE_MODEL
     judgeTimeoutMs: positiveInt.min(100).default(30_000),
+    // Added to the shipped price table; from the environment as JSON.
+    modelPrices: z.preprocess(parseJsonText, priceTableSchema).optional(), // EXPERIMENTS_MODEL_PRICES
   })
   .strict();
 
@@ -59,7 +62,18 @@ const environmentNames: Partial<Record<keyof ExperimentsConfig, string>> = {
   judgeBaseUrl: 'JUDGE_BASE_URL',
   judgeApiKey: 'JUDGE_API_KEY',
   judgeModel: 'JUDGE_MODEL',
+  modelPrices: 'EXPERIMENTS_MODEL_PRICES',
 };
+
+// A setting given as JSON text (from the environment); what is not JSON is left for the schema to refuse.
+function parseJsonText(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return value;
+  }
+}
 
 /** Settings from the environment, for the keys not given explicitly. */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<ExperimentsConfigInput> {

@@ -9,6 +9,7 @@ import { experimentRoutes } from './experiment-routes.js';
 import { runRoutes } from './run-routes.js';
 import { evaluationRoutes } from './evaluation-routes.js';
 import { resultRoutes } from './result-routes.js';
+import { modelPriceRoutes } from './model-price-routes.js';
 import { spanHookRoutes } from './span-hook-routes.js';
 import { catalogRoutes } from './catalog-routes.js';
 import { viewRoutes } from '../pages/tab-routes.js';
@@ -35,6 +36,7 @@ export function createPluginApp(context: PluginContext): Hono {
   app.route('/api/experiments', evaluationRoutes(context));
   app.route('/api/experiments', resultRoutes(context));
   app.route('/api', catalogRoutes(context));
+  app.route('/api/model-prices', modelPriceRoutes(context));
   app.all('/api/*', () => {
     throw new ExperimentsError('not_found', 'There is no such Experiments API route.');
   });

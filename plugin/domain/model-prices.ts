@@ -64,6 +64,15 @@ export const priceTableSchema = z.record(
   { error: 'must be an object of model names to { inputPerMillion, outputPerMillion }' },
 );
 
+/**
+ * The table a project's tests are priced by: the shipped prices, then the host's (config `modelPrices`), then the
+ * project's own. A stored project table that no longer passes the schema is left out rather than failing evaluations.
+ */
+export function projectPriceTable(host: PriceTable | undefined, project: unknown): PriceTable {
+  const own = priceTableSchema.safeParse(project ?? {});
+  return mergePriceTables(shippedModelPrices, host, own.success ? own.data : undefined);
+}
+
 /** The tables in order, later entries overriding earlier ones (names compared case-insensitively). */
 export function mergePriceTables(...tables: ReadonlyArray<PriceTable | undefined>): PriceTable {
   const merged: Record<string, ModelPrice> = {};

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HostSpan } from '../host.js';
+import { mergePriceTables, shippedModelPrices } from './model-prices.js';
 import { extractTraceFacts, findOverrideMismatches } from './trace-facts.js';
 
 const span = (s: Partial<HostSpan> & Pick<HostSpan, 'spanId' | 'name'>): HostSpan => ({
@@ -152,8 +153,10 @@ describe('extractTraceFacts on an OpenInference trace', () => {
     expect(facts.latencyMs).toBeCloseTo(2500.25, 6);
   });
 
-  it('sums tokens and cost over the spans that made the calls', () => {
-    expect(facts).toMatchObject({ inputTokens: 420, outputTokens: 158, totalTokens: 578, cost: 0.0001 });
+  it('sums tokens and cost over the spans that made the calls, pricing tokens where no cost is reported', () => {
+    // classifier: its reported 0.0001; response_generator: gpt-4o (invocation parameters) 300 × $2.50/M + 150 × $10/M.
+    expect(facts).toMatchObject({ inputTokens: 420, outputTokens: 158, totalTokens: 578, costNote: null });
+    expect(facts.cost).toBeCloseTo(0.0001 + 0.00075 + 0.0015, 12);
   });
 
   it('finds the marked step and the unmarked LLM span, with what they applied', () => {
@@ -167,6 +170,7 @@ describe('extractTraceFacts on an OpenInference trace', () => {
         outputTokens: 8,
         totalTokens: 128,
         cost: 0.0001,
+        costNote: null,
         // from the instrumented call beneath the step span; not llm.model_name (the response's model)
         parameters: { model: 'gpt-4o-mini', temperature: 0.3, max_tokens: 256, system: 'Classify the ticket.' },
       },
@@ -178,7 +182,8 @@ describe('extractTraceFacts on an OpenInference trace', () => {
         inputTokens: 300,
         outputTokens: 150,
         totalTokens: 450,
-        cost: null,
+        cost: expect.closeTo(0.00225, 12),
+        costNote: null,
         parameters: { model: 'gpt-4o', temperature: 0.7, top_p: 0.9, max_tokens: 512, verbosity: 'low' },
       },
     ]);
@@ -195,7 +200,9 @@ describe('extractTraceFacts on a GenAI semantic-convention trace', () => {
   });
 
   it('sums usage', () => {
-    expect(facts).toMatchObject({ inputTokens: 250, outputTokens: 82, totalTokens: 332, cost: 0.002 });
+    expect(facts).toMatchObject({ inputTokens: 250, outputTokens: 82, totalTokens: 332, costNote: null });
+    // response_generator reports 0.002; the classifier's gpt-4o-mini tokens cost 50 × $0.15/M + 2 × $0.60/M.
+    expect(facts.cost).toBeCloseTo(0.002 + 0.0000075 + 0.0000012, 12);
   });
 
   it('reads request parameters, never taking gen_ai.system (the provider) for the system prompt', () => {
@@ -261,6 +268,64 @@ describe('extractTraceFacts, other shapes', () => {
       span({ spanId: 'b', parentSpanId: 'a', name: 'b', attributes: { 'experiment.step': 's' } }),
     ];
     expect(() => extractTraceFacts(spans)).not.toThrow();
+  });
+});
+
+describe('extractTraceFacts, cost', () => {
+  const llm = (spanId: string, attributes: Record<string, unknown>, parentSpanId = 'r') =>
+    span({ spanId, parentSpanId, name: spanId, attributes: { 'openinference.span.kind': 'LLM', ...attributes } });
+  const root = span({ spanId: 'r', name: 'r' });
+
+  it('prices a dated release by its model, reading gen_ai.response.model before the requested one', () => {
+    const facts = extractTraceFacts([
+      root,
+      llm('a', { 'gen_ai.request.model': 'gpt-4o', 'gen_ai.response.model': 'gpt-4o-mini-2024-07-18', 'gen_ai.usage.input_tokens': 1_000_000, 'gen_ai.usage.output_tokens': 0 }),
+    ]);
+    expect(facts).toMatchObject({ cost: 0.15, costNote: null });
+  });
+
+  it('says which model it does not know instead of showing zero, for the step and the trace', () => {
+    const facts = extractTraceFacts([
+      root,
+      llm('known', { 'experiment.step': 'classifier', 'llm.model_name': 'gpt-4o-mini', 'llm.token_count.prompt': 10, 'llm.token_count.completion': 5 }),
+      llm('unknown', { 'experiment.step': 'writer', 'llm.model_name': 'acme-large-7', 'llm.token_count.prompt': 10, 'llm.token_count.completion': 5 }),
+    ]);
+    expect(facts).toMatchObject({ inputTokens: 20, outputTokens: 10, cost: null, costNote: 'unknown model acme-large-7' });
+    expect(facts.steps.map((s) => [s.step, s.cost === null, s.costNote])).toEqual([
+      ['classifier', false, null],
+      ['writer', true, 'unknown model acme-large-7'],
+    ]);
+  });
+
+  it('prices a model the given table adds, and the table overrides the shipped price', () => {
+    const spans = [root, llm('a', { 'llm.model_name': 'acme-large-7', 'llm.token_count.prompt': 2_000_000, 'llm.token_count.completion': 1_000_000 })];
+    const prices = mergePriceTables(shippedModelPrices, { 'acme-large-7': { inputPerMillion: 1, outputPerMillion: 3 } });
+    expect(extractTraceFacts(spans, prices)).toMatchObject({ cost: 5, costNote: null });
+  });
+
+  it('takes llm.cost.prompt and llm.cost.completion when no total is given', () => {
+    const facts = extractTraceFacts([root, llm('a', { 'llm.model_name': 'acme', 'llm.token_count.prompt': 5, 'llm.cost.prompt': 0.25, 'llm.cost.completion': 0.5 })]);
+    expect(facts).toMatchObject({ cost: 0.75, costNote: null });
+  });
+
+  it("counts a wrapper's reported cost once, not again as its calls' tokens", () => {
+    const facts = extractTraceFacts([
+      span({ spanId: 'r', name: 'agent', attributes: { 'llm.cost.total': 0.5 } }),
+      llm('a', { 'llm.model_name': 'gpt-4o', 'llm.token_count.prompt': 1000, 'llm.token_count.completion': 100 }),
+      llm('b', { 'llm.model_name': 'gpt-4o', 'llm.token_count.prompt': 1000, 'llm.token_count.completion': 100 }),
+    ]);
+    expect(facts).toMatchObject({ inputTokens: 2000, outputTokens: 200, cost: 0.5 });
+    // Within a step, where the wrapper is not, the calls are priced from their tokens: 1000 × 2.5/M + 100 × 10/M.
+    expect(facts.steps[0]?.cost).toBeCloseTo(0.0035, 12);
+  });
+
+  it('cannot price tokens without a model or without the input/output split, and says so', () => {
+    expect(extractTraceFacts([root, llm('a', { 'llm.token_count.prompt': 5 })])).toMatchObject({ cost: null, costNote: 'a call with tokens names no model' });
+    expect(extractTraceFacts([root, llm('a', { 'llm.model_name': 'gpt-4o', 'llm.token_count.total': 5 })])).toMatchObject({
+      totalTokens: 5,
+      cost: null,
+      costNote: 'tokens of gpt-4o not split into input and output',
+    });
   });
 });
 

@@ -1,17 +1,22 @@
 import type { HostSpan } from '../host.js';
+import { shippedModelPrices, type PriceTable } from './model-prices.js';
 import { parameterDefinitions, parameterNames, type ParameterName, type RecordedBy } from './parameter-definitions.js';
+import { priceCalls, type ModelCall } from './usage-cost.js';
 
 type RecordedValue<By extends RecordedBy> = By['value'] extends 'number' ? number : string;
 
 /** The step parameters a variant can override (DESIGN §5), as recorded on a step's span. */
 export type AppliedParameters = { [P in ParameterName]?: RecordedValue<(typeof parameterDefinitions)[P]['recordedBy']> };
 
-/** Token and cost totals; a field is null when no span recorded it. */
+/** Token and cost totals; a token count is null when no span recorded it. */
 export interface UsageFacts {
   inputTokens: number | null;
   outputTokens: number | null;
   totalTokens: number | null;
+  /** Dollars: reported by the spans, else their tokens at the price table's prices; null when unknown or no call. */
   cost: number | null;
+  /** Why the cost is unknown though calls were made, e.g. "unknown model llama-3-70b". */
+  costNote: string | null;
 }
 
 /** What one inference-step span shows: its timing, usage and the parameters the application really used. */
@@ -42,11 +47,17 @@ export interface OverrideMismatch {
 
 type Attributes = Record<string, unknown>;
 
-/** Extracts output, input, latency, usage and per-step facts from a trace's spans (attributes flattened with dotted keys). */
-export function extractTraceFacts(spans: readonly HostSpan[]): TraceFacts {
+/**
+ * Extracts output, input, latency, usage and per-step facts from a trace's spans (attributes flattened with dotted
+ * keys). Tokens without a reported cost are priced by `prices` (the shipped table merged with the host's and the
+ * project's).
+ */
+export function extractTraceFacts(spans: readonly HostSpan[], prices: PriceTable = shippedModelPrices): TraceFacts {
   const tree = buildTree(spans);
   const root = findRoot(spans);
-  const counted = {
+  const counted: Counted = {
+    tree,
+    prices,
     tokens: leafMostReporting(spans, tree, hasTokens),
     cost: leafMostReporting(spans, tree, (span) => readCost(span.attributes) !== undefined),
   };
@@ -389,6 +400,8 @@ function joinTextParts(parts: readonly unknown[]): string | undefined {
 // ---- usage -----------------------------------------------------------------------------------------------
 
 interface Counted {
+  tree: Tree;
+  prices: PriceTable;
   tokens: Set<HostSpan>;
   cost: Set<HostSpan>;
 }
@@ -413,23 +426,67 @@ function hasTokens(span: HostSpan): boolean {
   return readTokens(span.attributes).total !== undefined;
 }
 
+// OpenInference's `llm.cost.total`, or its parts when only they are given.
 function readCost(attributes: Attributes): number | undefined {
-  return toNumber(attributes['gen_ai.usage.cost']) ?? toNumber(attributes['llm.cost.total']);
+  const prompt = toNumber(attributes['llm.cost.prompt']);
+  const completion = toNumber(attributes['llm.cost.completion']);
+  return (
+    toNumber(attributes['gen_ai.usage.cost']) ??
+    toNumber(attributes['llm.cost.total']) ??
+    (prompt !== undefined || completion !== undefined ? (prompt ?? 0) + (completion ?? 0) : undefined)
+  );
 }
 
+// The model that answered, else the one asked for: a dated release (gpt-4o-2024-08-06) is priced as its model.
+function readModel(attributes: Attributes): string | null {
+  const invocation = asRecord(parseMaybeJson(attributes['llm.invocation_parameters']));
+  return (
+    toText(attributes['gen_ai.response.model']) ??
+    toText(attributes['llm.model_name']) ??
+    toText(attributes['gen_ai.request.model']) ??
+    toText(invocation?.model) ??
+    null
+  );
+}
+
+/**
+ * Tokens and cost of a set of spans (a trace, or a step's region). A span's reported cost covers the calls beneath
+ * it in the set, so only calls without a reporting ancestor there are priced from their tokens.
+ */
 function sumUsage(spans: readonly HostSpan[], counted: Counted): UsageFacts {
   const add = (sum: number | null, value: number | undefined) => (value === undefined ? sum : (sum ?? 0) + value);
-  const usage: UsageFacts = { inputTokens: null, outputTokens: null, totalTokens: null, cost: null };
+  const usage = { inputTokens: null as number | null, outputTokens: null as number | null, totalTokens: null as number | null };
+  const inSet = new Set(spans);
+  const calls: ModelCall[] = [];
   for (const span of spans) {
-    if (counted.tokens.has(span)) {
-      const tokens = readTokens(span.attributes);
+    const tokens = counted.tokens.has(span) ? readTokens(span.attributes) : undefined;
+    if (tokens) {
       usage.inputTokens = add(usage.inputTokens, tokens.input);
       usage.outputTokens = add(usage.outputTokens, tokens.output);
       usage.totalTokens = add(usage.totalTokens, tokens.total);
     }
-    if (counted.cost.has(span)) usage.cost = add(usage.cost, readCost(span.attributes));
+    const reportedCost = counted.cost.has(span) ? readCost(span.attributes) : undefined;
+    if (reportedCost === undefined && (!tokens || hasReportingAncestor(span, counted, inSet))) continue;
+    calls.push({
+      model: readModel(span.attributes),
+      inputTokens: tokens?.input ?? null,
+      outputTokens: tokens?.output ?? null,
+      totalTokens: tokens?.total ?? null,
+      reportedCost: reportedCost ?? null,
+    });
   }
-  return usage;
+  return { ...usage, ...priceCalls(calls, counted.prices) };
+}
+
+function hasReportingAncestor(span: HostSpan, counted: Counted, inSet: ReadonlySet<HostSpan>): boolean {
+  const visited = new Set<string>([span.spanId]);
+  let parent = span.parentSpanId ? counted.tree.byId.get(span.parentSpanId) : undefined;
+  while (parent && inSet.has(parent) && !visited.has(parent.spanId)) {
+    if (counted.cost.has(parent)) return true;
+    visited.add(parent.spanId);
+    parent = parent.parentSpanId ? counted.tree.byId.get(parent.parentSpanId) : undefined;
+  }
+  return false;
 }
 
 // ---- values ----------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { ExperimentsConfig } from '../config.js';
 import { evaluateAll, parseEvaluations, type EvaluationConfig, type EvaluationResult } from '../domain/evaluators/index.js';
+import { projectPriceTable } from '../domain/model-prices.js';
 import { extractTraceFacts, findOverrideMismatches } from '../domain/trace-facts.js';
 import type { ExperimentsHost } from '../host.js';
 import type { Db } from '../store/connect.js';
@@ -94,7 +95,7 @@ export async function evaluateTest(
   const evaluations = [...collect(task.evaluations, 'task'), ...collect(test.default_evaluations, 'experiment')];
   if (judge === 'defer' && evaluations.some((e) => e.config.type === 'llm_judge')) return { written: false, why: 'needs_judge' };
   const trace = await host.traces.get(test.project_id, traceId);
-  const facts = extractTraceFacts(trace?.spans ?? []);
+  const facts = extractTraceFacts(trace?.spans ?? [], projectPriceTable(deps.config.modelPrices, test.model_prices));
   const evaluationFacts = { output: facts.output, expected: task.expected ?? null, latencyMs: facts.latencyMs, totalTokens: facts.totalTokens };
 
   const rows: Array<{ evaluator: string; source: 'task' | 'experiment'; config: unknown; score: number | null; outcome: 'passed' | 'failed' | 'errored'; reason: string }> = [];
@@ -141,7 +142,9 @@ export async function evaluateTest(
       latency_ms: facts.latencyMs,
       input_tokens: facts.inputTokens,
       output_tokens: facts.outputTokens,
+      total_tokens: facts.totalTokens,
       cost: facts.cost,
+      cost_note: facts.costNote?.slice(0, 1000) ?? null,
       no_evaluations: noEvaluations,
       override_mismatches: mismatches.length > 0 ? jsonb(mismatches) : null,
       error: status === 'errored' ? rows.find((r) => r.outcome === 'errored')?.reason ?? null : noEvaluations ? 'the task has no evaluations' : null,
@@ -160,10 +163,10 @@ export async function evaluateTest(
       on conflict (test_row_id, attempt, round, position) do nothing
       returning 1),
     steps as (
-      insert into test_steps (test_row_id, attempt, step, latency_ms, input_tokens, output_tokens, cost)
-      select updated.id, ${test.attempt}, s.step, s.latency_ms, s.input_tokens, s.output_tokens, s.cost
+      insert into test_steps (test_row_id, attempt, step, latency_ms, input_tokens, output_tokens, total_tokens, cost, cost_note)
+      select updated.id, ${test.attempt}, s.step, s.latency_ms, s.input_tokens, s.output_tokens, s.total_tokens, s.cost, s.cost_note
       from updated cross join jsonb_to_recordset(${jsonb(round === 1 ? stepFigures(facts.steps) : [])})
-        as s(step text, latency_ms float8, input_tokens int, output_tokens int, cost float8)
+        as s(step text, latency_ms float8, input_tokens int, output_tokens int, total_tokens int, cost float8, cost_note text)
       on conflict (test_row_id, attempt, step) do nothing
       returning 1)
     select (select count(*) from updated)::int as updated,
@@ -172,18 +175,34 @@ export async function evaluateTest(
   return row?.updated === 1 ? { written: true, runSettled: !row.others_open } : notOpen;
 }
 
-/** One row per step name: a step that ran several times (retries, loops) adds up. */
-function stepFigures(steps: ReturnType<typeof extractTraceFacts>['steps']) {
-  const byStep = new Map<string, { step: string; latency_ms: number | null; input_tokens: number | null; output_tokens: number | null; cost: number | null }>();
+interface StepFigures {
+  step: string;
+  latency_ms: number | null;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  total_tokens: number | null;
+  cost: number | null;
+  cost_note: string | null;
+}
+
+/**
+ * One row per step name: a step that ran several times (retries, loops) adds up; one run of it whose cost is
+ * unknown makes the step's cost unknown, with the reasons.
+ */
+function stepFigures(steps: ReturnType<typeof extractTraceFacts>['steps']): StepFigures[] {
+  const byStep = new Map<string, StepFigures>();
   const add = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : a + b);
   for (const step of steps) {
     const seen = byStep.get(step.step);
+    const notes = [...new Set([seen?.cost_note, step.costNote].filter((note): note is string => !!note))];
     byStep.set(step.step, {
       step: step.step,
       latency_ms: add(seen?.latency_ms ?? null, step.latencyMs),
       input_tokens: add(seen?.input_tokens ?? null, step.inputTokens),
       output_tokens: add(seen?.output_tokens ?? null, step.outputTokens),
-      cost: add(seen?.cost ?? null, step.cost),
+      total_tokens: add(seen?.total_tokens ?? null, step.totalTokens),
+      cost: notes.length > 0 ? null : add(seen?.cost ?? null, step.cost),
+      cost_note: notes.length > 0 ? notes.join('; ').slice(0, 1000) : null,
     });
   }
   return [...byStep.values()];

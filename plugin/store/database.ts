@@ -98,7 +98,9 @@ export interface TestTable {
   latency_ms: number | null;
   input_tokens: number | null;
   output_tokens: number | null;
+  total_tokens: number | null;
   cost: number | null;
+  cost_note: string | null;
   no_evaluations: Generated<boolean>;
   override_mismatches: Json<Array<Record<string, unknown>>> | null;
   /** Set exactly when `status` is `not_run` (domain/experiment-status.ts `notRunReasons`). */
@@ -148,8 +150,18 @@ export interface TestStepTable {
   latency_ms: number | null;
   input_tokens: number | null;
   output_tokens: number | null;
+  total_tokens: number | null;
   cost: number | null;
+  cost_note: string | null;
   created_at: CreatedAt;
+}
+
+/** A project's own settings; `model_prices` extends the shipped and the host's price tables. */
+export interface ProjectSettingsTable {
+  project_id: string;
+  model_prices: Json<Record<string, { inputPerMillion: number; outputPerMillion: number }>>;
+  updated_by: string | null;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
 export interface RunSummaryTable {
@@ -190,6 +202,7 @@ export interface Database {
   trace_links: TraceLinkTable;
   evaluation_results: EvaluationResultTable;
   test_steps: TestStepTable;
+  project_settings: ProjectSettingsTable;
   run_summaries: RunSummaryTable;
   run_pair_counts: RunPairCountTable;
   experiment_events: ExperimentEventTable;

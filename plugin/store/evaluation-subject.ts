@@ -10,6 +10,8 @@ export interface EvaluationSubject {
   project_id: string;
   default_evaluations: unknown;
   snapshot: unknown;
+  /** The project's own model prices (null when it set none), added to the shipped and the host's. */
+  model_prices: unknown;
 }
 
 /**
@@ -24,9 +26,10 @@ export function selectEvaluationSubjects(db: Db) {
     .leftJoin('experiment_tasks', (join) =>
       join.onRef('experiment_tasks.experiment_id', '=', 'runs.experiment_id').onRef('experiment_tasks.task_id', '=', 'tests.task_id'),
     )
+    .leftJoin('project_settings', 'project_settings.project_id', 'experiments.project_id')
     .select([
       'tests.id', 'tests.status', 'tests.attempt', 'tests.trace_id', 'runs.config', 'experiments.project_id',
-      'experiments.default_evaluations', 'experiment_tasks.snapshot',
+      'experiments.default_evaluations', 'experiment_tasks.snapshot', 'project_settings.model_prices',
     ]);
 }
 

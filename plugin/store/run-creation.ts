@@ -95,7 +95,7 @@ export async function resetRetryableTests(db: Db, runId: string): Promise<number
     .set({
       attempt: sql`attempt + 1`, test_id: sql`gen_random_uuid()`, status: 'pending', trace_id: null, dispatched_at: null, deadline_at: null,
       trace_arrived_at: null, finished_at: null, error: null, http_status: null, output: null, latency_ms: null, input_tokens: null,
-      output_tokens: null, cost: null, no_evaluations: false, override_mismatches: null, not_run_reason: null,
+      output_tokens: null, total_tokens: null, cost: null, cost_note: null, no_evaluations: false, override_mismatches: null, not_run_reason: null,
     })
     .where('run_id', '=', runId)
     .where('status', 'in', retryable)

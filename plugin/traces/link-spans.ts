@@ -162,14 +162,14 @@ async function linkOne(db: Db, projectId: string, candidate: Candidate) {
       from test, decided
       where tests.id = test.id and decided.kind = 'linked' and ${rootArrived} and test.trace_id is null
       returning tests.id)
-    select test.id, test.attempt, test.run_id, test.retries, test.config, ${projectId}::text as project_id, test.default_evaluations, test.snapshot,
+    select test.id, test.attempt, test.run_id, test.retries, test.config, ${projectId}::text as project_id, test.default_evaluations, test.snapshot, test.model_prices,
       (select count(*) from attached)::int as attached, (select count(*) from link)::int as links from test`.execute(db);
   const row = result.rows[0];
   if (!row || row.attached !== 1) return null;
   // What the evaluation needs, as this statement left the test: evaluating, with this trace.
   const subject: EvaluationSubject = {
     id: row.id, status: 'evaluating', attempt: row.attempt, trace_id: traceId, config: row.config,
-    project_id: projectId, default_evaluations: row.default_evaluations, snapshot: row.snapshot,
+    project_id: projectId, default_evaluations: row.default_evaluations, snapshot: row.snapshot, model_prices: row.model_prices,
   };
   return { runId: row.run_id, workflowId: runWorkflowId(row.run_id, row.retries), testId, traceId, subject };
 }
