@@ -5,6 +5,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createPhoenixClient } from '../../hosts/phoenix/phoenix-client.js';
 import { PhoenixError } from '../../hosts/phoenix/phoenix-error.js';
 import type { PhoenixSpan } from '../../hosts/phoenix/phoenix-spans.js';
+import { toHostSpan } from '../../hosts/phoenix/span-mapping.js';
+import { findModelPrice, shippedModelPrices } from '../../plugin/domain/model-prices.js';
+import { extractTraceFacts } from '../../plugin/domain/trace-facts.js';
 import { eventually } from '../../test/helpers/phoenix-trace-sender.js';
 import { startChatCompletionsServer, type ChatCompletionsServer } from '../demo-app/chat-completions-server.js';
 import { estimateTokens } from '../demo-app/model.js';
@@ -131,6 +134,16 @@ describe('the Python demo application, traced into Phoenix', () => {
     expect(root!.attributes['output.value']).toBe(responseCall.attributes['llm.output_messages.0.message.content']);
     const classifierCall = spans.find((span) => span.name === 'ChatCompletion' && byId.get(span.parent_id ?? '')?.name === 'classifier')!;
     expect(classifierCall.attributes['llm.output_messages.0.message.content']).toBe('refund');
+
+    // The models it reports are in the shipped price table, so the plugin prices every step (issue 15).
+    const facts = extractTraceFacts(spans.map(toHostSpan));
+    expect(facts.costNote).toBeNull();
+    for (const step of facts.steps) {
+      const price = findModelPrice(shippedModelPrices, String(step.parameters.model))!;
+      expect(step.cost).toBeCloseTo((step.inputTokens! * price.inputPerMillion + step.outputTokens! * price.outputPerMillion) / 1e6, 12);
+      expect(step.cost).toBeGreaterThan(0);
+    }
+    expect(facts.cost).toBeCloseTo(facts.steps.reduce((sum, step) => sum + step.cost!, 0), 12);
   });
 
   it('refuses a webhook signed with another secret and traces nothing for it', async () => {
