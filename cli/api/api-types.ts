@@ -16,6 +16,12 @@ export type ExperimentStatus =
 
 export type RunStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
 
+/**
+ * Whether a run is still under way. Every other status is final, including any a newer server adds (a run stopped
+ * early, say), so the command never waits forever on a status it does not know.
+ */
+export const isOpenRun = (run: { status: string }) => run.status === 'pending' || run.status === 'running';
+
 /** The single change of a variant, as the API stores it. */
 export interface ApiOverride {
   step: string;
@@ -87,6 +93,8 @@ export interface ApiRun {
     failed: number;
     errored: number;
     timedOut: number;
+    /** Tests never sent (the run was cancelled, stopped early or hit its budget); absent from older servers. */
+    notRun?: number;
   };
   progress: { done: number; total: number; testsPerSecond: number | null };
 }

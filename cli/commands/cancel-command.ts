@@ -1,4 +1,4 @@
-import { flattenVariants } from '../api/api-types.js';
+import { flattenVariants, isOpenRun } from '../api/api-types.js';
 import { whileServerAnswers } from '../api/server-wait.js';
 import { CliError } from '../cli-error.js';
 import { experimentByReference } from '../plan/experiment-identity.js';
@@ -9,7 +9,7 @@ export async function cancelCommand(reference: string, context: CommandContext):
   const { api, wait, output } = context;
   const experiment = await whileServerAnswers(() => experimentByReference(api, reference), wait);
   const runs = await whileServerAnswers(() => api.listRuns(experiment.id), wait);
-  const open = runs.find((run) => run.status === 'pending' || run.status === 'running');
+  const open = runs.find(isOpenRun);
   if (!open)
     throw new CliError(
       `Experiment "${experiment.name}" has no run in progress (status: ${experiment.status.replace(/_/g, ' ')}); there is nothing to cancel.`,

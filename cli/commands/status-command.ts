@@ -1,6 +1,7 @@
-import { flattenVariants } from '../api/api-types.js';
+import { flattenVariants, isOpenRun } from '../api/api-types.js';
 import { whileServerAnswers } from '../api/server-wait.js';
 import { experimentByReference } from '../plan/experiment-identity.js';
+import { countsText } from '../report/progress-display.js';
 import { resultsTable } from '../report/results-table.js';
 import type { CommandContext } from './command-context.js';
 
@@ -9,7 +10,7 @@ export async function statusCommand(reference: string, flags: { json?: boolean }
   const { api, wait, output } = context;
   const experiment = await whileServerAnswers(() => experimentByReference(api, reference), wait);
   const [runs, results] = await whileServerAnswers(() => Promise.all([api.listRuns(experiment.id), api.getResults(experiment.id)]), wait);
-  const open = runs.find((run) => run.status === 'pending' || run.status === 'running');
+  const open = runs.find(isOpenRun);
   const progress = open ? await whileServerAnswers(() => api.getRun(experiment.id, open.id), wait) : null;
   if (flags.json) {
     output.out(`${JSON.stringify({ experiment, runs, openRun: progress, results }, null, 2)}\n`);
@@ -23,7 +24,7 @@ export async function statusCommand(reference: string, flags: { json?: boolean }
   if (progress) {
     const { done, total } = progress.progress;
     output.out(
-      `Running: ${names.get(progress.variantId) ?? progress.variantName} run #${progress.number}, ${done}/${total} done (${progress.counts.passed} passed, ${progress.counts.failed} failed, ${progress.counts.errored} errored, ${progress.counts.timedOut} timed out)\n`,
+      `Running: ${names.get(progress.variantId) ?? progress.variantName} run #${progress.number}, ${done}/${total} done (${countsText(progress)})\n`,
     );
   }
   output.out('\nRuns (newest first):\n');

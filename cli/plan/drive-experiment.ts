@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiError, ServerUnavailableError } from '../api/api-client.js';
-import { flattenVariants, type ApiExperiment, type ApiRun } from '../api/api-types.js';
+import { flattenVariants, isOpenRun, type ApiExperiment, type ApiRun } from '../api/api-types.js';
 import type { ExperimentsApi } from '../api/experiments-api.js';
 import { whileServerAnswers, type ServerWaitOptions } from '../api/server-wait.js';
 import { CliError } from '../cli-error.js';
@@ -31,7 +31,6 @@ export interface Driven {
   variantIds: Map<string, string>;
 }
 
-const finalRunStatuses = new Set(['completed', 'failed', 'cancelled']);
 // The same step asked for this many times in a row means the server does not take it: stop instead of looping.
 const maxRepeats = 5;
 
@@ -176,7 +175,7 @@ async function followRun(options: DriveOptions, experimentId: string, step: Extr
   for (;;) {
     const run = await whileServerAnswers(() => options.api.getRun(experimentId, step.runId), options.wait);
     options.display.track(step.label, run);
-    if (finalRunStatuses.has(run.status)) return run;
+    if (!isOpenRun(run)) return run;
     await sleep(options.pollIntervalMs);
   }
 }

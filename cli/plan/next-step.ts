@@ -1,4 +1,4 @@
-import { flattenVariants, type ApiExperiment, type ApiRunEntry, type ApiVariant } from '../api/api-types.js';
+import { flattenVariants, isOpenRun, type ApiExperiment, type ApiRunEntry, type ApiVariant } from '../api/api-types.js';
 import type { DefinitionProblem } from '../definition/definition-problem.js';
 import { baselineName, type ExperimentDefinition, type StepConfig, type VariantDefinition } from '../definition/experiment-definition.js';
 
@@ -30,7 +30,6 @@ export type Step =
   | { kind: 'done' };
 
 const lockedStatuses = new Set(['baseline_complete', 'running_variant', 'idle', 'completed']);
-const isOpen = (run: ApiRunEntry) => run.status === 'pending' || run.status === 'running';
 
 // Key order must not make two equal configurations look different.
 function canonical(value: unknown): string {
@@ -139,7 +138,7 @@ export function nextStep(definition: ExperimentDefinition, taskIds: readonly str
   const baseline = variants.find((variant) => variant.isBaseline);
   const description =
     definition.hypothesis !== undefined && definition.hypothesis !== experiment.description ? { description: definition.hypothesis } : {};
-  const open = runs.find(isOpen);
+  const open = runs.find(isOpenRun);
   const labelOf = (variantId: string) => {
     const variant = variants.find((candidate) => candidate.id === variantId);
     return variant ? nameOf(variant) : variantId;

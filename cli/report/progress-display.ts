@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import type { ApiRun } from '../api/api-types.js';
+import { isOpenRun, type ApiRun } from '../api/api-types.js';
 
 /** Shows runs as they progress: a bar per run on a terminal, plain lines in a log. */
 export interface ProgressDisplay {
@@ -10,12 +10,12 @@ export interface ProgressDisplay {
   stop(): void;
 }
 
-const finalStatuses = new Set(['completed', 'failed', 'cancelled']);
 const plainEveryMs = 5_000;
 
-function countsText(run: ApiRun): string {
-  const { passed, failed, errored, timedOut } = run.counts;
-  return `${passed} passed, ${failed} failed, ${errored} errored, ${timedOut} timed out`;
+/** `40 passed, 7 failed, 1 errored, 0 timed out` (and `, 12 not run` when some tests were never sent). */
+export function countsText(run: Pick<ApiRun, 'counts'>): string {
+  const { passed, failed, errored, timedOut, notRun } = run.counts;
+  return `${passed} passed, ${failed} failed, ${errored} errored, ${timedOut} timed out${notRun ? `, ${notRun} not run` : ''}`;
 }
 
 function barDisplay(stream: NodeJS.WriteStream): ProgressDisplay {
@@ -42,7 +42,7 @@ function barDisplay(stream: NodeJS.WriteStream): ProgressDisplay {
       bar.setTotal(total);
       bar.update(run.progress.done, payload);
       // A finished run leaves its bar for a line of text above the live bars, so it stays on screen.
-      if (finalStatuses.has(run.status)) {
+      if (!isOpenRun(run)) {
         finished.add(run.runId);
         bars.remove(bar);
         bars.log(`${payload.label} ${run.status}: ${run.progress.done}/${run.progress.total} done (${payload.counts})\n`);
@@ -60,7 +60,7 @@ function lineDisplay(stream: NodeJS.WriteStream): ProgressDisplay {
       const last = shown.get(run.runId);
       const now = Date.now();
       const changed = !last || last.status !== run.status || last.done !== run.progress.done;
-      const due = !last || last.status !== run.status || finalStatuses.has(run.status) || now - last.at >= plainEveryMs;
+      const due = !last || last.status !== run.status || !isOpenRun(run) || now - last.at >= plainEveryMs;
       if (!changed || !due) return;
       shown.set(run.runId, { at: now, done: run.progress.done, status: run.status });
       stream.write(`[${label}] run #${run.number} ${run.status}: ${run.progress.done}/${run.progress.total} done (${countsText(run)})\n`);

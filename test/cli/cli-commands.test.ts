@@ -166,6 +166,14 @@ describe('experiments status, export and cancel', () => {
     }
   }, 180_000);
 
+  it("says EXPERIMENTS_URL is wrong when it is the host's address rather than the tab's", async () => {
+    for (const url of [stack.baseUrl, `${stack.baseUrl}/plugins`]) {
+      const result = await runCli(['status', 'anything'], { ...env, EXPERIMENTS_URL: url });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/^Error: .*404.*EXPERIMENTS_URL \(or --url\) .*the address of the Experiments tab/m);
+    }
+  });
+
   it('draws a progress bar per run on a terminal', async () => {
     // util-linux `script` gives the command a pseudo-terminal, as a person's shell would.
     const file = scratch.write('terminal.yaml', definition('On a terminal', { concurrency: 8 }));
