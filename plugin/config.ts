@@ -35,6 +35,8 @@ export const configSchema = z
     // Events after which a run's workflow continues as new; well below Temporal's 10,240-event warning.
     workflowHistoryBudget: positiveInt.min(500).max(10_000).default(4_000),
     testIdAttribute: z.string().min(1).default('experiment.test_id'),
+    // Pulled hosts (Phoenix): how often new spans are read while a project has a run in progress.
+    spanPullIntervalMs: positiveInt.min(20).max(60_000).default(500), // EXPERIMENTS_SPAN_PULL_INTERVAL_MS
     hookSecret: z.string().startsWith('whsec_', 'must be a Standard Webhooks secret (whsec_…)').optional(), // EXPERIMENTS_HOOK_SECRET
     judgeBaseUrl: z.url().optional(), // JUDGE_BASE_URL
     judgeApiKey: z.string().optional(), // JUDGE_API_KEY
@@ -59,6 +61,7 @@ const environmentNames: Partial<Record<keyof ExperimentsConfig, string>> = {
   maxConcurrency: 'EXPERIMENTS_MAX_CONCURRENCY',
   webhookAllowedHosts: 'EXPERIMENTS_WEBHOOK_ALLOWED_HOSTS',
   hookSecret: 'EXPERIMENTS_HOOK_SECRET',
+  spanPullIntervalMs: 'EXPERIMENTS_SPAN_PULL_INTERVAL_MS',
   judgeBaseUrl: 'JUDGE_BASE_URL',
   judgeApiKey: 'JUDGE_API_KEY',
   judgeModel: 'JUDGE_MODEL',

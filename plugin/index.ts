@@ -12,6 +12,7 @@ import { createEvaluationQueue } from './evaluation/evaluation-queue.js';
 import { createOpenRunCheck } from './traces/open-run-check.js';
 import { createBackgroundWork } from './traces/background-work.js';
 import { ingestSpans } from './operations/ingest-spans.js';
+import { createSpanPuller } from './traces/span-puller.js';
 import type { Worker } from '@temporalio/worker';
 import type { WorkerOptions } from '../workflows/worker.js';
 
@@ -42,7 +43,8 @@ export interface ExperimentsPlugin {
   /** Creates the plugin's schema and applies pending migrations. */
   migrate(): Promise<void>;
   /**
-   * A Temporal worker for the plugin's task queue; `await worker.run()` to poll. The worker's code (and the Temporal
+   * A Temporal worker for the plugin's task queue; `await worker.run()` to poll. On a host the plugin pulls spans
+   * from (Phoenix), this also starts reading new spans while a run is in progress, until `close()`. The worker's code (and the Temporal
    * worker runtime) is loaded on this first call, so a process that only serves the tab never loads it.
    */
   createWorker(options?: WorkerOptions): Promise<Worker>;
@@ -72,6 +74,14 @@ export function createExperimentsPlugin(host: ExperimentsHost, options: Partial<
   const openRuns = createOpenRunCheck(db);
   const context = { host, db, config, temporal, manifest, evaluationQueue, background, openRuns };
   const app = createPluginApp(context);
+  // Hosts that keep traces to themselves (Phoenix) are read while a run is open, by the processes that run workers;
+  // pushing hosts have no puller.
+  const puller = createSpanPuller({
+    db,
+    host,
+    intervalMs: config.spanPullIntervalMs,
+    ingest: (projectId, spans) => ingestSpans(context, projectId, spans),
+  });
 
   return {
     app,
@@ -84,10 +94,13 @@ export function createExperimentsPlugin(host: ExperimentsHost, options: Partial<
     },
     createWorker: async (workerOptions) => {
       const { createExperimentsWorker } = await import('../workflows/worker.js');
-      return createExperimentsWorker({ host, db, config, ...workerOptions });
+      const worker = await createExperimentsWorker({ host, db, config, ...workerOptions });
+      puller?.start();
+      return worker;
     },
     close: async () => {
       // Evaluations and signals still under way would otherwise hit a closed pool or connection.
+      await puller?.stop();
       await background.drain();
       await evaluationQueue.drain();
       await signaller.drain();

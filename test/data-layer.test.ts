@@ -29,12 +29,14 @@ describe('migrations', () => {
     await migrateToLatest(db, schema);
     const afterUp = await tablesInSchema();
     expect(afterUp).toEqual(
-      ['evaluation_results', 'experiment_events', 'experiment_steps', 'experiment_tasks', 'experiments', 'project_settings', 'run_pair_counts', 'run_summaries', 'runs', 'test_attempts', 'test_steps', 'tests', 'trace_links', 'variants'],
+      ['evaluation_results', 'experiment_events', 'experiment_steps', 'experiment_tasks', 'experiments', 'host_span_cursors', 'project_settings', 'run_pair_counts', 'run_summaries', 'runs', 'test_attempts', 'test_steps', 'tests', 'trace_links', 'variants'],
     );
     await migrateDown(db, schema);
     expect(await tablesInSchema()).not.toContain('project_settings');
     await migrateDown(db, schema);
-    expect(await tablesInSchema()).toEqual(afterUp.filter((table) => table !== 'project_settings'));
+    expect(await tablesInSchema()).not.toContain('host_span_cursors');
+    await migrateDown(db, schema);
+    expect(await tablesInSchema()).toEqual(afterUp.filter((table) => table !== 'project_settings' && table !== 'host_span_cursors'));
     await migrateDown(db, schema);
     expect(await tablesInSchema()).not.toContain('run_summaries');
     await migrateDown(db, schema);

@@ -12,6 +12,7 @@ OPENAI_BASE_URL, OPENAI_API_KEY, WEBHOOK_SECRET (whsec_…), DEMO_MODEL (default
 DEMO_IGNORE_OVERRIDES (e.g. "response_generator.temperature": overrides the app pretends not to support).
 """
 
+import json
 import os
 from contextlib import asynccontextmanager
 
@@ -70,8 +71,13 @@ def step_params(step, overrides):
 
 
 def call_step(step, params, user, seed):
-    # The instrumented call's span is named ChatCompletion: a parent span says which step it belongs to.
-    with tracer.start_as_current_span(step, attributes={"experiment.step": step, "openinference.span.kind": "CHAIN"}):
+    # The instrumented call's span is named ChatCompletion: a parent span says which step it belongs to, and records
+    # what the call's own attributes cannot tell apart: the system prompt as given (before the length instruction
+    # is added) and the verbosity.
+    with tracer.start_as_current_span(step, attributes={
+        "experiment.step": step, "openinference.span.kind": "CHAIN", "experiment.verbosity": params["verbosity"],
+        "gen_ai.system_instructions": json.dumps([{"type": "text", "content": params["system"]}]),
+    }):
         system = params["system"] if step == "classifier" else f"{params['system']}\n\n{LENGTH[params['verbosity']]}"
         completion = client.chat.completions.create(
             model=params["model"],

@@ -10,6 +10,7 @@ import { requireUuid } from './ids.js';
 import type { PluginContext } from './plugin-context.js';
 import { getRun, type RunProgress } from './run-progress.js';
 import { startRunWorkflow } from './workflow-client.js';
+import { prepareSpanCursor } from '../traces/span-puller.js';
 
 /**
  * Puts a finished run's failed, errored and timed-out tests back to pending with new test ids (earlier attempts
@@ -41,6 +42,7 @@ export async function retryRun(
 ): Promise<RunProgress & { retried: number }> {
   const experimentId = requireUuid(ids.experimentId, 'Experiment');
   const runId = requireUuid(ids.runId, 'Run');
+  await prepareSpanCursor(context.db, context.host, caller.projectId, runId);
   const retry = await prepareRetry(context.db, { projectId: caller.projectId, experimentId, runId, actor: caller.actor });
   await startRunWorkflow(context, runId, retry.workflowId, caller.actor);
   return { ...(await getRun(context, caller, { experimentId, runId })), retried: retry.retried };

@@ -17,6 +17,7 @@ import { startRunWorkflow } from './workflow-client.js';
 import type { Caller } from './caller.js';
 import { experimentScope, loadExperiment } from './load-experiment.js';
 import { getRun, type RunProgress } from './run-progress.js';
+import { prepareSpanCursor } from '../traces/span-puller.js';
 
 /** The settings of a new run; concurrency is capped by the plugin's configuration. */
 export const runSettingsSchema = (config: Pick<ExperimentsConfig, 'maxConcurrency'>) =>
@@ -88,6 +89,7 @@ export async function startRun(
     const taskIds = await listExperimentTaskIds(db, scope);
     tasks = taskIds.length > 0 ? await host.tasks.getMany(projectId, taskIds) : [];
   }
+  await prepareSpanCursor(db, host, projectId);
   const run = await createRun(db, {
     projectId,
     experimentId: scope.experimentId,

@@ -16,6 +16,10 @@ export interface ExperimentTable {
   completed_at: Timestamp | null;
   archived_at: Timestamp | null;
   winner_variant_id: string | null;
+  /** The host's task source (Phoenix: a dataset and splits) the tasks were chosen from, if any. */
+  task_source: Json<{ sourceId: string; splits?: string[] }> | null;
+  /** The version of that source the baseline pinned. */
+  task_source_version: string | null;
   created_by: string | null;
   created_at: CreatedAt;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
@@ -66,6 +70,10 @@ export interface RunTable {
   total: number;
   retries: Generated<number>;
   results_version: Generated<number>;
+  /** The `results_version` last written to a host that keeps results (Phoenix), its page there, the last failure. */
+  host_results_version: number | null;
+  host_results_url: string | null;
+  host_results_error: string | null;
   workflow_id: string;
   error: string | null;
   created_by: string | null;
@@ -190,6 +198,12 @@ export interface ExperimentEventTable {
   details: Json<Record<string, unknown>> | null;
 }
 
+export interface HostSpanCursorTable {
+  project_id: string;
+  cursor: string;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
 /** The plugin's tables, all in its own Postgres schema. */
 export interface Database {
   experiments: ExperimentTable;
@@ -206,6 +220,7 @@ export interface Database {
   run_summaries: RunSummaryTable;
   run_pair_counts: RunPairCountTable;
   experiment_events: ExperimentEventTable;
+  host_span_cursors: HostSpanCursorTable;
 }
 
 export type Experiment = Selectable<ExperimentTable>;

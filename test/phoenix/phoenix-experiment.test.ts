@@ -1,0 +1,131 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoBaselineConfig, demoInferenceSteps, demoTasks } from '../../dev/demo-app/demo-catalog.js';
+import { startPhoenixStack, waitForPhoenixRun, type PhoenixStack } from '../helpers/phoenix-stack.js';
+
+// The whole of `npm run start:phoenix`, real: a Phoenix (auth on), the Python demo app with the openai client and
+// OpenInference, the plugin in the Phoenix shell pulling spans from Phoenix, a Temporal worker. The app pretends not
+// to support the response generator's temperature, so a variant changing it must be flagged from the trace.
+let stack: PhoenixStack;
+
+beforeAll(async () => {
+  stack = await startPhoenixStack({ ignoreOverrides: ['response_generator.temperature'] });
+});
+afterAll(async () => {
+  await stack?.close();
+});
+
+interface TestRow {
+  testId: string;
+  taskId: string;
+  status: string;
+  traceId: string | null;
+  traceUrl: string | null;
+  output: string | null;
+  overrideMismatches: Array<{ step: string; parameter: string; sent: unknown; recorded: unknown }> | null;
+}
+
+async function testsOf(experimentId: string, runId: string): Promise<TestRow[]> {
+  const rows: TestRow[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await stack.experiments('GET', `/experiments/${experimentId}/runs/${runId}/tests?limit=100${cursor ? `&cursor=${cursor}` : ''}`);
+    expect(page.status).toBe(200);
+    rows.push(...(page.body.items as TestRow[]));
+    cursor = page.body.nextCursor ?? undefined;
+  } while (cursor);
+  return rows;
+}
+
+async function run(experimentId: string, variantId: string): Promise<{ status: string; runId: string; counts: { total: number; passed: number; failed: number; errored: number; timedOut: number }; rows: TestRow[] }> {
+  const started = await stack.experiments('POST', `/experiments/${experimentId}/variants/${variantId}/runs`, { concurrency: 8, traceTimeoutSeconds: 60 });
+  expect(started.status, JSON.stringify(started.body)).toBe(202);
+  const finished = await waitForPhoenixRun(stack, experimentId, started.body.runId);
+  return { status: finished.status, runId: started.body.runId, counts: finished.counts, rows: await testsOf(experimentId, started.body.runId) };
+}
+
+/** Each result: a trace of this test in Phoenix, and the link Phoenix's own route for it in the right project. */
+async function expectTracesInPhoenix(rows: TestRow[]) {
+  const phoenixProject = await stack.shell.phoenix.projects.get(stack.phoenixProject);
+  const traceIds = rows.map((row) => row.traceId!);
+  expect(new Set(traceIds).size).toBe(rows.length);
+  const spans = await stack.shell.phoenix.spans.byTraceIds(stack.phoenixProject, traceIds);
+  for (const row of rows) {
+    const root = spans.find((span) => span.context.trace_id === row.traceId && !span.parent_id);
+    expect(root?.attributes['experiment.test_id']).toBe(row.testId);
+    expect(row.traceUrl).toBe(`${stack.phoenixUrl}/projects/${phoenixProject.id}/traces/${row.traceId}`);
+  }
+  // The link opens Phoenix's trace page: the app answers it (its UI routes), and the project id in it is the one the
+  // REST API answers for the trace.
+  const page = await fetch(rows[0]!.traceUrl!, { headers: { authorization: `Bearer ${stack.phoenixApiKey}` } });
+  expect(page.status).toBe(200);
+  expect(await page.text()).toContain('<div id="root">');
+  const byProjectId = await stack.shell.phoenix.spans.byTraceIds(phoenixProject.id, [rows[0]!.traceId!]);
+  expect(byProjectId.length).toBeGreaterThanOrEqual(5);
+}
+
+describe('an experiment over a Phoenix dataset, traced by the Python app into Phoenix', () => {
+  let experimentId: string;
+  let baselineId: string;
+
+  it('runs the baseline over all 24 examples: every test passes or fails on its own trace, found in Phoenix', async () => {
+    const tasks = await stack.shell.host.tasks.list(stack.projectId, { limit: 500 });
+    expect(tasks.items).toHaveLength(demoTasks.length);
+    expect(demoTasks.length).toBeGreaterThanOrEqual(20);
+    const created = await stack.experiments('POST', '/experiments', { name: 'Support bot on Phoenix' });
+    experimentId = created.body.id;
+    const chosen = await stack.experiments('PATCH', `/experiments/${experimentId}`, {
+      inferenceSteps: demoInferenceSteps.map((step) => step.externalId),
+      taskIds: tasks.items.map((task) => task.id),
+    });
+    expect(chosen.status, JSON.stringify(chosen.body)).toBe(200);
+    expect((await stack.experiments('PUT', `/experiments/${experimentId}/baseline`, { config: demoBaselineConfig })).status).toBe(200);
+    const experiment = await stack.experiments('GET', `/experiments/${experimentId}`);
+    baselineId = (experiment.body.variants as Array<{ id: string; isBaseline: boolean }>).find((v) => v.isBaseline)!.id;
+
+    const baseline = await run(experimentId, baselineId);
+    expect(baseline.status).toBe('completed');
+    expect(baseline.counts.total).toBe(demoTasks.length);
+    expect(baseline.counts.errored).toBe(0);
+    expect(baseline.counts.timedOut).toBe(0);
+    expect(baseline.counts.passed + baseline.counts.failed).toBe(demoTasks.length);
+    expect(baseline.rows.filter((row) => row.status === 'passed')).toHaveLength(baseline.counts.passed);
+    expect(baseline.counts.passed).toBeGreaterThan(0);
+    // The baseline sends what the app applies: nothing to flag.
+    for (const row of baseline.rows) expect(row.overrideMismatches ?? []).toEqual([]);
+    for (const row of baseline.rows) expect(row.output).toBeTruthy();
+    await expectTracesInPhoenix(baseline.rows);
+  });
+
+  it('runs a variant branched off the baseline and one branched off it, each over all 24 examples', async () => {
+    const cooler = await stack.experiments('POST', `/experiments/${experimentId}/variants`, {
+      parentId: baselineId,
+      name: 'Cooler classifier',
+      override: { step: 'classifier', parameter: 'temperature', value: 0 },
+    });
+    expect(cooler.status, JSON.stringify(cooler.body)).toBe(201);
+    const first = await run(experimentId, cooler.body.id);
+    expect(first.status).toBe('completed');
+    expect(first.counts.total).toBe(demoTasks.length);
+    expect(first.counts.passed + first.counts.failed).toBe(demoTasks.length);
+    expect(first.counts.errored + first.counts.timedOut).toBe(0);
+    for (const row of first.rows) expect(row.overrideMismatches ?? []).toEqual([]);
+
+    // The app ignores the response generator's temperature: every trace records 0.7 where 0.2 was sent.
+    const ignored = await stack.experiments('POST', `/experiments/${experimentId}/variants`, {
+      parentId: cooler.body.id,
+      name: 'Cooler answers too',
+      override: { step: 'response_generator', parameter: 'temperature', value: 0.2 },
+    });
+    expect(ignored.status, JSON.stringify(ignored.body)).toBe(201);
+    const second = await run(experimentId, ignored.body.id);
+    expect(second.status).toBe('completed');
+    expect(second.counts.total).toBe(demoTasks.length);
+    expect(second.counts.passed + second.counts.failed).toBe(demoTasks.length);
+    for (const row of second.rows) {
+      expect(row.overrideMismatches).toEqual([
+        expect.objectContaining({ step: 'response_generator', parameter: 'temperature', sent: 0.2, recorded: 0.7 }),
+      ]);
+    }
+    await expectTracesInPhoenix(second.rows);
+  });
+});
