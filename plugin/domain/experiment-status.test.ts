@@ -167,7 +167,7 @@ describe('variant lifecycle', () => {
 describe('test and run statuses', () => {
   it('knows which test statuses are final and retryable', () => {
     expect(testStatuses.filter(isFinalTestStatus)).toEqual(['passed', 'failed', 'errored', 'timed_out']);
-    expect(testStatuses.filter(isRetryableTestStatus)).toEqual(['failed', 'errored', 'timed_out']);
+    expect(testStatuses.filter(isRetryableTestStatus)).toEqual(['failed', 'errored', 'timed_out', 'not_run']);
   });
 
   it('knows which run statuses are final', () => {
@@ -176,10 +176,10 @@ describe('test and run statuses', () => {
 });
 
 describe('status lists the queries use', () => {
-  it('derives open, trace-waiting and final lists that partition the test statuses', () => {
+  it('derives open, trace-waiting and final lists that, with not_run, partition the test statuses', () => {
     expect(openTestStatuses).toEqual(['pending', 'dispatched', 'awaiting_trace', 'evaluating']);
     expect(traceWaitingTestStatuses).toEqual(['pending', 'dispatched', 'awaiting_trace']);
-    expect([...openTestStatuses, ...finalTestStatuses].sort()).toEqual([...testStatuses].sort());
+    expect([...openTestStatuses, ...finalTestStatuses, 'not_run'].sort()).toEqual([...testStatuses].sort());
     expect(reevaluableTestStatuses.every((status) => (finalTestStatuses as readonly string[]).includes(status))).toBe(true);
   });
 
