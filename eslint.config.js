@@ -13,7 +13,7 @@ function layer(...folders) {
 }
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.tools/**', '.data/**', 'coverage/**', 'docs/**', 'dev/host/static/**'] },
+  { ignores: ['node_modules/**', 'dist/**', '.tools/**', '.data/**', 'coverage/**', 'docs/**', 'dev/host/static/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

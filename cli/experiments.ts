@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { main } from './main.js';
 
 // A reader that stops early (`experiments run x | head`) closes the pipe: the command goes on, and ends with its own

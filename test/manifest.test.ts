@@ -29,6 +29,12 @@ describe('plugin.manifest.json', () => {
     }
   });
 
+  it('has the package version, and the changelog starts with it', () => {
+    expect(manifest.version).toBe(read('package.json').version);
+    const changelog = readFileSync(path.join(root, 'CHANGELOG.md'), 'utf8');
+    expect(/^## (\S+)/m.exec(changelog)?.[1]).toBe(manifest.version);
+  });
+
   it('declares the settings the plugin accepts, and only those', () => {
     expect(Object.keys(manifest.config.properties).sort()).toEqual(Object.keys(configSchema.shape).filter((k) => k !== 'temporalTls').sort());
     expect(manifest.trace.testIdAttribute).toBe(configSchema.shape.testIdAttribute.parse(undefined));

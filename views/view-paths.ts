@@ -3,6 +3,8 @@ export interface ViewPaths {
   list(filter?: 'archived'): string;
   css: string;
   script: string;
+  /** htmx, served by the plugin itself: a host without a layout of its own gets it in the bare page. */
+  htmx: string;
   newExperiment: string;
   create: string;
   experiment(id: string): string;
@@ -38,6 +40,7 @@ export function viewPaths(mount: string): ViewPaths {
     list: (filter) => (filter ? `${base}/?filter=${filter}` : `${base}/`),
     css: `${base}/assets/experiments.css`,
     script: `${base}/assets/experiments.js`,
+    htmx: `${base}/assets/htmx.min.js`,
     newExperiment: `${base}/experiments/new`,
     create: `${base}/experiments`,
     experiment,

@@ -4,14 +4,17 @@ import type { ExperimentsHost } from '../plugin/host.js';
 import type { Db } from '../plugin/store/connect.js';
 import { temporalConnectionOptions } from '../plugin/temporal-connection.js';
 import { createActivities } from './activities.js';
-import { workflowsPath } from './workflows-path.js';
+import { prebuiltWorkflowBundle, workflowsPath } from './workflows-path.js';
 
 export interface WorkerOptions {
   /** Override the Temporal address (tests); defaults to the plugin config's. */
   connection?: NativeConnection;
   /** Activity slots; defaults to enough for the largest allowed run concurrency plus evaluations. */
   maxConcurrentActivities?: number;
-  /** A prebuilt workflow bundle (`workflows/build-workflow-bundle.ts`); without it the worker bundles at start. */
+  /**
+   * A prebuilt workflow bundle (`workflows/build-workflow-bundle.ts`). Without it, a worker from the package loads the
+   * bundle built with the package; one from source bundles the workflows at start.
+   */
   workflowBundlePath?: string;
 }
 
@@ -23,11 +26,12 @@ export async function createExperimentsWorker(options: {
 } & WorkerOptions): Promise<Worker> {
   const { config } = options;
   const connection = options.connection ?? (await NativeConnection.connect(temporalConnectionOptions(config)));
+  const bundlePath = options.workflowBundlePath ?? prebuiltWorkflowBundle();
   return Worker.create({
     connection,
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
-    ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath }),
+    ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath }),
     // Each cached workflow keeps a V8 context: a bounded cache keeps a worker's memory flat on long runs.
     maxCachedWorkflows: 100,
     activities: createActivities({ db: options.db, host: options.host, config }),

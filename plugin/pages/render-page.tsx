@@ -33,12 +33,12 @@ export async function renderPage(c: Context, context: PluginContext, page: PageC
   const wrapped =
     context.host.layout && principal
       ? await context.host.layout({ title: page.title, projectId: principal.projectId, body: content, request: c.req.raw })
-      : <BareDocument title={page.title}>{content}</BareDocument>;
+      : <BareDocument title={page.title} htmx={paths.htmx}>{content}</BareDocument>;
   return c.html(<>{wrapped}</>, page.status ?? 200);
 }
 
-// Only for hosts without a layout: the pages still work as plain forms, without htmx.
-function BareDocument({ title, children }: { title: string; children?: Child }) {
+// Only for hosts without a layout; htmx comes from the plugin's own assets (a host's layout loads its own, or that one).
+function BareDocument({ title, htmx, children }: { title: string; htmx: string; children?: Child }) {
   return (
     <>
       {raw('<!doctype html>')}
@@ -47,6 +47,7 @@ function BareDocument({ title, children }: { title: string; children?: Child }) 
           <meta charset="utf-8" />
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           <title>{title}</title>
+          <script src={htmx} defer></script>
         </head>
         <body>
           <main>{children}</main>

@@ -1,27 +1,20 @@
 import { Hono } from 'hono';
 import type { PluginContext } from '../operations/plugin-context.js';
 import { requirePrincipal } from '../api/require-principal.js';
-import { copyScript } from '../../views/assets/copy-script.js';
-import { experimentsCss } from '../../views/assets/experiments-css.js';
 import { experimentPageRoutes } from './experiment-page-routes.js';
 import { listRoutes } from './list-routes.js';
 import { resultPageRoutes } from './result-page-routes.js';
 import { requireSameOrigin } from '../api/same-origin.js';
 import { setupRoutes } from './setup-routes.js';
 import { handleViewError } from './page-error-handler.js';
-
-// Not fingerprinted, so kept briefly: a new version reaches browsers within minutes.
-const assetCache = 'public, max-age=300';
+import { tabAssetRoutes } from './tab-assets.js';
 
 /** The Experiments tab: server-rendered pages and htmx fragments under the plugin's mount path. */
 export function viewRoutes(context: PluginContext): Hono {
   const app = new Hono();
   app.onError(handleViewError(context));
 
-  app.get('/assets/experiments.css', (c) => c.body(experimentsCss, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': assetCache }));
-  app.get('/assets/experiments.js', (c) =>
-    c.body(copyScript, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': assetCache }),
-  );
+  tabAssetRoutes(app);
 
   // Only the tab's own paths: the API and the span hook, mounted beside it, keep their own guards.
   for (const path of ['/', '/experiments', '/experiments/*']) {
