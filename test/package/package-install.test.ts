@@ -1,6 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -38,20 +38,25 @@ const plainEnv = (extra: Record<string, string>) => ({ PATH: process.env.PATH ??
 
 beforeAll(async () => {
   work = mkdtempSync(path.join(tmpdir(), 'experiments-package-'));
-  const packed = await run('npm', ['pack', '--pack-destination', work, '--json'], { cwd: root, maxBuffer: 64 * 1024 * 1024 });
-  const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as Array<{ filename: string; files: Array<{ path: string }> }>;
+  hostDir = path.join(work, 'host');
+  mkdirSync(hostDir);
+  writeFileSync(path.join(hostDir, 'package.json'), JSON.stringify({ name: 'minimal-host', private: true, type: 'module' }));
+  const install = (packages: string[], flags: string[] = []) =>
+    run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', ...flags, ...packages], { cwd: hostDir, env: plainEnv({}), maxBuffer: 64 * 1024 * 1024 });
+  const hostPackages = ['hono', '@hono/node-server'].map((name) => `${name}@${versionOf(name)}`);
+
+  // While the package builds (CPU), the packages the tarball will ask for are unpacked (disk), unsaved: the same
+  // versions as here, from npm's cache when they are there. Installing the tarball then keeps them where they are.
+  const { dependencies } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  const packageDependencies = Object.keys(dependencies).filter((name) => name !== 'postgres').map((name) => `${name}@${versionOf(name)}`);
+  const [packed] = await Promise.all([
+    run('npm', ['pack', '--pack-destination', work, '--json'], { cwd: root, maxBuffer: 64 * 1024 * 1024 }),
+    install(packageDependencies, ['--no-save']),
+  ]);
+  const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as Array<{ filename: string }>;
   tarball = path.join(work, info!.filename);
   tarballFiles = (await run('tar', ['tzf', tarball], { maxBuffer: 64 * 1024 * 1024 })).stdout.split('\n').filter(Boolean);
-
-  hostDir = path.join(work, 'host');
-  await run('mkdir', [hostDir]);
-  writeFileSync(path.join(hostDir, 'package.json'), JSON.stringify({ name: 'minimal-host', private: true, type: 'module' }));
-  // The registry's packages come from npm's cache when they are there (the same versions as this repository's).
-  await run(
-    'npm',
-    ['install', '--prefer-offline', '--no-audit', '--no-fund', tarball, `hono@${versionOf('hono')}`, `@hono/node-server@${versionOf('@hono/node-server')}`],
-    { cwd: hostDir, env: plainEnv({}), maxBuffer: 64 * 1024 * 1024 },
-  );
+  await install([tarball, ...hostPackages]);
   copyFileSync(hostExample, path.join(hostDir, 'minimal-host.mjs'));
 
   database = await createTestDatabase('pkg');
