@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Runs the TypeScript command through tsx until the package ships compiled JavaScript (issue 21).
+// The command from source, for this repository (`npm run experiments`, the CLI tests): the TypeScript through tsx.
+// The package's `bin` is the compiled dist/cli/experiments.js (`npm run build`), which needs no tsx.
 import { register } from 'tsx/esm/api';
 
 register();
