@@ -135,6 +135,8 @@ async function startHost(): Promise<void> {
       EXPERIMENTS_TASK_QUEUE: `experiments-package-${randomBytes(4).toString('hex')}`,
       API_KEY: apiKey,
       APP_WEBHOOK_URL: application.url,
+      // The application here is on loopback, which webhooks reach only when allowed.
+      EXPERIMENTS_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
       WEBHOOK_SECRET: webhookSecret,
       PORT: new URL(baseUrl).port,
     }),
