@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'invalid_transition'
   | 'unprocessable'
   | 'payload_too_large'
+  | 'unsupported_media_type'
   | 'unavailable'
   | 'internal';
 
@@ -24,6 +25,7 @@ const statusOf: Record<ErrorCode, ContentfulStatusCode> = {
   invalid_transition: 409,
   unprocessable: 422,
   payload_too_large: 413,
+  unsupported_media_type: 415,
   unavailable: 503,
   internal: 500,
 };

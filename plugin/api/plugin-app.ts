@@ -5,6 +5,7 @@ import { handleError } from './error-handler.js';
 import type { PluginContext } from '../operations/plugin-context.js';
 import { requirePrincipal } from './require-principal.js';
 import { requireSameOrigin } from './same-origin.js';
+import { requireJsonBody } from './require-json-body.js';
 import { experimentRoutes } from './experiment-routes.js';
 import { runRoutes } from './run-routes.js';
 import { evaluationRoutes } from './evaluation-routes.js';
@@ -30,7 +31,7 @@ export function createPluginApp(context: PluginContext): Hono {
     }),
   );
   app.route('/hooks', spanHookRoutes(context));
-  app.use('/api/*', requireSameOrigin({ browserHeadersRequired: false }), requirePrincipal(context.host));
+  app.use('/api/*', requireSameOrigin({ browserHeadersRequired: false }), requirePrincipal(context.host), requireJsonBody);
   app.route('/api/experiments', experimentRoutes(context));
   app.route('/api/experiments', runRoutes(context));
   app.route('/api/experiments', evaluationRoutes(context));

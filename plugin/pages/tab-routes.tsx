@@ -8,6 +8,7 @@ import { requireSameOrigin } from '../api/same-origin.js';
 import { setupRoutes } from './setup-routes.js';
 import { handleViewError } from './page-error-handler.js';
 import { tabAssetRoutes } from './tab-assets.js';
+import { readableForm } from './readable-form.js';
 
 /** The Experiments tab: server-rendered pages and htmx fragments under the plugin's mount path. */
 export function viewRoutes(context: PluginContext): Hono {
@@ -20,6 +21,7 @@ export function viewRoutes(context: PluginContext): Hono {
   for (const path of ['/', '/experiments', '/experiments/*']) {
     app.use(path, requireSameOrigin({ browserHeadersRequired: true }));
     app.use(path, requirePrincipal(context.host));
+    app.use(path, readableForm);
   }
   app.route('/', listRoutes(context));
   app.route('/', setupRoutes(context));
