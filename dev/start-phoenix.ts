@@ -17,6 +17,7 @@ import { demoBaselineConfig, demoInferenceSteps } from './demo-app/demo-catalog.
 import { demoDatasetName, demoDatasetUpload } from './demo-app-python/demo-dataset.js';
 import { startPythonDemoApp } from './demo-app-python/python-demo-app.js';
 import { demoApiKey } from './services/demo-api-key.js';
+import { listenAddress } from './services/listen-address.js';
 import { withDemoApp } from './services/demo-webhook-allowance.js';
 import { startEmbeddedPostgres } from './services/embedded-postgres.js';
 import { ensurePhoenixInstalled } from './services/phoenix-install.js';
@@ -31,6 +32,7 @@ const settingsSchema = z.object({
   DATABASE_URL: z.string().min(1).optional(),
   TEMPORAL_ADDRESS: z.string().min(1).optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  HOST: z.string().min(1).default('127.0.0.1'),
   DEMO_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   PHOENIX_URL: z.url({ protocol: /^https?$/ }).optional(),
   PHOENIX_API_KEY: z.string().min(1).optional(),
@@ -120,7 +122,7 @@ async function main() {
       phoenixApiKey = phoenix.apiKey;
     }
 
-    const baseUrl = `http://localhost:${settings.PORT}`;
+    const { hostname, baseUrl } = listenAddress(settings.HOST, settings.PORT);
     // Webhooks reach public addresses and, on loopback, the Python demo application's port only (SSRF guard).
     const appPort = await preferredPort(settings.DEMO_APP_PORT);
     const webhookAllowedHosts = withDemoApp(process.env.EXPERIMENTS_WEBHOOK_ALLOWED_HOSTS, appPort);
@@ -174,7 +176,7 @@ async function main() {
       await workerRun;
     });
 
-    const server = serve({ fetch: shell.app.fetch, port: settings.PORT, hostname: '0.0.0.0' }) as Server;
+    const server = serve({ fetch: shell.app.fetch, port: settings.PORT, hostname }) as Server;
     stops.push(() => new Promise((resolve) => server.close(resolve)));
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve);

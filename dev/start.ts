@@ -18,6 +18,7 @@ import { startEmbeddedPostgres, type RunningPostgres } from './services/embedded
 import { startTemporalDevServer, type RunningTemporal } from './services/temporal-dev-server.js';
 import { preferredPort } from './services/preferred-port.js';
 import { demoApiKey } from './services/demo-api-key.js';
+import { listenAddress } from './services/listen-address.js';
 import { withDemoApp } from './services/demo-webhook-allowance.js';
 
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65_535).default(fallback);
@@ -27,7 +28,11 @@ const settingsSchema = z.object({
   DATABASE_URL: z.string().min(1).optional(),
   TEMPORAL_ADDRESS: z.string().min(1).optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  HOST: z.string().min(1).default('127.0.0.1'),
   DEMO_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  // POST /api/projects takes this token (generated on the first start, kept in DATA_DIR); the demo flag opens it.
+  HOST_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  DEMO_OPEN_PROJECT_CREATION: z.enum(['true', 'false']).default('false'),
   DEMO_APP_PORT: port(3001),
   POSTGRES_PORT: port(54329),
   TEMPORAL_PORT: port(7233),
@@ -84,13 +89,16 @@ async function main() {
       temporalUiUrl = temporal.uiUrl;
     }
 
-    const baseUrl = `http://localhost:${settings.PORT}`;
+    const { hostname, baseUrl } = listenAddress(settings.HOST, settings.PORT);
     // Webhooks reach public addresses and, on loopback, the demo application's port only (SSRF guard).
     const demoPort = await preferredPort(settings.DEMO_APP_PORT);
     const webhookAllowedHosts = withDemoApp(process.env.EXPERIMENTS_WEBHOOK_ALLOWED_HOSTS, demoPort);
+    const adminToken = demoApiKey(dataDir, settings.HOST_ADMIN_TOKEN, 'admin-token');
     const host = await createReferenceHost<ExperimentsPlugin>({
       databaseUrl,
       baseUrl,
+      adminToken,
+      allowProjectCreation: settings.DEMO_OPEN_PROJECT_CREATION === 'true',
       pluginFactory: async (capabilities) => {
         const plugin = createExperimentsPlugin(capabilities, {
           databaseUrl,
@@ -125,7 +133,7 @@ async function main() {
       await workerRun;
     });
 
-    const server = serve({ fetch: host.app.fetch, port: settings.PORT, hostname: '0.0.0.0' }) as Server;
+    const server = serve({ fetch: host.app.fetch, port: settings.PORT, hostname }) as Server;
     stops.push(() => new Promise((resolve) => server.close(resolve)));
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve);
@@ -138,6 +146,7 @@ Experiments is running.
   Open            ${baseUrl}/login?key=${encodeURIComponent(apiKey)}
   Experiments tab ${baseUrl}${plugin.manifest.mountPath}/
   API key         ${apiKey}   (demo project; send as x-api-key)
+  Admin token     ${adminToken}   (POST /api/projects with authorization: Bearer <token>)
   Demo app        ${demo.url} (webhook ${demo.webhookUrl})
   Temporal        ${temporalAddress}${temporalUiUrl ? `  UI ${temporalUiUrl}` : ''}
 

@@ -65,8 +65,23 @@ describe('projects and API keys', () => {
     expect(ingest.status).toBe(401);
   });
 
-  it('refuses project creation when it is switched off', async () => {
-    const closed = await createReferenceHost({ databaseUrl: database.url, baseUrl: 'http://localhost:3000', allowProjectCreation: false });
+  it('creates projects only with the admin token when one is set', async () => {
+    const guarded = await createReferenceHost({ databaseUrl: database.url, baseUrl: 'http://localhost:3000', adminToken: 'admin-token-of-this-host' });
+    try {
+      const create = (headers: Record<string, string>) =>
+        guarded.app.request('/api/projects', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ name: 'Guarded' }) });
+      expect((await create({})).status).toBe(401);
+      expect((await create({ authorization: 'Bearer admin-token-of-this-hosT' })).status).toBe(401);
+      const created = await create({ authorization: 'Bearer admin-token-of-this-host' });
+      expect(created.status).toBe(201);
+      expect(await created.json()).toMatchObject({ name: 'Guarded', apiKey: expect.any(String) });
+    } finally {
+      await guarded.close();
+    }
+  });
+
+  it('refuses project creation when it is switched off (the default without a token)', async () => {
+    const closed = await createReferenceHost({ databaseUrl: database.url, baseUrl: 'http://localhost:3000' });
     try {
       const response = await closed.app.request('/api/projects', json(null, 'POST', { name: 'Nope' }));
       expect(response.status).toBe(404);

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -49,7 +50,8 @@ export function createHostApp(options: HostAppOptions): Hono<HostEnv> {
   // Request text reaches log lines (paths, error messages): no control character may forge or hide a line.
   const log = escapingLog(options.log ?? defaultLog);
   const limiter = createFailedKeyLimiter(options.failedKeyLimits);
-  const allowProjectCreation = options.allowProjectCreation ?? process.env.NODE_ENV !== 'production';
+  const allowProjectCreation = options.allowProjectCreation ?? false;
+  const adminToken = options.adminToken ? createHash('sha256').update(options.adminToken).digest() : null;
   const testIdAttribute = manifest.trace.testIdAttribute;
   const app = new Hono<HostEnv>({ strict: false });
 
@@ -59,7 +61,8 @@ export function createHostApp(options: HostAppOptions): Hono<HostEnv> {
   // A client that sent too many wrong API keys waits (429) before it may try another; the plugin's routes too,
   // since they authenticate through the host.
   app.use('*', async (c, next) => {
-    if (c.req.header('x-api-key') === undefined) return next();
+    const keyAttempt = c.req.header('x-api-key') !== undefined || (c.req.path === '/api/projects' && c.req.header('authorization') !== undefined);
+    if (!keyAttempt) return next();
     const client = clientOf(c);
     const wait = limiter.retryAfter(client);
     if (wait !== null) {
@@ -95,7 +98,12 @@ export function createHostApp(options: HostAppOptions): Hono<HostEnv> {
   app.post(
     '/api/projects',
     async (c, next) => {
-      if (!allowProjectCreation) throw new HostError('not_found', 'Project creation over HTTP is disabled.');
+      if (allowProjectCreation) return next();
+      if (!adminToken) throw new HostError('not_found', 'Project creation over HTTP is disabled.');
+      const sent = /^Bearer (.+)$/.exec(c.req.header('authorization') ?? '')?.[1] ?? '';
+      // Compared as hashes: equal length, constant time.
+      if (!timingSafeEqual(createHash('sha256').update(sent).digest(), adminToken))
+        throw new HostError('unauthorized', 'Creating a project needs the admin token: send authorization: Bearer <token>.');
       await next();
     },
     requireJson,

@@ -20,7 +20,12 @@ export interface HostAppOptions {
   plugin: HostPlugin | null;
   manifest: PluginManifest;
   log?: HostLog;
-  /** Allow `POST /api/projects` without a key. Defaults to true unless NODE_ENV is `production`. */
+  /**
+   * `POST /api/projects` with `authorization: Bearer <adminToken>`. Without a token, creating projects over HTTP is
+   * off (404) unless `allowProjectCreation` opens it to anyone (a demo flag, off by default).
+   */
+  adminToken?: string;
+  /** Demo flag: anyone who reaches the port may create projects, no token needed. Default false. */
   allowProjectCreation?: boolean;
   /** Failed API-key attempts per client before 429s (default 20 a minute). */
   failedKeyLimits?: FailedKeyLimits;

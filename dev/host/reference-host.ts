@@ -16,6 +16,7 @@ export interface ReferenceHostOptions<P extends HostPlugin> {
   manifest?: PluginManifest;
   log?: HostLog;
   allowProjectCreation?: boolean;
+  adminToken?: string;
   failedKeyLimits?: HostAppOptions['failedKeyLimits'];
   frameAncestors?: string[];
 }
@@ -59,6 +60,7 @@ export async function createReferenceHost<P extends HostPlugin & { close?(): Pro
       manifest,
       ...(options.log ? { log: options.log } : {}),
       ...(options.allowProjectCreation === undefined ? {} : { allowProjectCreation: options.allowProjectCreation }),
+      ...(options.adminToken ? { adminToken: options.adminToken } : {}),
       ...(options.failedKeyLimits ? { failedKeyLimits: options.failedKeyLimits } : {}),
       ...(options.frameAncestors ? { frameAncestors: options.frameAncestors } : {}),
     });

@@ -15,6 +15,9 @@ export const escapeControl = (text: string) => text.replace(controls, escapeOne)
 export function escapingLog(log: (message: string, error?: unknown) => void) {
   return (message: string, error?: unknown) => {
     if (!(error instanceof Error)) return log(escapeControl(message), typeof error === 'string' ? escapeControl(error) : error);
+    // An error with nothing to escape is passed on as it is (its type and fields kept for whoever logs it).
+    const clean = !new RegExp(controls.source).test(error.message) && !new RegExp(controlsButNewline.source).test(error.stack ?? '');
+    if (clean) return log(escapeControl(message), error);
     const safe = new Error(escapeControl(error.message));
     safe.name = error.name;
     const frames = (error.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line));

@@ -260,7 +260,7 @@ describe('8. headers and guessing keys', () => {
 });
 
 describe('POST /api/projects', () => {
-  finding('without the admin token is refused', { open: 'open project creation' }, async () => {
+  finding('without the admin token is refused', {}, async () => {
     const before = await fx.snapshot();
     const response = await fx.send({ method: 'POST', path: '/api/projects', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Planted' }) });
     expect([401, 403, 404]).toContain(response.status);

@@ -935,6 +935,10 @@ function hookCases(): HostileCase[] {
 // The host's own JSON API and OTLP ingestion.
 // ---------------------------------------------------------------------------------------------------------------
 
+/** Project creation takes the host's admin token; every other host route a project's key. */
+const credentialsFor = (route: string, fx: HostileFixture): Record<string, string> =>
+  route === 'POST /api/projects' ? { authorization: `Bearer ${fx.adminToken}` } : { 'x-api-key': fx.a.apiKey };
+
 function hostBodyCases(): HostileCase[] {
   const cases: HostileCase[] = [];
   const bodyRoutes = hostRoutes.filter((route) => route.body);
@@ -947,7 +951,7 @@ function hostBodyCases(): HostileCase[] {
         route: route.route,
         mutation,
         expect,
-        build: (fx) => ({ method: route.method, path: route.path(fx), headers: { 'x-api-key': fx.a.apiKey, ...headers }, body: body(fx) }),
+        build: (fx) => ({ method: route.method, path: route.path(fx), headers: { ...credentialsFor(route.route, fx), ...headers }, body: body(fx) }),
       });
     // The host's JSON API answers 422 for a body that parses but does not fit (a byte-order mark before "{}" parses);
     // OTLP ingestion answers 400 for anything that is not an ExportTraceServiceRequest.
@@ -1157,7 +1161,22 @@ function hostBodyCases(): HostileCase[] {
 
   const project = { name: 'New project' };
   const projects = (mutation: string, body: Build<unknown>, expect: number[]) =>
-    cases.push({ group: 'host fields', route: 'POST /api/projects', mutation, expect, build: (fx) => jsonRequest('POST', '/api/projects', body(fx), {}, null)(fx) });
+    cases.push({
+      group: 'host fields',
+      route: 'POST /api/projects',
+      mutation,
+      expect,
+      build: (fx) => jsonRequest('POST', '/api/projects', body(fx), credentialsFor('POST /api/projects', fx), null)(fx),
+    });
+  // Without the admin token (or with a project's key instead) nobody creates a project.
+  for (const [mutation, headers] of [
+    ['no admin token', {}],
+    ['a wrong admin token', { authorization: 'Bearer admin_wrong' }],
+    ['an empty bearer token', { authorization: 'Bearer ' }],
+  ] as const) {
+    cases.push({ group: 'host fields', route: 'POST /api/projects', mutation, expect: [401], build: jsonRequest('POST', '/api/projects', project, headers, null) });
+  }
+  cases.push({ group: 'host fields', route: 'POST /api/projects', mutation: "project A's API key instead of the admin token", expect: [401], build: jsonRequest('POST', '/api/projects', project) });
   projects('name: missing', () => ({}), [422]);
   projects('name: empty', () => ({ name: '' }), [422]);
   projects('name: 201 characters', () => ({ name: longString(201) }), [422]);

@@ -74,6 +74,8 @@ export interface HostileFixture {
   testIds: { a: string; b: string };
   /** The secret of the plugin's signed span hook. */
   hookSecret: string;
+  /** The host's admin token, for `POST /api/projects`. */
+  adminToken: string;
   /** A browser session of project A (the `host_session` cookie's value), as the tab's forms ride on. */
   sessionToken: string;
   /** Every line the host logged (message and error), as text. */
@@ -113,6 +115,7 @@ export interface HostileFixtureOptions {
 export async function startHostileFixture(options: HostileFixtureOptions = {}): Promise<HostileFixture> {
   const database: TestDatabase = await createTestDatabase('hostile');
   const hookSecret = `whsec_${randomBytes(24).toString('base64')}`;
+  const adminToken = `admin_${randomBytes(16).toString('hex')}`;
   const logLines: string[] = [];
   let host: ReferenceHost<ExperimentsPlugin> | undefined;
   let db: Db | undefined;
@@ -122,6 +125,7 @@ export async function startHostileFixture(options: HostileFixtureOptions = {}): 
       databaseUrl: database.url,
       baseUrl: 'http://host.test',
       log: (message, error) => logLines.push(`${message} ${describeError(error)}`),
+      adminToken,
       ...(options.failedKeyLimits ? { failedKeyLimits: options.failedKeyLimits } : {}),
       pluginFactory: async (capabilities) => {
         const plugin = createExperimentsPlugin(capabilities, { databaseUrl: database.url, temporalAddress: inject('temporalAddress'), hookSecret });
@@ -315,6 +319,7 @@ export async function startHostileFixture(options: HostileFixtureOptions = {}): 
       experiments: { draft, pending, idle, running, completed, archived, bIdle },
       testIds: { a: await testIdOf(idle.variantRunId!), b: await testIdOf(bIdle.variantRunId!) },
       hookSecret,
+      adminToken,
       sessionToken,
       logLines,
       send,
