@@ -37,6 +37,12 @@ export const configSchema = z
     testIdAttribute: z.string().min(1).default('experiment.test_id'),
     // Pulled hosts (Phoenix): how often new spans are read while a project has a run in progress.
     spanPullIntervalMs: positiveInt.min(20).max(60_000).default(500), // EXPERIMENTS_SPAN_PULL_INTERVAL_MS
+    // CSP frame-ancestors of the tab's pages, space- or comma-separated sources ("'self'" unless told). A host that
+    // sets its own security headers overrides the plugin's.
+    frameAncestors: z
+      .string()
+      .default("'self'")
+      .refine((text) => text.split(/[\s,]+/).filter(Boolean).every((source) => /^('self'|'none'|https?:\/\/[^\s;,'"]+|[a-z0-9*.-]+(:\d+)?)$/i.test(source)), 'must be CSP sources like \'self\' https://portal.example'), // EXPERIMENTS_FRAME_ANCESTORS
     hookSecret: z.string().startsWith('whsec_', 'must be a Standard Webhooks secret (whsec_…)').optional(), // EXPERIMENTS_HOOK_SECRET
     judgeBaseUrl: z.url().optional(), // JUDGE_BASE_URL
     judgeApiKey: z.string().optional(), // JUDGE_API_KEY
@@ -60,6 +66,7 @@ const environmentNames: Partial<Record<keyof ExperimentsConfig, string>> = {
   taskQueue: 'EXPERIMENTS_TASK_QUEUE',
   maxConcurrency: 'EXPERIMENTS_MAX_CONCURRENCY',
   webhookAllowedHosts: 'EXPERIMENTS_WEBHOOK_ALLOWED_HOSTS',
+  frameAncestors: 'EXPERIMENTS_FRAME_ANCESTORS',
   hookSecret: 'EXPERIMENTS_HOOK_SECRET',
   spanPullIntervalMs: 'EXPERIMENTS_SPAN_PULL_INTERVAL_MS',
   judgeBaseUrl: 'JUDGE_BASE_URL',

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { ExperimentsError } from '../errors.js';
 import { handleError } from './error-handler.js';
+import { securityHeaders } from '../host-security/security-headers.js';
 import type { PluginContext } from '../operations/plugin-context.js';
 import { requirePrincipal } from './require-principal.js';
 import { requireSameOrigin } from './same-origin.js';
@@ -21,6 +22,8 @@ const maxBodyBytes = 1024 * 1024;
 export function createPluginApp(context: PluginContext): Hono {
   const app = new Hono({ strict: false });
   app.onError(handleError);
+  // The tab's pages carry their own security headers, so a host that sets none still serves them safely.
+  app.use('*', securityHeaders({ frameAncestors: context.config.frameAncestors.split(/[\s,]+/).filter(Boolean) }));
   app.use(
     '*',
     bodyLimit({

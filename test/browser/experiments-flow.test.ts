@@ -19,6 +19,7 @@ let db: Db;
 /** Every alert/prompt the page raised; confirmations (hx-confirm) are accepted and counted apart. */
 const dialogs: string[] = [];
 const confirmations: string[] = [];
+const cspViolations: string[] = [];
 
 beforeAll(async () => {
   // A slower model keeps the baseline running for a few seconds, long enough to watch its progress.
@@ -40,6 +41,17 @@ beforeAll(async () => {
     }
   });
   page.on('pageerror', (error) => dialogs.push(`page error: ${error.message}`));
+  // Every Content Security Policy violation, as the page reports it and as Chromium logs it: the tab and htmx must
+  // work under the CSP the host and the plugin send.
+  await page.exposeFunction('reportCspViolation', (violation: string) => cspViolations.push(violation));
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (event) => {
+      void (window as unknown as { reportCspViolation(v: string): Promise<void> }).reportCspViolation(`${event.violatedDirective} blocked ${event.blockedURI} at ${event.sourceFile}:${event.lineNumber}`);
+    });
+  });
+  page.on('console', (message) => {
+    if (/Content Security Policy|Refused to (load|execute|apply)/i.test(message.text())) cspViolations.push(`console: ${message.text()}`);
+  });
 });
 
 afterAll(async () => {
@@ -55,6 +67,8 @@ describe('running an experiment from the Experiments tab', () => {
   it('goes from an empty list to a compared variant, its drill-down and an archive, in a real browser', async () => {
     await page.goto(`${stack.baseUrl}/login?key=${encodeURIComponent(stack.apiKey)}&next=${encodeURIComponent(`${mount}/`)}`);
     await expect.poll(() => page.locator('h1').textContent()).toBe('Experiments');
+    const tab = await page.request.get(`${stack.baseUrl}${mount}/`);
+    expect(tab.headers()['content-security-policy']).toMatch(/script-src 'self'.*frame-ancestors 'self'/);
     expect(await page.locator('.xp-empty').textContent()).toContain('No experiments yet');
     await shot('experiments-empty');
 
@@ -179,6 +193,12 @@ describe('running an experiment from the Experiments tab', () => {
 
     await page.goto(`${stack.baseUrl}${mount}/?filter=archived`);
     expect(await page.locator('table.xp-table tbody th a').allTextContents()).toEqual(['Classifier temperature']);
+    // The host's own pages under the same policy: the traces list and one trace's span tree.
+    await page.goto(`${stack.baseUrl}/traces`);
+    const traceLink = page.locator('a[href^="/traces/"]').first();
+    await page.goto(`${stack.baseUrl}${await traceLink.getAttribute('href')}`);
+    expect(await page.locator('li.span').count()).toBeGreaterThan(1);
     expect(dialogs).toEqual([]);
+    expect(cspViolations).toEqual([]);
   });
 });

@@ -243,6 +243,13 @@ describe('8. headers and guessing keys', () => {
       expect(response.headers.get('referrer-policy')).toMatch(/^(no-referrer|same-origin|strict-origin(-when-cross-origin)?)$/);
     });
   }
+  finding("the plugin's own answers carry the headers, for a host that sets none", {}, async () => {
+    for (const path of ['/', '/assets/experiments.js', '/api/experiments']) {
+      const response = await fx.plugin.app.request(path, { headers: { accept: 'text/html' } });
+      expect(response.headers.get('content-security-policy') ?? '', path).toMatch(/frame-ancestors 'self'/);
+      expect(response.headers.get('x-content-type-options'), path).toBe('nosniff');
+    }
+  });
   finding('guessing API keys is slowed down: 429 with Retry-After', {}, async () => {
     const statuses: number[] = [];
     let retryAfter: string | null = null;

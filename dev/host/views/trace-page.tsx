@@ -119,7 +119,7 @@ export function TracePage({ traceId, spans, testIdAttribute }: TracePageProps) {
       </dl>
       <ol class="span-tree">
         {tree.map(({ span, depth }) => (
-          <li class="span" style={`--depth: ${depth}`} data-span-id={span.span_id} data-depth={String(depth)}>
+          <li class="span" data-span-id={span.span_id} data-depth={String(depth)}>
             <div class="span-head">
               <span class="span-name">{span.name}</span>
               <span class="span-kind">{span.kind}</span>
