@@ -6,12 +6,15 @@ import {
   nextStep,
   progressOf,
   shouldSweep,
+  stoppingDecision,
+  type StoppingRules,
   sweepEveryMs,
   testsPerDelivery,
   tickMs,
   wakeAt,
   type RunState,
 } from './run-decisions.js';
+import type { TaskTally, TestOutcome } from '../plugin/domain/task-outcomes.js';
 
 const counts = (open: Partial<Record<'pending' | 'dispatched' | 'awaitingTrace' | 'evaluating', number>> = {}) => ({
   total: 10,
@@ -141,5 +144,85 @@ describe('evaluations, deliveries and progress', () => {
   it('reports progress from the latest sweep', () => {
     expect(progressOf(10, counts({ dispatched: 2, awaitingTrace: 3 }))).toEqual({ total: 10, done: 10, inFlight: 2, awaitingTrace: 3 });
     expect(progressOf(10, undefined)).toEqual({ total: 10, done: 0, inFlight: 0, awaitingTrace: 0 });
+  });
+});
+
+describe('stoppingDecision', () => {
+  const rules = (changes: Partial<StoppingRules> = {}): StoppingRules => ({
+    whenDecided: { alpha: 0.05, kind: 'discordant_mixture' },
+    maxCost: null,
+    maxTokens: null,
+    ...changes,
+  });
+  const ids = Array.from({ length: 40 }, (_, i) => `t${i}`);
+  const allPassedBaseline = ids.map((taskId) => ({ taskId, passes: 1, finished: 1 }));
+  // The run's tests in its order, from a string: P passed, F failed, . pending, ~ awaiting its trace, x not run.
+  const run = (outcomes: string): TestOutcome[] =>
+    [...outcomes].map((code, i) => ({
+      taskId: ids[i]!,
+      repeat: 0,
+      status: ({ P: 'passed', F: 'failed', '.': 'pending', '~': 'awaiting_trace', x: 'not_run', E: 'errored' } as const)[code as 'P']!,
+    }));
+  const facts = (outcomes: string, baseline: TaskTally[] | null = allPassedBaseline) => ({ tests: run(outcomes), baseline, spent: { cost: 0, tokens: 0 } });
+
+  it('stops once the variant is decided worse, counting the tasks looked at in the run order', () => {
+    // log E(b regressions, 0 improvements) of the Beta(4,4) mixture first reaches ln 20 at b = 11 (sequential-test.test.ts).
+    expect(stoppingDecision(rules(), facts('F'.repeat(10) + '.'.repeat(30)))).toBeNull();
+    expect(stoppingDecision(rules(), facts('F'.repeat(11) + '.'.repeat(29)))).toMatchObject({
+      reason: 'stopped_early', status: 'decided', verdict: 'worse', afterTasks: 11, totalTasks: 40,
+    });
+    // Ties do not move the evidence: three passes among the failures put the decision three tasks later.
+    expect(stoppingDecision(rules(), facts('FPFPFPF' + 'F'.repeat(7) + '.'.repeat(26)))).toMatchObject({ verdict: 'worse', afterTasks: 14 });
+  });
+
+  it('feeds only in order: a task still open holds back every later one', () => {
+    expect(stoppingDecision(rules(), facts('~' + 'F'.repeat(20) + '.'.repeat(19)))).toBeNull();
+    expect(stoppingDecision(rules(), facts('F'.repeat(11) + '~' + '.'.repeat(28)))).toMatchObject({ afterTasks: 11 });
+  });
+
+  it('passes over tasks the baseline or the variant never finished', () => {
+    const baseline = allPassedBaseline.map((tally, i) => (i < 5 ? { ...tally, passes: 0, finished: 0 } : tally));
+    // The first five tasks pair with nothing, the sixth never ran: the 11th regression is task 17.
+    expect(stoppingDecision(rules(), facts('PPPPPx' + 'F'.repeat(11) + '.'.repeat(23), baseline))).toMatchObject({ verdict: 'worse', afterTasks: 17 });
+    // An errored test finished without passing: it is a regression like a failure.
+    expect(stoppingDecision(rules(), facts('E' + 'F'.repeat(10) + '.'.repeat(29)))).toMatchObject({ verdict: 'worse', afterTasks: 11 });
+  });
+
+  it('stops as undecidable when the remaining tasks cannot change the verdict, but never at the last task', () => {
+    // Balanced: after 11 regressions and 10 improvements, 19 more tasks could still reach 1/α
+    // (max(log E(11 + 19, 10), log E(11, 10 + 19)) ≥ ln 20); after 11 and 11, 18 more cannot.
+    const baseline = ids.map((taskId, i) => ({ taskId, passes: i % 2, finished: 1 }));
+    expect(stoppingDecision(rules(), facts('PF'.repeat(10) + 'P' + '.'.repeat(19), baseline))).toBeNull();
+    const late = stoppingDecision(rules(), facts('PF'.repeat(11) + '.'.repeat(18), baseline));
+    expect(late).toMatchObject({ reason: 'stopped_early', status: 'undecidable', verdict: 'no_difference', afterTasks: 22, pValue: 1 });
+    // A run of 11 tasks decided at its 11th has nothing left to spare.
+    expect(stoppingDecision(rules(), facts('F'.repeat(11)))).toBeNull();
+    expect(stoppingDecision(rules(), facts('F'.repeat(12)))).toMatchObject({ afterTasks: 11, totalTasks: 12 });
+  });
+
+  it('does not stop the baseline, nor a run that does not ask to', () => {
+    expect(stoppingDecision(rules(), facts('F'.repeat(20) + '.'.repeat(20), null))).toBeNull();
+    expect(stoppingDecision(rules({ whenDecided: null }), facts('F'.repeat(20) + '.'.repeat(20)))).toBeNull();
+  });
+
+  it('stops at the spend cap, in dollars or tokens, whichever is reached', () => {
+    const spent = (cost: number, tokens: number) => ({ ...facts('P.'), spent: { cost, tokens } });
+    const capped = rules({ whenDecided: null, maxCost: 0.5, maxTokens: 10_000 });
+    expect(stoppingDecision(capped, spent(0.49, 9_999))).toBeNull();
+    expect(stoppingDecision(capped, spent(0.5, 0))).toEqual({ reason: 'budget_reached', spent: { cost: 0.5, tokens: 0 }, limit: { maxCost: 0.5, maxTokens: 10_000 } });
+    expect(stoppingDecision(capped, spent(0, 10_000))).toMatchObject({ reason: 'budget_reached' });
+  });
+
+  it('uses the level it is given: α split over three variants decides later', () => {
+    const strict = rules({ whenDecided: { alpha: 0.05 / 3, kind: 'discordant_mixture' } });
+    expect(stoppingDecision(strict, facts('F'.repeat(11) + '.'.repeat(29)))).toBeNull();
+    expect(stoppingDecision(strict, facts('F'.repeat(16) + '.'.repeat(24)))).toMatchObject({ verdict: 'worse' });
+  });
+
+  it('takes repeats with the betting e-process', () => {
+    const withRepeats: TestOutcome[] = ids.slice(0, 20).flatMap((taskId) => [0, 1, 2].map((repeat) => ({ taskId, repeat, status: 'failed' as const })));
+    const pending: TestOutcome[] = ids.slice(20).flatMap((taskId) => [0, 1, 2].map((repeat) => ({ taskId, repeat, status: 'pending' as const })));
+    const decision = stoppingDecision(rules({ whenDecided: { alpha: 0.05, kind: 'betting' } }), { tests: [...withRepeats, ...pending], baseline: allPassedBaseline, spent: { cost: 0, tokens: 0 } });
+    expect(decision).toMatchObject({ reason: 'stopped_early', status: 'decided', verdict: 'worse' });
   });
 });

@@ -1,3 +1,8 @@
+import { isFinalTestStatus, type NotRunReason } from '../plugin/domain/experiment-status.js';
+import { pairTasks } from '../plugin/domain/paired-tasks.js';
+import { observePair, sequentialVerdict, startSequentialTest, type SequentialKind } from '../plugin/domain/sequential-test.js';
+import type { Verdict } from '../plugin/domain/statistics.js';
+import { tallyTasks, type TaskTally, type TestOutcome } from '../plugin/domain/task-outcomes.js';
 import type { SweepResult } from './activities.js';
 
 type StatusCounts = SweepResult['counts'];
@@ -126,3 +131,86 @@ export function progressOf(total: number, counts: StatusCounts | undefined) {
   const done = counts ? counts.passed + counts.failed + counts.errored + counts.timedOut : 0;
   return { total, done, inFlight: counts?.dispatched ?? 0, awaitingTrace: counts?.awaitingTrace ?? 0 };
 }
+
+// ---- stopping a run before every test is sent (issue 15) ---------------------------------------------------
+
+/** What a run may stop on: its verdict against the baseline, and a spend cap. */
+export interface StoppingRules {
+  /** Stop when decided: the level each decision is made at (α over the variants, so Holm keeps it) and the test. */
+  whenDecided: { alpha: number; kind: SequentialKind } | null;
+  maxCost: number | null;
+  maxTokens: number | null;
+}
+
+/** Everything the stopping decision reads, all of it from the database: a killed worker loses nothing. */
+export interface StoppingFacts {
+  /** The run's tests in the order they are sent (seeded when stopping early is on). */
+  tests: readonly TestOutcome[];
+  /** The baseline's finished tasks; null when the run is the baseline. */
+  baseline: readonly TaskTally[] | null;
+  /** Dollars and tokens the run's finished tests spent, as their traces report (unknown costs count nothing). */
+  spent: { cost: number; tokens: number };
+}
+
+/** Why and where a run stopped sending; kept on the run, and shown on its page. */
+export type StoppingDecision =
+  | { reason: 'budget_reached'; spent: { cost: number; tokens: number }; limit: { maxCost: number | null; maxTokens: number | null } }
+  | {
+      reason: 'stopped_early';
+      /** `decided`: the evidence crossed 1/α; `undecidable`: the remaining tasks could no longer make it cross. */
+      status: 'decided' | 'undecidable';
+      verdict: Verdict;
+      /** The tasks looked at in the seeded order when it stopped, of all the run's tasks. */
+      afterTasks: number;
+      totalTasks: number;
+      pValue: number;
+    };
+
+/**
+ * Whether the run stops sending now, and why; null to go on. Stopping when decided feeds the pairs in the run's
+ * order and only in it (a task once its tests are final and every earlier task's are), so slow outcomes cannot
+ * come last and bias the start (see domain/sequential-test.ts). A task the baseline never finished pairs with
+ * nothing and is passed over. A stop at the last task is no stop: nothing is left to spare.
+ * @example stoppingDecision({ whenDecided: null, maxCost: 1, maxTokens: null }, { tests, baseline, spent: { cost: 1.2, tokens: 0 } })
+ *   // { reason: 'budget_reached', … }
+ */
+export function stoppingDecision(rules: StoppingRules, facts: StoppingFacts): StoppingDecision | null {
+  if (rules.whenDecided && facts.baseline) {
+    const decided = decideInOrder(rules.whenDecided, facts.tests, facts.baseline);
+    if (decided) return decided;
+  }
+  const overCost = rules.maxCost !== null && facts.spent.cost >= rules.maxCost;
+  const overTokens = rules.maxTokens !== null && facts.spent.tokens >= rules.maxTokens;
+  if (overCost || overTokens) return { reason: 'budget_reached', spent: facts.spent, limit: { maxCost: rules.maxCost, maxTokens: rules.maxTokens } };
+  return null;
+}
+
+function decideInOrder(
+  rules: NonNullable<StoppingRules['whenDecided']>,
+  tests: readonly TestOutcome[],
+  baseline: readonly TaskTally[],
+): StoppingDecision | null {
+  const order = [...new Set(tests.map((test) => test.taskId))];
+  const open = new Set(tests.filter((test) => test.status !== 'not_run' && !isFinalTestStatus(test.status)).map((test) => test.taskId));
+  const tallies = new Map(tallyTasks(tests).map((tally) => [tally.taskId, tally]));
+  const baselineFinished = new Map(baseline.filter((tally) => tally.finished > 0).map((tally) => [tally.taskId, tally]));
+  // Pairs still possible after each position: the later tasks the baseline finished.
+  const pairableAfter: number[] = new Array<number>(order.length).fill(0);
+  for (let i = order.length - 2; i >= 0; i--) pairableAfter[i] = pairableAfter[i + 1]! + (baselineFinished.has(order[i + 1]!) ? 1 : 0);
+
+  let state = startSequentialTest(rules.kind);
+  for (const [index, taskId] of order.entries()) {
+    if (open.has(taskId)) return null;
+    const [pair] = pairTasks(baselineFinished.has(taskId) ? [baselineFinished.get(taskId)!] : [], [tallies.get(taskId)!]);
+    if (!pair) continue;
+    state = observePair(state, pair, rules.alpha);
+    const verdict = sequentialVerdict(state, pairableAfter[index]!, rules.alpha);
+    if (verdict.status !== 'continue' && index < order.length - 1) {
+      return { reason: 'stopped_early', status: verdict.status, verdict: verdict.verdict, afterTasks: index + 1, totalTasks: order.length, pValue: verdict.pValue };
+    }
+  }
+  return null;
+}
+
+/** The reason a run's unsent tests are not run, once it stopped. */
+export const notRunReasonOf = (decision: StoppingDecision): NotRunReason => decision.reason;
