@@ -32,6 +32,8 @@ describe('migrations', () => {
       ['evaluation_results', 'experiment_events', 'experiment_steps', 'experiment_tasks', 'experiments', 'host_span_cursors', 'project_settings', 'run_pair_counts', 'run_summaries', 'runs', 'test_attempts', 'test_steps', 'tests', 'trace_links', 'variants'],
     );
     await migrateDown(db, schema);
+    expect(await tablesInSchema()).toEqual(afterUp);
+    await migrateDown(db, schema);
     expect(await tablesInSchema()).not.toContain('project_settings');
     await migrateDown(db, schema);
     expect(await tablesInSchema()).not.toContain('host_span_cursors');

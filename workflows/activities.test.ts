@@ -60,7 +60,7 @@ describe('the run activities with injected dependencies', () => {
   it('startRun marks a pending run running and plans it; a run that does not exist fails without retries', async () => {
     const { runId } = await baselineRun(['pending', 'pending']);
     const plan = await new MockActivityEnvironment().run(activities.startRun, runId);
-    expect(plan).toEqual({ open: true, concurrency: 3, awaitingLimit: 30, traceTimeoutSeconds: 60, total: 2, historyBudget: 1_234 });
+    expect(plan).toEqual({ open: true, concurrency: 3, awaitingLimit: 30, traceTimeoutSeconds: 60, total: 2, historyBudget: 1_234, mayStop: false });
     expect((await db.selectFrom('runs').select('status').where('id', '=', runId).executeTakeFirstOrThrow()).status).toBe('running');
 
     const missing = new MockActivityEnvironment().run(activities.startRun, crypto.randomUUID());

@@ -10,6 +10,9 @@ import { createJudge } from '../plugin/evaluation/llm-judge-client.js';
 import { nextEvaluationRound, testsToReevaluate } from '../plugin/store/reevaluation-repository.js';
 import { deliverTests, type DeliveryLimits } from '../plugin/webhook/deliver-tests.js';
 import { attachArrivedRoots } from '../plugin/traces/attach-arrived-roots.js';
+import { sequentialKind } from '../plugin/domain/sequential-test.js';
+import { findRunStoppingSettings, latestBaselineTallies, runSpend, stopSending, testOutcomesInOrder } from '../plugin/store/run-stopping.js';
+import { stoppingDecision } from './run-decisions.js';
 import type { TraceArrived } from './shared.js';
 
 export interface ActivityDependencies {
@@ -27,6 +30,8 @@ export interface RunPlan {
   total: number;
   /** History events after which the workflow continues as new. */
   historyBudget: number;
+  /** The run may stop before every test is sent (stop when decided, or a spend cap): check it as results come. */
+  mayStop?: boolean;
 }
 
 export interface SweepResult {
@@ -38,6 +43,7 @@ export interface SweepResult {
 }
 
 const aliveHeartbeatMs = 2_000;
+const stoppingCheckMs = 250;
 
 /** Heartbeats at most every 500 ms: each call crosses into the native bridge, and evaluations report per test. */
 function throttledHeartbeat() {
@@ -55,6 +61,33 @@ function throttledHeartbeat() {
 export function createActivities({ db, host, config }: ActivityDependencies) {
   const judge = createJudge(config);
 
+  const mayStop = async (runId: string) => {
+    const settings = await findRunStoppingSettings(db, runId);
+    return !!settings && (settings.stopWhenDecided || settings.maxCost !== null || settings.maxTokens !== null);
+  };
+
+  // Everything is read from the database each time, so a worker that dies loses nothing, and `stopSending` acts once.
+  const checkStopping = async (runId: string): Promise<boolean> => {
+    const settings = await findRunStoppingSettings(db, runId);
+    if (!settings) return false;
+    if (settings.stopped !== null) return true;
+    const baseline = settings.stopWhenDecided && !settings.isBaseline ? await latestBaselineTallies(db, settings.experimentId) : null;
+    const [tests, spent] = await Promise.all([testOutcomesInOrder(db, runId), runSpend(db, runId)]);
+    const decision = stoppingDecision(
+      {
+        whenDecided: baseline && settings.stopAlpha !== null ? { alpha: settings.stopAlpha, kind: sequentialKind(baseline.repeats, settings.repeats) } : null,
+        maxCost: settings.maxCost,
+        maxTokens: settings.maxTokens,
+      },
+      { tests, baseline: baseline?.tallies ?? null, spent },
+    );
+    if (!decision) return false;
+    // What the tests not sent would have cost, at the average of those that ran.
+    const perTest = spent.costedTests > 0 ? spent.cost / spent.costedTests : null;
+    await stopSending(db, runId, decision.reason, (notSent) => ({ ...decision, notSent, savedCost: perTest === null ? null : perTest * notSent, at: new Date().toISOString() }));
+    return true;
+  };
+
   return {
     async startRun(runId: string): Promise<RunPlan> {
       // At once: marking changes only a pending run, and pending and running both count as open.
@@ -67,21 +100,40 @@ export function createActivities({ db, host, config }: ActivityDependencies) {
         traceTimeoutSeconds: run.traceTimeoutSeconds,
         total: run.total,
         historyBudget: config.workflowHistoryBudget,
+        mayStop: await mayStop(runId),
       };
     },
 
-    /** Sends pending tests' webhooks; returns when none is left, `maxTests` were claimed, or on cancellation. */
-    async deliverTests(runId: string, limits: DeliveryLimits) {
+    /**
+     * Sends pending tests' webhooks; returns when none is left, `maxTests` were claimed, or on cancellation. A run
+     * that may stop early is checked while it sends, so it stops within a fraction of a second of its decision.
+     */
+    async deliverTests(runId: string, limits: DeliveryLimits, watchStopping = false) {
       // On a timer rather than on progress, so also while no test moves (lanes waiting on a database that went
       // away): the heartbeat timeout is for a worker that died, and a live attempt it replaced would go on
       // sending beside its replacement.
       const context = Context.current();
       const alive = setInterval(() => context.heartbeat(), aliveHeartbeatMs);
+      let checking = false;
+      const watch = watchStopping
+        ? setInterval(() => {
+            if (checking) return;
+            checking = true;
+            // A failed check is only a late one: the next tick, the sweep or the next evaluation checks again.
+            checkStopping(runId).catch(() => undefined).finally(() => (checking = false));
+          }, stoppingCheckMs)
+        : null;
       try {
         return await deliverTests({ db, host, config, signal: context.cancellationSignal }, runId, limits);
       } finally {
         clearInterval(alive);
+        if (watch) clearInterval(watch);
       }
+    },
+
+    /** Stops sending when the run's rules say so (issue 15); returns whether the run has stopped. */
+    async checkStopping(runId: string): Promise<boolean> {
+      return checkStopping(runId);
     },
 
     /** Times out expired tests and reports what the workflow may have missed (late roots attached first). */

@@ -86,6 +86,8 @@ export async function runWorkflow({ runId, carried }: RunWorkflowInput): Promise
   state.lastSweep = !carried && patched('first-delivery-before-sweep') ? Date.now() : 0;
 
   let dirty = true;
+  /** The run stopped sending (decided, or over budget); its unsent tests are not run. */
+  let stopped = false;
   let delivering: CancellationScope | null = null;
   let timerAt: number | null = null;
   const wake = () => {
@@ -126,7 +128,7 @@ export async function runWorkflow({ runId, carried }: RunWorkflowInput): Promise
             awaitingLimit: plan.awaitingLimit,
             maxTests: deliveryLimit(plan.historyBudget, workflowInfo().historyLength),
             traceTimeoutSeconds: plan.traceTimeoutSeconds,
-          }),
+          }, plan.mayStop ?? false),
         )
         .then(
           (result) => {
@@ -162,6 +164,8 @@ export async function runWorkflow({ runId, carried }: RunWorkflowInput): Promise
     const afterDelivery = !state.delivering;
     const found = await control.sweep(runId);
     state.sweep = found;
+    // A run that may stop early is also checked here, not only while a delivery sends: the decision is the database's.
+    if (plan.mayStop && !stopped) stopped = await control.checkStopping(runId);
     if (afterDelivery && !state.delivering) state.sweptSinceDelivery = true;
     for (const arrival of found.arrived) enqueue(arrival);
   };

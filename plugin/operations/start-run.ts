@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { ExperimentsConfig } from '../config.js';
 import { checkRunStart, checkTasksExist, scopedConfig } from '../domain/run-rules.js';
@@ -26,7 +26,15 @@ export const runSettingsSchema = (config: Pick<ExperimentsConfig, 'maxConcurrenc
     repeats: z.number().int().min(1).max(20).optional(),
     traceTimeoutSeconds: z.number().int().min(1).max(86_400).optional(),
     taskRule: z.enum(['all', 'majority', 'any']).optional(),
+    /** Stop sending once the verdict against the baseline is decided (issue 15); variants only. */
+    stopWhenDecided: z.boolean().optional(),
+    /** Stop sending once the run's traces have cost this many US dollars, or used this many tokens. */
+    maxCostUsd: z.number().positive().max(1_000_000).optional(),
+    maxTokens: z.number().int().positive().max(2_000_000_000).optional(),
   });
+/** The level a run that stops when decided decides at, before it is split over the experiment's variants. */
+const stopLevel = 0.05;
+
 export type RunSettingsInput = z.output<ReturnType<typeof runSettingsSchema>>;
 
 /**
@@ -36,7 +44,16 @@ export type RunSettingsInput = z.output<ReturnType<typeof runSettingsSchema>>;
  */
 export async function createRun(
   db: Db,
-  input: { projectId: string; experimentId: string; variantId: string; actor: string; settings: RunSettings; tasks: HostTask[] | null },
+  input: {
+    projectId: string;
+    experimentId: string;
+    variantId: string;
+    actor: string;
+    settings: Omit<RunSettings, 'stopWhenDecided'>;
+    /** Stop when decided; the level is α split over the experiment's variants, so Holm across them keeps each decision. */
+    stopWhenDecided: boolean;
+    tasks: HostTask[] | null;
+  },
 ) {
   const scope = { projectId: input.projectId, experimentId: input.experimentId };
   return db.transaction().execute(async (trx) => {
@@ -46,6 +63,9 @@ export async function createRun(
     const steps = (await listExperimentSteps(trx, scope)).map((step) => step.externalId);
     const taskIds = await listExperimentTaskIds(trx, scope);
     const event = checkRunStart(experiment.status, variant.isBaseline, { steps: steps.length, tasks: taskIds.length });
+    if (input.stopWhenDecided && variant.isBaseline) {
+      throw new ExperimentsError('unprocessable', 'Stopping when decided compares a variant with the baseline: the baseline runs every task.');
+    }
     if (variant.isBaseline) {
       const found = new Set((input.tasks ?? []).map((task) => task.id));
       checkTasksExist(taskIds.filter((id) => !found.has(id)));
@@ -53,11 +73,13 @@ export async function createRun(
     }
     const config = scopedConfig(effectiveConfig(await listVariants(trx, scope), variant.id, experiment.baselineConfig), steps);
     const number = await nextRunNumber(trx, variant.id);
+    const variants = (await listVariants(trx, scope)).filter((v) => !v.isBaseline).length;
+    const stopWhenDecided = input.stopWhenDecided ? { alpha: stopLevel / Math.max(1, variants), orderSeed: randomInt(2 ** 31) } : null;
     const runId = randomUUID();
     const workflowId = runWorkflowId(runId);
     const { total } = await insertRun(trx, {
       id: runId, experimentId: experiment.id, variantId: variant.id, number, isBaseline: variant.isBaseline,
-      settings: input.settings, config, workflowId, createdBy: input.actor, taskIds,
+      settings: { ...input.settings, stopWhenDecided }, config, workflowId, createdBy: input.actor, taskIds,
     });
     await transitionExperiment(trx, {
       experimentId: experiment.id, event, actor: input.actor,
@@ -101,7 +123,10 @@ export async function startRun(
       repeats: input.repeats ?? 1,
       traceTimeoutSeconds: input.traceTimeoutSeconds ?? config.defaultTraceTimeoutSeconds,
       taskRule: input.taskRule ?? 'all',
+      maxCost: input.maxCostUsd ?? null,
+      maxTokens: input.maxTokens ?? null,
     },
+    stopWhenDecided: input.stopWhenDecided ?? false,
   });
   await startRunWorkflow(context, run.runId, run.workflowId, actor);
   return getRun(context, caller, { experimentId: scope.experimentId, runId: run.runId });

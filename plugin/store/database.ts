@@ -74,6 +74,12 @@ export interface RunTable {
   host_results_version: number | null;
   host_results_url: string | null;
   host_results_error: string | null;
+  stop_when_decided: Generated<boolean>;
+  order_seed: number | null;
+  stop_alpha: number | null;
+  max_cost: number | null;
+  max_tokens: number | null;
+  stopped: Json<Record<string, unknown>> | null;
   workflow_id: string;
   error: string | null;
   created_by: string | null;

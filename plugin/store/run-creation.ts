@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { retryableTestStatuses } from '../domain/experiment-status.js';
 import type { ExperimentConfig } from '../domain/parameters.js';
+import { seededShuffle } from '../domain/seeded-random.js';
 import type { HostTask } from '../host.js';
 import type { Db } from './connect.js';
 import { jsonb } from './jsonb.js';
@@ -10,6 +11,10 @@ export interface RunSettings {
   repeats: number;
   traceTimeoutSeconds: number;
   taskRule: 'all' | 'majority' | 'any';
+  /** Stop sending once the verdict against the baseline is decided, at this level; null to run every task. */
+  stopWhenDecided: { alpha: number; orderSeed: number } | null;
+  maxCost: number | null;
+  maxTokens: number | null;
 }
 
 const insertChunk = 1_000;
@@ -28,7 +33,10 @@ export async function nextRunNumber(db: Db, variantId: string): Promise<number> 
   return Number(previous?.n ?? 0) + 1;
 }
 
-/** Writes a run and one pending test (with a fresh test id) per task × repeat, in task order; marks the variant running. */
+/**
+ * Writes a run and one pending test (with a fresh test id) per task × repeat, in task order (or the seeded order of
+ * a run that may stop early); marks the variant running.
+ */
 export async function insertRun(
   db: Db,
   run: {
@@ -52,9 +60,13 @@ export async function insertRun(
       id: run.id, experiment_id: run.experimentId, variant_id: run.variantId, number: run.number, is_baseline: run.isBaseline,
       concurrency: settings.concurrency, repeats: settings.repeats, trace_timeout_seconds: settings.traceTimeoutSeconds,
       task_rule: settings.taskRule, config: jsonb(run.config), total, workflow_id: run.workflowId, created_by: run.createdBy,
+      stop_when_decided: settings.stopWhenDecided !== null, order_seed: settings.stopWhenDecided?.orderSeed ?? null,
+      stop_alpha: settings.stopWhenDecided?.alpha ?? null, max_cost: settings.maxCost, max_tokens: settings.maxTokens,
     })
     .execute();
-  const tests = run.taskIds.flatMap((taskId, index) =>
+  // A run that may stop early sends its tasks in a seeded random order, so the tasks it sees first are a random sample.
+  const order = settings.stopWhenDecided ? seededShuffle(run.taskIds, settings.stopWhenDecided.orderSeed) : run.taskIds;
+  const tests = order.flatMap((taskId, index) =>
     Array.from({ length: settings.repeats }, (_, repeat) => ({
       run_id: run.id, task_id: taskId, repeat, position: index * settings.repeats + repeat, test_id: sql<string>`gen_random_uuid()`,
     })),

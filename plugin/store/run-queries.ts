@@ -1,3 +1,4 @@
+import { stopSummary, type StoppedRecord } from '../domain/stop-summary.js';
 import { ExperimentsError } from '../errors.js';
 import type { Db } from './connect.js';
 import { countTests } from './test-repository.js';
@@ -12,6 +13,7 @@ export async function getRunProgress(db: Db, projectId: string, experimentId: st
       'runs.id', 'runs.variant_id', 'variants.name as variant_name', 'runs.number', 'runs.is_baseline', 'runs.status', 'runs.concurrency',
       'runs.repeats', 'runs.trace_timeout_seconds', 'runs.task_rule', 'runs.total', 'runs.retries', 'runs.workflow_id', 'runs.error',
       'runs.config', 'runs.created_at', 'runs.started_at', 'runs.finished_at', 'runs.resumed_at', 'runs.earlier_active_ms',
+      'runs.stop_when_decided', 'runs.order_seed', 'runs.stop_alpha', 'runs.max_cost', 'runs.max_tokens', 'runs.stopped',
     ])
     .where('runs.id', '=', runId)
     .where('runs.experiment_id', '=', experimentId)
@@ -32,7 +34,12 @@ export async function getRunProgress(db: Db, projectId: string, experimentId: st
     number: run.number,
     isBaseline: run.is_baseline,
     status: run.status,
-    settings: { concurrency: run.concurrency, repeats: run.repeats, traceTimeoutSeconds: run.trace_timeout_seconds, taskRule: run.task_rule },
+    settings: {
+      concurrency: run.concurrency, repeats: run.repeats, traceTimeoutSeconds: run.trace_timeout_seconds, taskRule: run.task_rule,
+      stopWhenDecided: run.stop_when_decided, orderSeed: run.order_seed, stopAlpha: run.stop_alpha, maxCostUsd: run.max_cost, maxTokens: run.max_tokens,
+    },
+    /** Why the run stopped sending before every test went out (issue 15), or null. */
+    stopped: run.stopped ? { ...(run.stopped as unknown as StoppedRecord), summary: stopSummary(run.stopped as unknown as StoppedRecord) } : null,
     config: run.config,
     retries: run.retries,
     workflowId: run.workflow_id,

@@ -7,7 +7,17 @@ import type { Db } from './connect.js';
  * again with the same test id. Only one delivery activity runs per run, so none is in progress.
  */
 export async function releaseInterruptedDeliveries(db: Db, runId: string) {
-  const result = await db.updateTable('tests').set({ status: 'pending' }).where('run_id', '=', runId).where('status', '=', 'dispatched').executeTakeFirst();
+  // A run that stopped sending (decided, or over budget) sends none of them again: they are not run, for its reason.
+  const result = await db
+    .updateTable('tests')
+    .set({
+      status: sql`case when (select stopped from runs where id = ${runId}) is null then 'pending' else 'not_run' end`,
+      not_run_reason: sql`(select stopped ->> 'reason' from runs where id = ${runId})`,
+      finished_at: sql`case when (select stopped from runs where id = ${runId}) is null then null else now() end`,
+    })
+    .where('run_id', '=', runId)
+    .where('status', '=', 'dispatched')
+    .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }
 

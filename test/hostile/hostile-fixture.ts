@@ -214,7 +214,8 @@ export async function startHostileFixture(options: HostileFixtureOptions = {}): 
         variantId,
         actor: 'fixture',
         tasks,
-        settings: { concurrency: 2, repeats: 1, traceTimeoutSeconds: 60, taskRule: 'all' },
+        settings: { concurrency: 2, repeats: 1, traceTimeoutSeconds: 60, taskRule: 'all', maxCost: null, maxTokens: null },
+        stopWhenDecided: false,
       });
       if (outcomes === 'running') {
         await pluginDb.updateTable('runs').set({ status: 'running', started_at: sql`now()` }).where('id', '=', run.runId).execute();

@@ -1,0 +1,112 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoBaselineConfig, demoTasks } from '../../dev/demo-app/demo-catalog.js';
+import { createReadyExperiment, createTasks, startRunStack, waitForRun, type RunStack } from '../helpers/run-stack.js';
+import { startReceiver, type Receiver } from '../helpers/receivers.js';
+
+// Issue 15 end to end: a variant that is plainly worse stops once decided, a run stops at its spend cap, and a
+// worker stopped while the run decides loses nothing and sends no test after the decision.
+let stack: RunStack;
+let proxy: Receiver;
+let experiment: { id: string; baselineVariantId: string };
+
+beforeAll(async () => {
+  stack = await startRunStack({ demo: { latencyMs: 30 } });
+  // Every webhook on its way to the demo app is recorded, to check what was sent.
+  proxy = await startReceiver({ forwardTo: stack.demo!.webhookUrl });
+  await stack.api('PUT', '/api/webhook', { url: proxy.url });
+  // The demo tasks three times over: 72 tasks, so a clear difference is decided well before the end.
+  const tasks = [1, 2, 3].flatMap((copy) => demoTasks.map((task) => ({ ...task, title: `${task.title} (${copy})` })));
+  const taskIds = await createTasks(stack, tasks as never);
+  experiment = await createReadyExperiment(stack, taskIds, demoBaselineConfig as never);
+  const started = await stack.experiments('POST', `/experiments/${experiment.id}/variants/${experiment.baselineVariantId}/runs`, { concurrency: 10 });
+  expect((await waitForRun(stack, experiment.id, started.body.runId, 120_000)).status).toBe('completed');
+}, 180_000);
+afterAll(async () => {
+  await stack?.close();
+  await proxy?.close();
+});
+
+async function testsOf(runId: string) {
+  const rows = await sql<{ test_id: string; task_id: string; status: string; not_run_reason: string | null; position: number }>`
+    select test_id, task_id, status, not_run_reason, position from experiments.tests where run_id = ${runId} order by position`.execute(stack.host.db);
+  return rows.rows;
+}
+
+async function variant(name: string, override: Record<string, unknown>) {
+  const created = await stack.experiments('POST', `/experiments/${experiment.id}/variants`, { parentId: experiment.baselineVariantId, name, override });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  return created.body.id as string;
+}
+
+describe('stop when decided', () => {
+  it('refuses it for the baseline and bad caps, changing nothing', async () => {
+    const runsBefore = (await stack.experiments('GET', `/experiments/${experiment.id}/runs`)).body.runs.length;
+    const baseline = await stack.experiments('POST', `/experiments/${experiment.id}/variants/${experiment.baselineVariantId}/runs`, { stopWhenDecided: true });
+    expect(baseline.status).toBe(409);
+    const id = await variant('Never run', { step: 'classifier', parameter: 'temperature', value: 0.5 });
+    for (const body of [{ stopWhenDecided: 'yes' }, { maxCostUsd: 0 }, { maxCostUsd: -1 }, { maxTokens: 1.5 }, { maxTokens: 0 }]) {
+      const refused = await stack.experiments('POST', `/experiments/${experiment.id}/variants/${id}/runs`, body);
+      expect(refused.status, JSON.stringify(body)).toBe(400);
+    }
+    expect((await stack.experiments('GET', `/experiments/${experiment.id}/runs`)).body.runs.length).toBe(runsBefore);
+  });
+
+  it('stops a plainly worse variant once decided, in a seeded order, and sends no test after the decision though its worker stopped', async () => {
+    // One token of answer: the responder's answers fail their evaluations.
+    const id = await variant('One-token answers', { step: 'response_generator', parameter: 'max_tokens', value: 1 });
+    const started = await stack.experiments('POST', `/experiments/${experiment.id}/variants/${id}/runs`, { stopWhenDecided: true, concurrency: 2 });
+    expect(started.status, JSON.stringify(started.body)).toBe(202);
+    const runId = started.body.runId as string;
+    expect(started.body.settings).toMatchObject({ stopWhenDecided: true, stopAlpha: 0.05 / 2 });
+    expect(Number.isInteger(started.body.settings.orderSeed)).toBe(true);
+
+    // The worker goes away while the run is deciding, and comes back.
+    for (let i = 0; i < 100 && (await testsOf(runId)).filter((t) => ['passed', 'failed'].includes(t.status)).length < 4; i++) await new Promise((r) => setTimeout(r, 100));
+    await stack.stopWorker();
+    await new Promise((r) => setTimeout(r, 1_000));
+    await stack.startWorker();
+
+    const run = await waitForRun(stack, experiment.id, runId, 120_000);
+    expect(run.status).toBe('completed');
+    expect(run.stopped).toMatchObject({ reason: 'stopped_early', status: 'decided', verdict: 'worse', totalTasks: 72 });
+    expect(run.stopped.afterTasks).toBeLessThan(72);
+    expect(run.stopped.summary).toMatch(new RegExp(`^decided worse after ${run.stopped.afterTasks} of 72 tasks; ${run.stopped.notSent} tests? not sent`));
+
+    const tests = await testsOf(runId);
+    const notRun = tests.filter((t) => t.status === 'not_run');
+    expect(notRun.length).toBe(run.stopped.notSent);
+    expect(notRun.length).toBeGreaterThan(0);
+    expect(notRun.every((t) => t.not_run_reason === 'stopped_early')).toBe(true);
+    expect(run.counts.notRun).toBe(notRun.length);
+    // No test the run did not send reached the application, and every test that did has its result.
+    const sent = new Set(proxy.received.filter((r) => r.body.experiment.runId === runId).map((r) => r.body.testId));
+    expect(notRun.filter((t) => sent.has(t.test_id))).toEqual([]);
+    expect(tests.filter((t) => t.status !== 'not_run').every((t) => sent.has(t.test_id))).toBe(true);
+    // Decided in order: the tests not sent are the last in the run's order, after the deciding task and those in flight.
+    expect(Math.min(...notRun.map((t) => t.position))).toBeGreaterThanOrEqual(run.stopped.afterTasks);
+    // The order is the seeded shuffle, not the experiment's task order.
+    const baselineOrder = (await testsOf((await stack.experiments('GET', `/experiments/${experiment.id}/runs`)).body.runs.at(-1).id)).map((t) => t.task_id);
+    expect(tests.map((t) => t.task_id)).not.toEqual(baselineOrder);
+    expect([...tests.map((t) => t.task_id)].sort()).toEqual([...baselineOrder].sort());
+  }, 180_000);
+});
+
+describe('a spend cap', () => {
+  it('stops sending once the traces have cost the cap, and says so', async () => {
+    const id = await variant('Capped', { step: 'classifier', parameter: 'temperature', value: 0.1 });
+    // A demo test costs about $0.00005 at gpt-4o-mini's prices: a cap of $0.0002 is reached after a few tests.
+    const started = await stack.experiments('POST', `/experiments/${experiment.id}/variants/${id}/runs`, { maxCostUsd: 0.0002, concurrency: 1 });
+    expect(started.status, JSON.stringify(started.body)).toBe(202);
+    const run = await waitForRun(stack, experiment.id, started.body.runId, 120_000);
+    expect(run.status).toBe('completed');
+    expect(run.stopped).toMatchObject({ reason: 'budget_reached', limit: { maxCost: 0.0002, maxTokens: null } });
+    expect(run.stopped.spent.cost).toBeGreaterThanOrEqual(0.0002);
+    expect(run.stopped.summary).toMatch(/^budget reached \(spent \$.+ of \$0\.00020\); \d+ tests? not sent/);
+    const tests = await testsOf(started.body.runId);
+    const notRun = tests.filter((t) => t.status === 'not_run');
+    expect(notRun.length).toBe(run.stopped.notSent);
+    expect(notRun.length).toBeGreaterThan(50);
+    expect(notRun.every((t) => t.not_run_reason === 'budget_reached')).toBe(true);
+  }, 120_000);
+});
