@@ -13,6 +13,7 @@ import { createOpenRunCheck } from './traces/open-run-check.js';
 import { createBackgroundWork } from './traces/background-work.js';
 import { ingestSpans } from './operations/ingest-spans.js';
 import { createSpanPuller } from './traces/span-puller.js';
+import { createResultsWriteBack } from './host-results/results-write-back.js';
 import type { Worker } from '@temporalio/worker';
 import type { WorkerOptions } from '../workflows/worker.js';
 
@@ -82,6 +83,8 @@ export function createExperimentsPlugin(host: ExperimentsHost, options: Partial<
     intervalMs: config.spanPullIntervalMs,
     ingest: (projectId, spans) => ingestSpans(context, projectId, spans),
   });
+  // Hosts with experiment views of their own (Phoenix) get each finished run, also from the worker processes.
+  const writeBack = createResultsWriteBack({ db, host, intervalMs: Math.max(1_000, config.spanPullIntervalMs) });
 
   return {
     app,
@@ -96,11 +99,13 @@ export function createExperimentsPlugin(host: ExperimentsHost, options: Partial<
       const { createExperimentsWorker } = await import('../workflows/worker.js');
       const worker = await createExperimentsWorker({ host, db, config, ...workerOptions });
       puller?.start();
+      writeBack?.start();
       return worker;
     },
     close: async () => {
       // Evaluations and signals still under way would otherwise hit a closed pool or connection.
       await puller?.stop();
+      await writeBack?.stop();
       await background.drain();
       await evaluationQueue.drain();
       await signaller.drain();

@@ -37,9 +37,21 @@ export const updateExperimentSchema = storable(
       description: descriptionSchema.optional(),
       inferenceSteps: idList('inference step ids').optional(),
       taskIds: idList('task ids').optional(),
+      // On a host with task sources (Phoenix datasets): all the tasks of a source, or of some of its splits.
+      taskSource: z
+        .strictObject({
+          sourceId: z.string({ error: 'taskSource.sourceId must be a string' }).min(1, { error: 'taskSource.sourceId must not be empty' }).max(200),
+          splits: idList('splits').max(100, { error: 'at most 100 splits' }).optional(),
+        })
+        .nullable()
+        .optional(),
     })
     .refine((body) => Object.values(body).some((value) => value !== undefined), {
-      error: 'send at least one of name, description, inferenceSteps, taskIds',
+      error: 'send at least one of name, description, inferenceSteps, taskIds, taskSource',
+    })
+    .refine((body) => body.taskIds === undefined || body.taskSource === undefined, {
+      error: 'send taskIds or taskSource, not both: a task source chooses the tasks itself',
+      path: ['taskSource'],
     }),
 );
 export type UpdateExperimentInput = z.output<typeof updateExperimentSchema>;

@@ -1,4 +1,5 @@
 import type { ExperimentConfig, Override } from '../domain/parameters.js';
+import { getTaskSource, type ExperimentTaskSource } from '../store/task-source-repository.js';
 import {
   applyOverride,
   buildTree,
@@ -68,6 +69,8 @@ export interface ExperimentView extends ExperimentFields {
   stepIds: string[];
   taskIds: string[];
   taskCount: number;
+  /** The host's task source the tasks are all of (Phoenix: a dataset and splits), with the version the baseline pinned. */
+  taskSource: ExperimentTaskSource | null;
   variants: VariantViewNode[];
   events: ExperimentEventRecord[];
 }
@@ -137,11 +140,12 @@ export function summaryView(summary: ExperimentSummary): ExperimentSummaryView {
 /** The experiment as read inside `db` (a transaction or the pool). */
 export async function readExperimentView(db: Db, scope: ExperimentScope): Promise<ExperimentView> {
   const experiment = await loadExperiment(db, scope);
-  const [steps, taskIds, variants, events] = await Promise.all([
+  const [steps, taskIds, variants, events, taskSource] = await Promise.all([
     listExperimentSteps(db, scope),
     listExperimentTaskIds(db, scope),
     listVariants(db, scope),
     listExperimentEvents(db, scope, shownEvents),
+    getTaskSource(db, experiment.id),
   ]);
   return {
     ...experimentFields(experiment),
@@ -151,6 +155,7 @@ export async function readExperimentView(db: Db, scope: ExperimentScope): Promis
     stepIds: steps.map((step) => step.externalId),
     taskIds,
     taskCount: taskIds.length,
+    taskSource,
     variants: buildTree(variantViews(variants, experiment.baselineConfig)),
     events,
   };

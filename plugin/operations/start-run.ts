@@ -17,6 +17,7 @@ import { startRunWorkflow } from './workflow-client.js';
 import type { Caller } from './caller.js';
 import { experimentScope, loadExperiment } from './load-experiment.js';
 import { getRun, type RunProgress } from './run-progress.js';
+import { getTaskSource, pinTaskSource } from '../store/task-source-repository.js';
 import { prepareSpanCursor } from '../traces/span-puller.js';
 
 /** The settings of a new run; concurrency is capped by the plugin's configuration. */
@@ -53,6 +54,8 @@ export async function createRun(
     /** Stop when decided; the level is α split over the experiment's variants, so Holm across them keeps each decision. */
     stopWhenDecided: boolean;
     tasks: HostTask[] | null;
+    /** The version of the experiment's task source the baseline's tasks were read at. */
+    sourceVersion?: string;
   },
 ) {
   const scope = { projectId: input.projectId, experimentId: input.experimentId };
@@ -70,6 +73,7 @@ export async function createRun(
       const found = new Set((input.tasks ?? []).map((task) => task.id));
       checkTasksExist(taskIds.filter((id) => !found.has(id)));
       await snapshotExperimentTasks(trx, experiment.id, input.tasks ?? []);
+      if (input.sourceVersion) await pinTaskSource(trx, experiment.id, input.sourceVersion);
     }
     const config = scopedConfig(effectiveConfig(await listVariants(trx, scope), variant.id, experiment.baselineConfig), steps);
     const number = await nextRunNumber(trx, variant.id);
@@ -107,9 +111,19 @@ export async function startRun(
   const variant = await findVariant(db, scope, variantId);
   if (!variant) throw new ExperimentsError('not_found', `Variant ${variantId} was not found in this experiment.`);
   let tasks = null;
+  let sourceVersion: string | undefined;
   if (variant.isBaseline) {
     const taskIds = await listExperimentTaskIds(db, scope);
-    tasks = taskIds.length > 0 ? await host.tasks.getMany(projectId, taskIds) : [];
+    const source = await getTaskSource(db, scope.experimentId);
+    if (source && host.tasks.fromSource && taskIds.length > 0) {
+      // Read at the source's latest version, which is pinned: later edits in the host cannot change the experiment.
+      const read = await readSource(() => host.tasks.fromSource!(projectId, { sourceId: source.sourceId, ...(source.splits ? { splits: source.splits } : {}) }));
+      const wanted = new Set(taskIds);
+      tasks = read.tasks.filter((task) => wanted.has(task.id));
+      sourceVersion = read.version;
+    } else {
+      tasks = taskIds.length > 0 ? await host.tasks.getMany(projectId, taskIds) : [];
+    }
   }
   await prepareSpanCursor(db, host, projectId);
   const run = await createRun(db, {
@@ -118,6 +132,7 @@ export async function startRun(
     variantId,
     actor,
     tasks,
+    ...(sourceVersion ? { sourceVersion } : {}),
     settings: {
       concurrency: input.concurrency ?? Math.min(config.defaultConcurrency, config.maxConcurrency),
       repeats: input.repeats ?? 1,
@@ -130,4 +145,18 @@ export async function startRun(
   });
   await startRunWorkflow(context, run.runId, run.workflowId, actor);
   return getRun(context, caller, { experimentId: scope.experimentId, runId: run.runId });
+}
+
+/** A task source the host cannot read now is a 503 (try again), one it no longer has a 422. */
+async function readSource<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (error instanceof ExperimentsError) throw error;
+    const gone = (error as { status?: unknown }).status === 404;
+    throw new ExperimentsError(
+      gone ? 'unprocessable' : 'unavailable',
+      `The experiment's task source could not be read${gone ? ': the host no longer has it' : ''}; the run was not started. ${(error as Error).message}`,
+    );
+  }
 }

@@ -16,6 +16,8 @@ import type { UpdateExperimentInput } from './experiment-input.js';
 import { readExperimentView, type ExperimentView } from './experiment-view.js';
 import { experimentScope, loadExperiment } from './load-experiment.js';
 import { resolveSteps, resolveTasks } from './resolve-selection.js';
+import { resolveTaskSource } from './task-sources.js';
+import { setTaskSource } from '../store/task-source-repository.js';
 
 const withoutSteps = (config: ExperimentConfig, dropped: readonly string[]): ExperimentConfig =>
   Object.fromEntries(Object.entries(config).filter(([step]) => !dropped.includes(step)));
@@ -33,7 +35,7 @@ export async function updateExperiment(
   const { db } = context;
   const scope = experimentScope(caller, experimentId);
   const { actor } = caller;
-  const changesSelection = input.inferenceSteps !== undefined || input.taskIds !== undefined;
+  const changesSelection = input.inferenceSteps !== undefined || input.taskIds !== undefined || input.taskSource !== undefined;
   const attempt = 'Cannot change the task or step selection';
 
   // Checked before asking the host, so a locked experiment is refused for what it is; checked again under the lock.
@@ -41,13 +43,17 @@ export async function updateExperiment(
   if (before.status === 'archived') throw refuseArchived(before);
   if (changesSelection) assertConfigurable(before, attempt);
   const steps = input.inferenceSteps === undefined ? undefined : await resolveSteps(context, scope.projectId, input.inferenceSteps);
-  const tasks = input.taskIds === undefined ? undefined : await resolveTasks(context, scope.projectId, input.taskIds);
+  const tasks = input.taskSource
+    ? await resolveTaskSource(context, scope.projectId, input.taskSource)
+    : input.taskIds === undefined
+      ? undefined
+      : await resolveTasks(context, scope.projectId, input.taskIds);
 
   const naming = {
     ...(input.name === undefined ? {} : { name: input.name }),
     ...(input.description === undefined ? {} : { description: input.description }),
   };
-  const changed = (['name', 'description', 'inferenceSteps', 'taskIds'] as const).filter((key) => input[key] !== undefined);
+  const changed = (['name', 'description', 'inferenceSteps', 'taskIds', 'taskSource'] as const).filter((key) => input[key] !== undefined);
 
   await db.transaction().execute(async (trx) => {
     const experiment = await loadExperiment(trx, scope, true);
@@ -64,6 +70,8 @@ export async function updateExperiment(
       steps === undefined ? [] : Object.keys(experiment.baselineConfig).filter((step) => !steps.some((s) => s.externalId === step));
     if (steps !== undefined) await replaceExperimentSteps(trx, experiment.id, steps);
     if (tasks !== undefined) await replaceExperimentTasks(trx, experiment.id, tasks);
+    // Tasks chosen by id are no longer "all of a source"; a source chosen again is pinned again by the baseline.
+    if (input.taskSource !== undefined || input.taskIds !== undefined) await setTaskSource(trx, experiment.id, input.taskSource ?? null);
     const stepCount = steps?.length ?? (await listExperimentSteps(trx, scope)).length;
     const taskCount = tasks?.length ?? (await countExperimentTasks(trx, scope));
     await updateStored(trx, experiment.id, {

@@ -14,6 +14,7 @@ export async function getRunProgress(db: Db, projectId: string, experimentId: st
       'runs.repeats', 'runs.trace_timeout_seconds', 'runs.task_rule', 'runs.total', 'runs.retries', 'runs.workflow_id', 'runs.error',
       'runs.config', 'runs.created_at', 'runs.started_at', 'runs.finished_at', 'runs.resumed_at', 'runs.earlier_active_ms',
       'runs.stop_when_decided', 'runs.order_seed', 'runs.stop_alpha', 'runs.max_cost', 'runs.max_tokens', 'runs.stopped',
+      'runs.results_version', 'runs.host_results_version', 'runs.host_results_url', 'runs.host_results_error',
     ])
     .where('runs.id', '=', runId)
     .where('runs.experiment_id', '=', experimentId)
@@ -49,6 +50,12 @@ export async function getRunProgress(db: Db, projectId: string, experimentId: st
     finishedAt: run.finished_at,
     counts,
     progress: { done, total: run.total, testsPerSecond: seconds ? Number((done / seconds).toFixed(2)) : null },
+    /** On a host that keeps results of its own (Phoenix): the run's page there once written, and the last failure. */
+    hostResults: {
+      url: run.host_results_url,
+      current: run.host_results_version !== null && run.host_results_version === run.results_version,
+      error: run.host_results_error,
+    },
   };
 }
 

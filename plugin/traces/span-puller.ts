@@ -123,7 +123,10 @@ export async function prepareSpanCursor(db: Db, host: ExperimentsHost, projectId
     try {
       start = (await spansAfter(projectId, undefined, 1)).cursor;
     } catch (error) {
-      throw new ExperimentsError('unavailable', `The host's traces could not be reached, so the run was not started: ${(error as Error).message}`);
+      throw new ExperimentsError(
+        'unavailable',
+        `The host's traces could not be reached, so the run was not started: ${(error as Error).message}`,
+      );
     }
     await saveSpanCursor(trx, projectId, start);
   });

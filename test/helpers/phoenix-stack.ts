@@ -133,7 +133,8 @@ export async function waitForPhoenixRun(stack: PhoenixStack, experimentId: strin
     const run = await stack.experiments('GET', `/experiments/${experimentId}/runs/${runId}`);
     if (run.status !== 200) throw new Error(`run lookup failed: ${run.status} ${JSON.stringify(run.body)}`);
     if (!['pending', 'running'].includes(run.body.status)) return run.body;
-    if (Date.now() > deadline) throw new Error(`run ${runId} still ${run.body.status} after ${timeoutMs} ms: ${JSON.stringify(run.body.counts)}`);
+    if (Date.now() > deadline)
+      throw new Error(`run ${runId} still ${run.body.status} after ${timeoutMs} ms: ${JSON.stringify(run.body.counts)}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }

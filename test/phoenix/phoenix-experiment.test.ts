@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoBaselineConfig, demoInferenceSteps, demoTasks } from '../../dev/demo-app/demo-catalog.js';
 import { startPhoenixStack, waitForPhoenixRun, type PhoenixStack } from '../helpers/phoenix-stack.js';
+import { eventually } from '../helpers/phoenix-trace-sender.js';
 
 // The whole of `npm run start:phoenix`, real: a Phoenix (auth on), the Python demo app with the openai client and
 // OpenInference, the plugin in the Phoenix shell pulling spans from Phoenix, a Temporal worker. The app pretends not
@@ -28,7 +29,10 @@ async function testsOf(experimentId: string, runId: string): Promise<TestRow[]> 
   const rows: TestRow[] = [];
   let cursor: string | undefined;
   do {
-    const page = await stack.experiments('GET', `/experiments/${experimentId}/runs/${runId}/tests?limit=100${cursor ? `&cursor=${cursor}` : ''}`);
+    const page = await stack.experiments(
+      'GET',
+      `/experiments/${experimentId}/runs/${runId}/tests?limit=100${cursor ? `&cursor=${cursor}` : ''}`,
+    );
     expect(page.status).toBe(200);
     rows.push(...(page.body.items as TestRow[]));
     cursor = page.body.nextCursor ?? undefined;
@@ -36,11 +40,27 @@ async function testsOf(experimentId: string, runId: string): Promise<TestRow[]> 
   return rows;
 }
 
-async function run(experimentId: string, variantId: string): Promise<{ status: string; runId: string; counts: { total: number; passed: number; failed: number; errored: number; timedOut: number }; rows: TestRow[] }> {
-  const started = await stack.experiments('POST', `/experiments/${experimentId}/variants/${variantId}/runs`, { concurrency: 8, traceTimeoutSeconds: 60 });
+async function run(
+  experimentId: string,
+  variantId: string,
+): Promise<{
+  status: string;
+  runId: string;
+  counts: { total: number; passed: number; failed: number; errored: number; timedOut: number };
+  rows: TestRow[];
+}> {
+  const started = await stack.experiments('POST', `/experiments/${experimentId}/variants/${variantId}/runs`, {
+    concurrency: 8,
+    traceTimeoutSeconds: 60,
+  });
   expect(started.status, JSON.stringify(started.body)).toBe(202);
   const finished = await waitForPhoenixRun(stack, experimentId, started.body.runId);
-  return { status: finished.status, runId: started.body.runId, counts: finished.counts, rows: await testsOf(experimentId, started.body.runId) };
+  return {
+    status: finished.status,
+    runId: started.body.runId,
+    counts: finished.counts,
+    rows: await testsOf(experimentId, started.body.runId),
+  };
 }
 
 /** Each result: a trace of this test in Phoenix, and the link Phoenix's own route for it in the right project. */
@@ -63,21 +83,56 @@ async function expectTracesInPhoenix(rows: TestRow[]) {
   expect(byProjectId.length).toBeGreaterThanOrEqual(5);
 }
 
+describe('choosing the tasks from a Phoenix dataset', () => {
+  it('takes a split, and refuses an unknown dataset or split, or task ids beside a source, changing nothing', async () => {
+    const created = await stack.experiments('POST', '/experiments', { name: 'Odd ones' });
+    const id = created.body.id as string;
+    const odd = await stack.experiments('PATCH', `/experiments/${id}`, { taskSource: { sourceId: stack.datasetId, splits: ['odd'] } });
+    expect(odd.status, JSON.stringify(odd.body)).toBe(200);
+    expect(odd.body.taskCount).toBe(Math.floor(demoTasks.length / 2));
+    expect(odd.body.taskSource).toEqual({ sourceId: stack.datasetId, splits: ['odd'] });
+    const sources = await stack.shell.host.tasks.sources!(stack.projectId);
+    expect(
+      sources
+        .find((source) => source.id === stack.datasetId)
+        ?.splits?.map((split) => split.name)
+        .sort(),
+    ).toEqual(['even', 'odd']);
+
+    for (const [body, status] of [
+      [{ taskSource: { sourceId: stack.datasetId, splits: ['nope'] } }, 422],
+      [{ taskSource: { sourceId: 'RGF0YXNldDo5OTk5OTk=' } }, 422],
+      [{ taskSource: { sourceId: stack.datasetId }, taskIds: ['x'] }, 400],
+      [{ taskSource: { sourceId: '' } }, 400],
+    ] as const) {
+      const refused = await stack.experiments('PATCH', `/experiments/${id}`, body);
+      expect(refused.status, JSON.stringify(refused.body)).toBe(status);
+    }
+    const unchanged = await stack.experiments('GET', `/experiments/${id}`);
+    expect(unchanged.body.taskCount).toBe(Math.floor(demoTasks.length / 2));
+    expect(unchanged.body.taskSource).toEqual({ sourceId: stack.datasetId, splits: ['odd'] });
+    // Chosen by id, the tasks are no longer "all of a source".
+    const byId = await stack.experiments('PATCH', `/experiments/${id}`, { taskIds: unchanged.body.taskIds.slice(0, 2) });
+    expect(byId.status).toBe(200);
+    expect(byId.body.taskSource).toBeNull();
+  });
+});
+
 describe('an experiment over a Phoenix dataset, traced by the Python app into Phoenix', () => {
   let experimentId: string;
   let baselineId: string;
 
-  it('runs the baseline over all 24 examples: every test passes or fails on its own trace, found in Phoenix', async () => {
-    const tasks = await stack.shell.host.tasks.list(stack.projectId, { limit: 500 });
-    expect(tasks.items).toHaveLength(demoTasks.length);
+  it('runs the baseline over all 24 examples of the dataset chosen as the task source, and pins its version', async () => {
     expect(demoTasks.length).toBeGreaterThanOrEqual(20);
     const created = await stack.experiments('POST', '/experiments', { name: 'Support bot on Phoenix' });
     experimentId = created.body.id;
     const chosen = await stack.experiments('PATCH', `/experiments/${experimentId}`, {
       inferenceSteps: demoInferenceSteps.map((step) => step.externalId),
-      taskIds: tasks.items.map((task) => task.id),
+      taskSource: { sourceId: stack.datasetId },
     });
     expect(chosen.status, JSON.stringify(chosen.body)).toBe(200);
+    expect(chosen.body.taskCount).toBe(demoTasks.length);
+    expect(chosen.body.taskSource).toEqual({ sourceId: stack.datasetId });
     expect((await stack.experiments('PUT', `/experiments/${experimentId}/baseline`, { config: demoBaselineConfig })).status).toBe(200);
     const experiment = await stack.experiments('GET', `/experiments/${experimentId}`);
     baselineId = (experiment.body.variants as Array<{ id: string; isBaseline: boolean }>).find((v) => v.isBaseline)!.id;
@@ -94,6 +149,27 @@ describe('an experiment over a Phoenix dataset, traced by the Python app into Ph
     for (const row of baseline.rows) expect(row.overrideMismatches ?? []).toEqual([]);
     for (const row of baseline.rows) expect(row.output).toBeTruthy();
     await expectTracesInPhoenix(baseline.rows);
+    const locked = await stack.experiments('GET', `/experiments/${experimentId}`);
+    expect(locked.body.taskSource).toEqual({ sourceId: stack.datasetId, version: stack.datasetVersion });
+  });
+
+  it('keeps the pinned examples when the dataset changes in Phoenix after the baseline', async () => {
+    const appended = await stack.shell.phoenix.datasets.upload({
+      name: (await stack.shell.phoenix.datasets.get(stack.datasetId)).name,
+      action: 'append',
+      inputs: [{ prompt: 'A question added after the baseline ran.' }, { prompt: 'And another one.' }],
+    });
+    expect(appended.datasetId).toBe(stack.datasetId);
+    expect(appended.versionId).not.toBe(stack.datasetVersion);
+    expect((await stack.shell.host.tasks.fromSource!(stack.projectId, { sourceId: stack.datasetId })).tasks).toHaveLength(
+      demoTasks.length + 2,
+    );
+    // Choosing the tasks again is refused once locked; the experiment keeps its 24 examples at the pinned version.
+    const refused = await stack.experiments('PATCH', `/experiments/${experimentId}`, { taskSource: { sourceId: stack.datasetId } });
+    expect(refused.status).toBe(409);
+    const experiment = await stack.experiments('GET', `/experiments/${experimentId}`);
+    expect(experiment.body.taskCount).toBe(demoTasks.length);
+    expect(experiment.body.taskSource.version).toBe(stack.datasetVersion);
   });
 
   it('runs a variant branched off the baseline and one branched off it, each over all 24 examples', async () => {
@@ -127,5 +203,29 @@ describe('an experiment over a Phoenix dataset, traced by the Python app into Ph
       ]);
     }
     await expectTracesInPhoenix(second.rows);
+    await expectResultsInPhoenix(experimentId, second.runId, second.rows);
   });
 });
+
+/** The run as a Phoenix experiment on the pinned dataset version: a run per example with output, trace and verdict. */
+async function expectResultsInPhoenix(experimentId: string, runId: string, rows: TestRow[]) {
+  const written = await eventually(async () => {
+    const run = await stack.experiments('GET', `/experiments/${experimentId}/runs/${runId}`);
+    return run.body.hostResults?.current ? (run.body.hostResults as { url: string }) : undefined;
+  }, 60_000);
+  const phoenixExperimentId = new URL(written.url).searchParams.get('experimentId')!;
+  const phoenixExperiment = await stack.shell.phoenix.experiments.get(phoenixExperimentId);
+  expect(phoenixExperiment.dataset_id).toBe(stack.datasetId);
+  expect(phoenixExperiment.dataset_version_id).toBe(stack.datasetVersion);
+  expect(phoenixExperiment.metadata.experiments_plugin).toMatchObject({ experimentId, runId });
+  const annotated = await stack.shell.phoenix.experiments.annotatedRuns(phoenixExperimentId);
+  expect(annotated).toHaveLength(rows.length);
+  for (const row of rows) {
+    const run = annotated.find((candidate) => candidate.example_id === row.taskId)!;
+    expect(run.trace_id).toBe(row.traceId);
+    expect(run.output).toBe(row.output);
+    const verdict = run.annotations.find((annotation) => annotation.name === 'passed');
+    expect(verdict?.label).toBe(row.status === 'passed' ? 'pass' : 'fail');
+    expect(run.annotations.length).toBeGreaterThan(1);
+  }
+}
