@@ -1,4 +1,5 @@
 import type { HostTask } from '../plugin/operations/host-catalog.js';
+import type { HostTaskSource } from '../plugin/operations/task-sources.js';
 import { shorten } from './format.js';
 import { FieldNotes } from './form-fields.js';
 import { SetupFrame } from './setup-stepper.js';
@@ -14,15 +15,23 @@ export interface ChooseTasksPageProps {
   nextCursor: string | undefined;
   selected: ReadonlySet<string>;
   error?: string | undefined;
+  /** On a host whose tasks live in collections (Phoenix datasets): the collections, and the one in use. */
+  sources?: HostTaskSource[];
+  taskSource?: { sourceId: string; splits?: string[] } | null;
+  sourceError?: string | undefined;
 }
 
 /** Step 3: the tasks every variant runs on, picked from the host's catalog page by page. */
-export function ChooseTasksPage({ paths, experiment, tasks, search, cursor, nextCursor, selected, error }: ChooseTasksPageProps) {
+export function ChooseTasksPage(props: ChooseTasksPageProps) {
+  const { paths, experiment, tasks, search, cursor, nextCursor, selected, error } = props;
   const action = paths.setup(experiment.id, 'tasks');
   const count = selected.size;
   return (
     <SetupFrame paths={paths} current="tasks" experiment={experiment}>
       <p>Every variant runs on the same tasks, so their results can be compared. More tasks make smaller differences visible.</p>
+      {props.sources && props.sources.length > 0 ? (
+        <TaskSourcePicker action={action} sources={props.sources} taskSource={props.taskSource ?? null} error={props.sourceError} />
+      ) : null}
       <form method="get" action={action} role="search" class="xp-inline-form">
         <label for="task-search">Search tasks</label>
         <input id="task-search" type="search" name="search" value={search} />
@@ -41,7 +50,9 @@ export function ChooseTasksPage({ paths, experiment, tasks, search, cursor, next
           <legend>{search ? `Tasks matching “${search}”` : 'Tasks'}</legend>
           <FieldNotes id="tasks" error={error} />
           {tasks.length === 0 ? (
-            <p class="xp-empty">{search ? 'No task matches this search.' : 'This project has no tasks yet; add test cases to the host first.'}</p>
+            <p class="xp-empty">
+              {search ? 'No task matches this search.' : 'This project has no tasks yet; add test cases to the host first.'}
+            </p>
           ) : (
             <table class="xp-table xp-task-table">
               <thead>
@@ -103,5 +114,72 @@ export function ChooseTasksPage({ paths, experiment, tasks, search, cursor, next
         </div>
       </form>
     </SetupFrame>
+  );
+}
+
+/** All the examples of one dataset (or of some of its splits); the baseline pins the dataset's version it ran on. */
+function TaskSourcePicker(props: {
+  action: string;
+  sources: HostTaskSource[];
+  taskSource: { sourceId: string; splits?: string[] } | null;
+  error?: string | undefined;
+}) {
+  const { action, sources, taskSource, error } = props;
+  const current = taskSource ? sources.find((source) => source.id === taskSource.sourceId) : undefined;
+  return (
+    <form method="post" action={action} class="xp-form" id="task-source">
+      <fieldset class={error ? 'xp-field-invalid' : undefined} aria-describedby={error ? 'source-error' : undefined}>
+        <legend>Dataset</legend>
+        <FieldNotes id="source" error={error} />
+        <p class="xp-muted" id="task-source-current">
+          {current
+            ? `Using all ${taskSource?.splits?.length ? `examples in ${taskSource.splits.join(', ')} of` : 'examples of'} “${current.name}”. The baseline pins the dataset's version, so later edits do not change this experiment.`
+            : 'Choose a dataset to run on all of its examples (or on some of its splits), or pick tasks one by one below.'}
+        </p>
+        {sources.map((source, index) => (
+          <div class="xp-source">
+            <input
+              type="radio"
+              id={`source-${index}`}
+              name="source"
+              value={source.id}
+              checked={source.id === (taskSource?.sourceId ?? sources[0]?.id)}
+            />{' '}
+            <label for={`source-${index}`}>
+              {source.name}{' '}
+              <span class="xp-muted">
+                ({source.taskCount} {source.taskCount === 1 ? 'example' : 'examples'})
+              </span>
+            </label>
+            {source.splits?.length ? (
+              <span class="xp-source-splits">
+                {' '}
+                splits:{' '}
+                {source.splits.map((split, splitIndex) => (
+                  <label for={`source-${index}-split-${splitIndex}`}>
+                    <input
+                      type="checkbox"
+                      id={`source-${index}-split-${splitIndex}`}
+                      name={`split:${source.id}`}
+                      value={split.name}
+                      checked={taskSource?.sourceId === source.id && (taskSource.splits ?? []).includes(split.name)}
+                    />{' '}
+                    {split.name} ({split.taskCount}){' '}
+                  </label>
+                ))}
+              </span>
+            ) : null}
+          </div>
+        ))}
+      </fieldset>
+      <div class="xp-actions">
+        <button type="submit" name="action" value="source" class="xp-button">
+          Use this dataset
+        </button>
+        <button type="submit" name="action" value="source-continue" class="xp-button xp-button-primary">
+          Use this dataset and continue
+        </button>
+      </div>
+    </form>
   );
 }

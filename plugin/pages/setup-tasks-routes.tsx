@@ -4,6 +4,7 @@ import type { ExperimentView } from '../operations/experiment-view.js';
 import { browseTasks, matchingTaskIds } from '../operations/host-catalog.js';
 import type { PluginContext } from '../operations/plugin-context.js';
 import { updateExperiment } from '../operations/update-experiment.js';
+import { listTaskSources } from '../operations/task-sources.js';
 import { ChooseTasksPage } from '../../views/choose-tasks-page.js';
 import { viewPaths } from '../../views/view-paths.js';
 import { fieldErrorsOf, readForm } from './form-input.js';
@@ -18,6 +19,7 @@ interface TasksView {
   cursor?: string | undefined;
   selected?: ReadonlySet<string>;
   error?: string;
+  sourceError?: string;
 }
 
 /** The third step of the new-experiment flow: the tasks every variant runs on, chosen page by page or in bulk. */
@@ -26,7 +28,10 @@ export function setupTasksRoutes(context: PluginContext): Hono {
   const paths = viewPaths(context.manifest.mountPath);
 
   async function tasksPage(c: Context, experiment: ExperimentView, view: TasksView) {
-    const page = await browseTasks(context, callerOf(c), { search: view.search, cursor: view.cursor, limit: tasksPerPage });
+    const [page, sources] = await Promise.all([
+      browseTasks(context, callerOf(c), { search: view.search, cursor: view.cursor, limit: tasksPerPage }),
+      listTaskSources(context, callerOf(c)),
+    ]);
     const body = (
       <ChooseTasksPage
         paths={paths}
@@ -37,9 +42,12 @@ export function setupTasksRoutes(context: PluginContext): Hono {
         nextCursor={page.nextCursor}
         selected={view.selected ?? new Set(experiment.taskIds)}
         error={view.error}
+        sources={sources}
+        taskSource={experiment.taskSource}
+        sourceError={view.sourceError}
       />
     );
-    return renderPage(c, context, { title: setupTitle(experiment), body, status: view.error ? 422 : 200 });
+    return renderPage(c, context, { title: setupTitle(experiment), body, status: view.error || view.sourceError ? 422 : 200 });
   }
 
   app.get('/experiments/:id/setup/tasks', async (c) => {
@@ -55,6 +63,19 @@ export function setupTasksRoutes(context: PluginContext): Hono {
     const action = form.one('action') ?? 'save';
     const search = form.one('search') ?? '';
     const cursor = form.one('cursor');
+    if (action === 'source' || action === 'source-continue') {
+      const sourceId = form.one('source') ?? '';
+      const splits = form.all(`split:${sourceId}`);
+      try {
+        await updateExperiment(context, callerOf(c), experiment.id, { taskSource: { sourceId, ...(splits.length ? { splits } : {}) } });
+      } catch (error) {
+        const errors = fieldErrorsOf(error, listField);
+        if (!errors) throw error;
+        const message = Object.values(errors)[0] ?? 'This dataset cannot be used.';
+        return tasksPage(c, experiment, { search, cursor, sourceError: message });
+      }
+      return c.redirect(action === 'source-continue' ? paths.setup(experiment.id, 'baseline') : paths.setup(experiment.id, 'tasks'), 303);
+    }
     const current = experiment.taskIds;
     const selection = nextTaskSelection({
       action,
@@ -65,7 +86,12 @@ export function setupTasksRoutes(context: PluginContext): Hono {
     });
 
     if (action === 'continue' && selection.length === 0) {
-      return tasksPage(c, experiment, { search, cursor, selected: new Set(), error: 'Select at least one task: every variant runs on the selected tasks.' });
+      return tasksPage(c, experiment, {
+        search,
+        cursor,
+        selected: new Set(),
+        error: 'Select at least one task: every variant runs on the selected tasks.',
+      });
     }
     if (!sameSelection(selection, current)) {
       try {

@@ -111,6 +111,28 @@ describe('choosing the tasks from a Phoenix dataset', () => {
     const unchanged = await stack.experiments('GET', `/experiments/${id}`);
     expect(unchanged.body.taskCount).toBe(Math.floor(demoTasks.length / 2));
     expect(unchanged.body.taskSource).toEqual({ sourceId: stack.datasetId, splits: ['odd'] });
+    // The tab's task step offers the datasets with their splits, and takes one.
+    const tab = `${stack.plugin.manifest.mountPath}/experiments/${id}/setup/tasks`;
+    const page = await stack.shell.app.request(tab, { headers: { 'x-api-key': stack.apiKey, accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain(`value="${stack.datasetId}"`);
+    expect(html).toMatch(new RegExp(`name="split:${stack.datasetId.replace(/[=+/]/g, '\\$&')}" value="even"`));
+    expect(html).toContain('id="task-source-current"');
+    const posted = await stack.shell.app.request(tab, {
+      method: 'POST',
+      headers: { 'x-api-key': stack.apiKey, 'sec-fetch-site': 'same-origin', 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams([
+        ['action', 'source'],
+        ['source', stack.datasetId],
+        [`split:${stack.datasetId}`, 'even'],
+      ]).toString(),
+    });
+    expect(posted.status).toBe(303);
+    const even = await stack.experiments('GET', `/experiments/${id}`);
+    expect(even.body.taskSource).toEqual({ sourceId: stack.datasetId, splits: ['even'] });
+    expect(even.body.taskCount).toBe(Math.ceil(demoTasks.length / 2));
+
     // Chosen by id, the tasks are no longer "all of a source".
     const byId = await stack.experiments('PATCH', `/experiments/${id}`, { taskIds: unchanged.body.taskIds.slice(0, 2) });
     expect(byId.status).toBe(200);
