@@ -12,6 +12,7 @@ import { demoInferenceSteps } from '../../dev/demo-app/demo-catalog.js';
 import { demoDatasetUpload } from '../../dev/demo-app-python/demo-dataset.js';
 import { startPythonDemoApp, type PythonDemoApp } from '../../dev/demo-app-python/python-demo-app.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
+import { loopbackReceivers } from './receivers.js';
 
 try {
   Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -63,6 +64,7 @@ export async function startPhoenixStack(
           temporalAddress: inject('temporalAddress'),
           taskQueue: `experiments-phoenix-${randomBytes(4).toString('hex')}`,
           spanPullIntervalMs: 200,
+          webhookAllowedHosts: loopbackReceivers,
           ...options.plugin,
         });
         await plugin.migrate();
