@@ -1,10 +1,9 @@
 import { formatChange } from '../plugin/domain/variant-tree.js';
-import type { CompareSide, VariantComparison } from '../plugin/operations/compare-variants.js';
-import { cost, duration, percent, signedPoints } from './format.js';
+import type { CompareSide, FlippedTask, VariantComparison } from '../plugin/operations/compare-variants.js';
+import { cost, duration, percent, signedPercent, signedPoints } from './format.js';
 import { SelectField } from './form-fields.js';
 import { PassRateBar } from './pass-rate-bar.js';
 import { StatusBadge } from './status-badge.js';
-import type { BreakdownRow } from './task-breakdown-page.js';
 import type { ViewPaths } from './view-paths.js';
 
 /** The comparison an operation computed, and where the tab's pages are. */
@@ -12,7 +11,10 @@ export type ComparePageProps = VariantComparison & { paths: ViewPaths };
 
 const rate = (side: CompareSide) => (side.passRate === null ? '—' : percent(side.passRate));
 
-function FlipList({ id, title, rows, more, a, b }: { id: string; title: string; rows: BreakdownRow[]; more: boolean; a: CompareSide; b: CompareSide }) {
+const fraction = (value: number) => percent(value, 0);
+
+function FlipList({ id, title, rows, more, a, b }: { id: string; title: string; rows: FlippedTask[]; more: boolean; a: CompareSide; b: CompareSide }) {
+  const repeated = (a.repeats ?? 1) > 1 || (b.repeats ?? 1) > 1;
   return (
     <section aria-labelledby={id}>
       <h2 id={id}>
@@ -32,33 +34,10 @@ function FlipList({ id, title, rows, more, a, b }: { id: string; title: string; 
           </thead>
           <tbody>
             {rows.map((row) => (
-              <tr>
-                <th scope="row">
-                  {row.taskTitle ?? row.taskId}
-                  {row.taskRepeats > 1 ? <span class="xp-muted"> · repeat {row.repeat + 1}</span> : null}
-                </th>
-                <td class="xp-nowrap">
-                  {row.baseline ? <StatusBadge status={row.baseline.status} /> : '—'}
-                  {row.baselineTraceUrl ? (
-                    <>
-                      {' '}
-                      <a href={row.baselineTraceUrl}>
-                        trace<span class="xp-visually-hidden"> with {a.name}</span>
-                      </a>
-                    </>
-                  ) : null}
-                </td>
-                <td class="xp-nowrap">
-                  <StatusBadge status={row.status} />
-                  {row.traceUrl ? (
-                    <>
-                      {' '}
-                      <a href={row.traceUrl}>
-                        trace<span class="xp-visually-hidden"> with {b.name}</span>
-                      </a>
-                    </>
-                  ) : null}
-                </td>
+              <tr data-task-id={row.taskId}>
+                <th scope="row">{row.title ?? row.taskId}</th>
+                <td class="xp-nowrap">{repeated ? `${fraction(row.a)} of repeats passed` : <StatusBadge status={row.a === 1 ? 'passed' : 'failed'} />}</td>
+                <td class="xp-nowrap">{repeated ? `${fraction(row.b)} of repeats passed` : <StatusBadge status={row.b === 1 ? 'passed' : 'failed'} />}</td>
               </tr>
             ))}
           </tbody>
@@ -69,8 +48,11 @@ function FlipList({ id, title, rows, more, a, b }: { id: string; title: string; 
   );
 }
 
+const pText = (p: number) => (p < 0.001 ? '< 0.001' : `= ${p.toFixed(3)}`);
+const methodText = { exact_mcnemar: 'exact McNemar test', exact_permutation: 'exact permutation test on the tasks’ pass fractions', normal_approximation: 'permutation test on the tasks’ pass fractions, normal approximation' } as const;
+
 /** Any two variants side by side: their figures, and the tasks that passed with one and failed with the other. */
-export function ComparePage({ paths, experiment, options, a, b, pairs, regressed, improved, moreRegressed, moreImproved }: ComparePageProps) {
+export function ComparePage({ paths, experiment, options, a, b, pair, regressed, improved, moreRegressed, moreImproved }: ComparePageProps) {
   const metrics: Array<[string, (side: CompareSide) => unknown]> = [
     ['Change', (side) => (side.change ? <code class="xp-change">{formatChange(side.change)}</code> : 'baseline')],
     ['Run', (side) => <>#{side.runNumber} <StatusBadge status={side.status} /></>],
@@ -89,11 +71,14 @@ export function ComparePage({ paths, experiment, options, a, b, pairs, regressed
           </div>
         ),
     ],
-    ['Passed', (side) => `${side.passed}/${side.total}`],
+    ['Passed', (side) => `${side.passed}/${side.total - side.pending - side.notRun} tests`],
     ['Failed', (side) => side.failed],
     ['Errored', (side) => side.errored],
     ['Timed out', (side) => side.timedOut],
-    ['Latency p50 / p95', (side) => `${duration(side.latencyP50)} / ${duration(side.latencyP95)}`],
+    ['Not run (not counted)', (side) => side.notRun + side.pending],
+    ['Repeats per task (rule)', (side) => `${side.repeats ?? 1} (${side.taskRule ?? 'all'})`],
+    ['pass^k', (side) => (side.flakiness && side.flakiness.k > 1 && side.flakiness.passHatK !== null ? `pass^${side.flakiness.k} ${percent(side.flakiness.passHatK)}` : '—')],
+    ['Latency p50 / p95', (side) => `${duration(side.latency.p50)} / ${duration(side.latency.p95)}`],
     ['Cost', (side) => cost(side.cost)],
   ];
   return (
@@ -132,16 +117,20 @@ export function ComparePage({ paths, experiment, options, a, b, pairs, regressed
               ))}
             </tbody>
           </table>
-          {pairs ? (
-            <p>
-              {a.passRate !== null && b.passRate !== null ? <>B is {signedPoints((b.passRate - a.passRate) * 100)} against A. </> : null}
-              Over the {pairs.pairs} tasks both runs finished, {pairs.regressions} passed with A and failed with B, and {pairs.improvements}{' '}
-              failed with A and passed with B (exact McNemar p = {pairs.pValue < 0.001 ? '< 0.001' : pairs.pValue.toFixed(3)}).
+          {pair ? (
+            <p data-points={pair.points.toFixed(6)}>
+              Over the {pair.tasks} tasks both runs finished, B is {signedPoints(pair.points)} against A
+              {pair.relative === null ? '' : ` (${signedPercent(pair.relative)})`}, 95% CI {signedPoints(pair.interval.low * 100)} to{' '}
+              {signedPoints(pair.interval.high * 100)}: {pair.regressions} tasks passed less often with B than with A, and {pair.improvements} more
+              often ({methodText[pair.method]}, p {pText(pair.pValue)}
+              {pair.pAdjusted === null ? '; not Holm-adjusted: neither is the baseline' : `, p (Holm) ${pText(pair.pAdjusted)}`}).
             </p>
-          ) : null}
+          ) : (
+            <p class="xp-muted">No task was finished by both runs, so they cannot be compared yet.</p>
+          )}
           <div class="xp-sides">
-            <FlipList id="flips-regressed" title="Passed with A, failed with B" rows={regressed} more={moreRegressed} a={a} b={b} />
-            <FlipList id="flips-improved" title="Failed with A, passed with B" rows={improved} more={moreImproved} a={a} b={b} />
+            <FlipList id="flips-regressed" title="Passed less often with B than with A" rows={regressed} more={moreRegressed} a={a} b={b} />
+            <FlipList id="flips-improved" title="Passed more often with B than with A" rows={improved} more={moreImproved} a={a} b={b} />
           </div>
         </>
       ) : (

@@ -6,7 +6,7 @@ import { dateTime, isoTime, statusLabel } from './format.js';
 import type { FieldErrors } from './form-fields.js';
 import { SelectField } from './form-fields.js';
 import type { ExperimentResults as ResultsData } from '../plugin/operations/experiment-results.js';
-import { ResultsTable } from './results-table-fragment.js';
+import { ResultsSection } from './results-table-fragment.js';
 import type { RunDefaults } from './run-settings-fields.js';
 import { RunProgressFragment } from './run-progress-fragment.js';
 import { StatusBadge } from './status-badge.js';
@@ -127,7 +127,7 @@ export function ExperimentLive({ paths, experiment, latestRun, results, runDefau
         />
 
         <h2>Results</h2>
-        {results ? <ResultsTable paths={paths} experimentId={id} results={results} /> : <p class="xp-empty">Results are not available right now.</p>}
+        {results ? <ResultsSection paths={paths} experimentId={id} results={results} /> : <p class="xp-empty">Results are not available right now.</p>}
 
         {acceptsVariants ? (
           <>

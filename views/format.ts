@@ -72,6 +72,7 @@ const tones: Record<string, Tone> = {
   dispatched: 'info',
   awaiting_trace: 'info',
   evaluating: 'info',
+  partial: 'info',
   baseline_complete: 'ok',
   completed: 'ok',
   passed: 'ok',

@@ -12,6 +12,8 @@ export const breakdownFilters = {
   errored: { label: 'Errors', status: 'errored' },
   timed_out: { label: 'Timed out', status: 'timed_out' },
   failed: { label: 'Failed', status: 'failed' },
+  flaky: { label: 'Flaky tasks', flaky: true },
+  not_run: { label: 'Not run', status: 'not_run' },
 } as const;
 export type BreakdownFilter = keyof typeof breakdownFilters;
 
@@ -40,6 +42,8 @@ function Output({ label, parts, empty }: { label: string; parts: unknown[]; empt
   );
 }
 
+const tally = (passes: number, finished: number) => (finished === 0 ? 'none finished' : `${passes}/${finished}`);
+
 function TestCard({ row, hasBaseline, runLabel }: { row: BreakdownRow; hasBaseline: boolean; runLabel: string }) {
   const baselineOutput = row.baseline?.output ?? '';
   const ownOutput = row.output ?? '';
@@ -55,12 +59,18 @@ function TestCard({ row, hasBaseline, runLabel }: { row: BreakdownRow; hasBaseli
         <p class="xp-status-line">
           {hasBaseline ? (
             <>
-              Baseline {row.baseline ? <StatusBadge status={row.baseline.status} /> : <span class="xp-muted">not run</span>} → {runLabel}{' '}
+              Baseline {row.baseline ? <StatusBadge status={row.baseline.status} /> : <span class="xp-muted">no test of this repeat</span>} → {runLabel}{' '}
             </>
           ) : null}
           <StatusBadge status={row.status} />
+          {row.notRunReason ? <span class="xp-muted xp-small"> ({row.notRunReason.replaceAll('_', ' ')}; not counted)</span> : null}
           {row.flip && row.flip !== 'unchanged' ? <StatusBadge status={row.flip} /> : null}
           {row.attempt > 1 ? <span class="xp-muted xp-small"> attempt {row.attempt}</span> : null}
+        </p>
+        <p class="xp-muted xp-small" data-task-fractions="true">
+          Task: {tally(row.taskPasses, row.taskFinished)} repeats passed
+          {hasBaseline ? <>, baseline {row.baselineTask ? tally(row.baselineTask.passes, row.baselineTask.finished) : 'not run'}</> : null}
+          {row.taskFinished > 1 && row.taskPasses > 0 && row.taskPasses < row.taskFinished ? ' · flaky' : ''}
         </p>
       </header>
       {row.error ? <p class="xp-field-error">{row.error}</p> : null}

@@ -23,6 +23,7 @@ const testsQuerySchema = z.object({
   cursor: z.string().max(200, { error: 'cursor is not valid; use the nextCursor of a previous page' }).optional(),
   status: z.enum(testStatuses, { error: `status must be one of ${testStatuses.join(', ')}` }).optional(),
   flip: z.enum(flips, { error: `flip must be one of ${flips.join(', ')}` }).optional(),
+  flaky: z.enum(['true', 'false'], { error: 'flaky must be true or false' }).optional(),
 });
 
 /**
@@ -47,7 +48,8 @@ export function resultRoutes(context: PluginContext): Hono {
   app.get('/:id/runs/:rid/tests', validate('query', testsQuerySchema), async (c) => {
     const query = c.req.valid('query');
     const ids = { experimentId: c.req.param('id'), runId: c.req.param('rid') };
-    return c.json(await listRunTests(context, callerOf(c), ids, { ...query, limit: query.limit ?? defaultPageSize }));
+    const { flaky, ...rest } = query;
+    return c.json(await listRunTests(context, callerOf(c), ids, { ...rest, limit: query.limit ?? defaultPageSize, flaky: flaky === 'true' }));
   });
 
   app.get('/:id/export', async (c) => c.json(await exportWinnerConfig(context, callerOf(c), c.req.param('id'))));

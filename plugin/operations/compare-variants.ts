@@ -1,58 +1,62 @@
-import { share } from '../domain/comparison.js';
-import { mcnemarExact, wilsonInterval, type Interval } from '../domain/statistics.js';
-import type { ParameterChange } from '../domain/variant-tree.js';
-import { listResultRuns, listTestResults, pairCounts, runFigures, type ResultRun } from '../store/results-queries.js';
-import { listVariants } from '../store/variant-repository.js';
+import type { PairedComparison } from '../domain/paired-comparison.js';
+import type { PairedTestMethod } from '../domain/paired-permutation-test.js';
+import type { Interval } from '../domain/statistics.js';
+import { taskTitles } from '../store/results-queries.js';
 import type { Caller } from './caller.js';
-import { shownRun } from './experiment-results.js';
-import { variantViews, type VariantView } from './experiment-view.js';
-import { experimentScope, loadExperiment } from './load-experiment.js';
+import { compareTallies, experimentResultsDetail, type VariantResult } from './experiment-results.js';
 import type { PluginContext } from './plugin-context.js';
-import { withTraceLinks, type RunTestRow } from './run-tests.js';
 
 /** How many flipped tasks each list shows. */
 const listedFlips = 50;
 
-/** One side of a comparison: a variant and the run its figures come from. */
-export interface CompareSide {
-  variantId: string;
-  name: string;
-  change: ParameterChange | null;
-  runId: string;
-  runNumber: number;
-  status: string;
-  total: number;
-  passed: number;
-  failed: number;
-  errored: number;
-  timedOut: number;
-  passRate: number | null;
-  interval: Interval | null;
-  latencyP50: number | null;
-  latencyP95: number | null;
-  cost: number | null;
+/** One side of a comparison: a variant's entry of the results, as the results table shows it. */
+export type CompareSide = VariantResult & { runId: string; runNumber: number; status: string };
+
+/** A task whose pass fraction differs between A and B. */
+export interface FlippedTask {
+  taskId: string;
+  title: string | null;
+  /** Pass fractions with A and with B. */
+  a: number;
+  b: number;
 }
 
-/** Two variants side by side: their figures, the paired test over the tasks both ran, and the tasks that flipped. */
+/** B against A over the tasks both runs finished, by the results pipeline. */
+export interface ComparePair {
+  tasks: number;
+  /** B − A in percentage points, and relative to A. */
+  points: number;
+  relative: number | null;
+  interval: Interval;
+  regressions: number;
+  improvements: number;
+  pValue: number;
+  /** Holm-adjusted as in the results when A or B is the baseline; null otherwise (the family is the comparisons with the baseline). */
+  pAdjusted: number | null;
+  method: PairedTestMethod;
+}
+
+/** Two variants side by side: their figures, the paired comparison over the tasks both ran, and the tasks that moved. */
 export interface VariantComparison {
   experiment: { id: string; name: string };
   /** Every variant that has a run to compare. */
   options: Array<{ variantId: string; name: string }>;
   a: CompareSide | null;
   b: CompareSide | null;
-  pairs: { pairs: number; regressions: number; improvements: number; pValue: number } | null;
-  /** Passed with A and failed with B. */
-  regressed: RunTestRow[];
-  improved: RunTestRow[];
+  pair: ComparePair | null;
+  /** Tasks that passed more often with A than with B, the largest fall first. */
+  regressed: FlippedTask[];
+  improved: FlippedTask[];
   moreRegressed: boolean;
   moreImproved: boolean;
 }
 
-type Candidate = { variant: VariantView; run: ResultRun };
-
 /**
  * Compares variant `a` with variant `b` of one of the caller's experiments, each by its shown run (the latest
- * completed, else the latest); without a choice, the first two variants that have a run.
+ * completed, else the latest); without a choice, the first two variants that have a run. Every figure is the results
+ * pipeline's: the sides are the variants' entries of the results, and B against A is the results' comparison with the
+ * baseline when A is the baseline (the same p-values, Holm included), else the same domain function over A's and B's
+ * tallies.
  */
 export async function compareVariants(
   context: PluginContext,
@@ -60,66 +64,57 @@ export async function compareVariants(
   experimentId: string | undefined,
   choice: { a?: string | undefined; b?: string | undefined },
 ): Promise<VariantComparison> {
-  const { db } = context;
-  const scope = experimentScope(caller, experimentId);
-  const experiment = await loadExperiment(db, scope);
-  const [variants, runs] = await Promise.all([listVariants(db, scope), listResultRuns(db, scope)]);
-  const candidates: Candidate[] = variantViews(variants, experiment.baselineConfig).flatMap((variant) => {
-    const run = shownRun(runs.filter((candidate) => candidate.variantId === variant.id));
-    return run ? [{ variant, run }] : [];
-  });
+  const detail = await experimentResultsDetail(context, caller, experimentId);
+  const { experiment, results } = detail;
+  const candidates = results.variants.filter((variant): variant is CompareSide => variant.runId !== null);
   const pick = (id: string | undefined, fallback: number) =>
-    candidates.find((entry) => entry.variant.id === id?.toLowerCase()) ?? candidates[fallback] ?? null;
-  const left = pick(choice.a, 0);
-  const right = pick(choice.b, 1);
-  const figures = await runFigures(db, [left, right].flatMap((entry) => (entry ? [entry.run.id] : [])));
-  const side = (entry: Candidate | null): CompareSide | null => {
-    if (!entry) return null;
-    const own = figures.get(entry.run.id);
-    const total = own?.total ?? 0;
-    const passed = own?.passed ?? 0;
-    return {
-      variantId: entry.variant.id,
-      name: entry.variant.name,
-      change: entry.variant.change,
-      runId: entry.run.id,
-      runNumber: entry.run.number,
-      status: entry.run.status,
-      total,
-      passed,
-      failed: own?.failed ?? 0,
-      errored: own?.errored ?? 0,
-      timedOut: own?.timedOut ?? 0,
-      passRate: share(passed, total),
-      interval: total === 0 ? null : wilsonInterval(passed, total),
-      latencyP50: own?.latencyP50 ?? null,
-      latencyP95: own?.latencyP95 ?? null,
-      cost: own?.cost ?? null,
-    };
-  };
-  const comparison: VariantComparison = {
+    candidates.find((entry) => entry.variantId === id?.toLowerCase()) ?? candidates[fallback] ?? null;
+  const a = pick(choice.a, 0);
+  const b = pick(choice.b, 1);
+  const base: VariantComparison = {
     experiment: { id: experiment.id, name: experiment.name },
-    options: candidates.map(({ variant }) => ({ variantId: variant.id, name: variant.name })),
-    a: side(left),
-    b: side(right),
-    pairs: null,
+    options: candidates.map((variant) => ({ variantId: variant.variantId, name: variant.name })),
+    a,
+    b,
+    pair: null,
     regressed: [],
     improved: [],
     moreRegressed: false,
     moreImproved: false,
   };
-  if (!left || !right) return comparison;
-  // B's tests are read against A's run, so "regressed" means passed with A and failed with B.
-  const flipsOf = (flip: 'regressed' | 'improved') =>
-    listTestResults(db, { experimentId: scope.experimentId, runId: right.run.id, baselineRunId: left.run.id, afterPosition: -1, limit: listedFlips, flip });
-  const [counts, regressed, improved] = await Promise.all([pairCounts(db, left.run.id, [right.run.id]), flipsOf('regressed'), flipsOf('improved')]);
-  const pair = counts.get(right.run.id);
+  if (!a || !b) return base;
+
+  let comparison: PairedComparison | null;
+  let pAdjusted: number | null = null;
+  if (a.isBaseline && b.vsBaseline) {
+    comparison = detail.comparisons.get(b.variantId) ?? null;
+    pAdjusted = b.vsBaseline.pAdjusted;
+  } else {
+    comparison = compareTallies(detail, a.runId, b.runId);
+    // The test is symmetric: B against the baseline has the p-value of the baseline against B.
+    if (b.isBaseline && a.vsBaseline) pAdjusted = a.vsBaseline.pAdjusted;
+  }
+  if (!comparison) return base;
+  const listed = [...comparison.regressed.slice(0, listedFlips), ...comparison.improved.slice(0, listedFlips)];
+  const titles = await taskTitles(context.db, experiment.id, listed.map((task) => task.taskId));
+  const flipped = (tasks: PairedComparison['regressed']): FlippedTask[] =>
+    tasks.slice(0, listedFlips).map((task) => ({ taskId: task.taskId, title: titles.get(task.taskId) ?? null, a: task.baseline, b: task.variant }));
   return {
-    ...comparison,
-    pairs: pair ? { ...pair, pValue: mcnemarExact(pair.regressions, pair.improvements) } : null,
-    regressed: regressed.slice(0, listedFlips).map((row) => withTraceLinks(context, caller, row)),
-    improved: improved.slice(0, listedFlips).map((row) => withTraceLinks(context, caller, row)),
-    moreRegressed: regressed.length > listedFlips,
-    moreImproved: improved.length > listedFlips,
+    ...base,
+    pair: {
+      tasks: comparison.tasks,
+      points: comparison.points,
+      relative: comparison.relative,
+      interval: comparison.interval,
+      regressions: comparison.regressed.length,
+      improvements: comparison.improved.length,
+      pValue: comparison.pValue,
+      pAdjusted,
+      method: comparison.method,
+    },
+    regressed: flipped(comparison.regressed),
+    improved: flipped(comparison.improved),
+    moreRegressed: comparison.regressed.length > listedFlips,
+    moreImproved: comparison.improved.length > listedFlips,
   };
 }

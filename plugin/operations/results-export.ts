@@ -26,19 +26,27 @@ const csvColumns: Array<[string, (v: VariantResult) => Cell]> = [
   ['errored', (v) => v.errored],
   ['timed_out', (v) => v.timedOut],
   ['pending', (v) => v.pending],
+  ['not_run', (v) => v.notRun],
+  ['partial', (v) => v.partial],
   ['no_evaluations', (v) => v.noEvaluations],
   ['override_not_applied', (v) => v.overrideNotApplied],
   ['pass_rate', (v) => v.passRate],
   ['interval_low', (v) => v.interval?.low],
   ['interval_high', (v) => v.interval?.high],
+  ['tasks_finished', (v) => v.tasks?.finished],
   ['paired_tasks', (v) => v.vsBaseline?.pairedTasks],
   ['relative', (v) => v.vsBaseline?.relative],
   ['points', (v) => v.vsBaseline?.points],
+  ['difference_low', (v) => v.vsBaseline?.interval.low],
+  ['difference_high', (v) => v.vsBaseline?.interval.high],
   ['regressions', (v) => v.vsBaseline?.regressions],
   ['improvements', (v) => v.vsBaseline?.improvements],
   ['p_value', (v) => v.vsBaseline?.pValue],
   ['p_adjusted', (v) => v.vsBaseline?.pAdjusted],
   ['verdict', (v) => v.vsBaseline?.verdict],
+  ['test_method', (v) => v.vsBaseline?.method],
+  ['pass_hat_k', (v) => v.flakiness?.passHatK],
+  ['flaky_share', (v) => v.flakiness?.flakyShare],
   ['latency_p50_ms', (v) => v.latency.p50],
   ['latency_p95_ms', (v) => v.latency.p95],
   ['tokens_input', (v) => v.tokens.input],
@@ -47,9 +55,6 @@ const csvColumns: Array<[string, (v: VariantResult) => Cell]> = [
   ['cost', (v) => v.cost],
   ['repeats', (v) => v.repeats],
   ['task_rule', (v) => v.taskRule],
-  ['tasks', (v) => v.tasks?.total],
-  ['tasks_passed', (v) => v.tasks?.passed],
-  ['consistency', (v) => v.consistency],
   ['earlier_runs', (v) => v.earlierRuns.length],
 ];
 
@@ -92,8 +97,17 @@ function passRateText(v: VariantResult): string {
   if (v.runId === null) return 'not run';
   const rate =
     v.passRate === null || v.interval === null ? '—' : `${percent(v.passRate)} (${percent(v.interval.low)}–${percent(v.interval.high)})`;
-  return v.status === 'completed' ? `${rate}, ${v.passed}/${v.total}` : `${rate}, ${v.passed}/${v.total} — run ${v.status}`;
+  const finished = v.total - v.pending - v.notRun;
+  const notRun = v.notRun > 0 ? `, ${v.notRun} not run` : '';
+  const counts = `${v.passed}/${finished} tests${notRun}, ${v.repeats ?? 1}× per task (${v.taskRule ?? 'all'})`;
+  if (v.partial) return `${rate}, ${counts} — partial: run ${v.status}, ${v.pending} pending`;
+  return v.status === 'completed' ? `${rate}, ${counts}` : `${rate}, ${counts} — run ${v.status}`;
 }
+
+const flakyText = (v: VariantResult) =>
+  !v.flakiness || v.flakiness.k < 2
+    ? '—'
+    : `${v.flakiness.passHatK === null ? '—' : percent(v.flakiness.passHatK)} / ${v.flakiness.flakyShare === null ? '—' : percent(v.flakiness.flakyShare)}`;
 
 function resultRow(v: VariantResult): string {
   const comparison = v.vsBaseline;
@@ -104,11 +118,13 @@ function resultRow(v: VariantResult): string {
     v.isBaseline
       ? 'baseline'
       : comparison
-        ? `${signed(comparison.points, 1)} pts${comparison.relative === null ? '' : ` (${signed(comparison.relative * 100, 1)}%)`}`
+        ? `${signed(comparison.points, 1)} pts${comparison.relative === null ? '' : ` (${signed(comparison.relative * 100, 1)}%)`}, ` +
+          `${signed(comparison.interval.low * 100, 1)} to ${signed(comparison.interval.high * 100, 1)}`
         : '—',
     comparison ? `${comparison.regressions} / ${comparison.improvements}` : '—',
     comparison ? `${pText(comparison.pValue)} / ${pText(comparison.pAdjusted)}` : '—',
     v.isBaseline ? '—' : comparison ? verdictText[comparison.verdict] : 'not compared',
+    flakyText(v),
   ];
   return `| ${cells.join(' | ')} |`;
 }
@@ -129,23 +145,29 @@ export function resultsMarkdown(experiment: ExperimentRecord, results: Experimen
   lines.push(
     '## Results',
     '',
-    '| Variant | Change | Pass rate (95% CI), passed/total | vs baseline | Regressed / improved tasks | p / p (Holm) | Verdict |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
+    '| Variant | Change | Pass rate (95% CI), tests | vs baseline (95% CI of the difference) | Regressed / improved tasks | p / p (Holm) | Verdict | pass^k / flaky tasks |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...results.variants.map(resultRow),
     '',
   );
   const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
   const notes = [
-    'Pass rate is passed tests ÷ all tests; the interval is a 95% Wilson interval.',
+    'Pass rate is the mean over tasks of each task’s share of passing repeats; pending and not-run tests count nowhere. ' +
+      'The 95% interval treats the task as the unit (Wilson’s when each task ran once).',
     compared === 0
       ? 'No variant has a completed run to compare with a completed baseline run yet.'
-      : `Each variant is compared with the baseline's latest completed run by an exact McNemar test over the tasks both ran, ` +
+      : `Each variant is compared with the baseline's latest completed run over the tasks both finished, on each task’s pass fraction ` +
+        `(exact McNemar test when both ran each task once, an exact stratified permutation test with repeats), ` +
         `Holm-adjusted across the ${plural(compared, 'compared variant')}; a verdict needs p (Holm) ≤ ${alpha}.`,
   ];
-  if (results.minimumDetectableDifference !== null && baseline?.tasks) {
+  const detectable = results.detectableDifference;
+  if (detectable && baseline) {
+    const size = detectable.improvement ?? detectable.regression;
     notes.push(
-      `With ${plural(baseline.tasks.total, 'task')}, a change smaller than about ` +
-        `${(results.minimumDetectableDifference * 100).toFixed(1)} points is unlikely to be detected (80% power).`,
+      size === null
+        ? `With ${plural(detectable.tasks, 'task')}, no change is likely to be detected (80% power).`
+        : `With ${plural(detectable.tasks, 'task')} and ${plural(detectable.variants, 'variant')}, a change smaller than about ` +
+            `${(size * 100).toFixed(1)} points is unlikely to be detected (80% power).`,
     );
   }
   lines.push(...notes.map((note) => `_${note}_`), '');

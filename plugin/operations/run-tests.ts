@@ -1,10 +1,13 @@
 import type { TestStatus } from '../domain/experiment-status.js';
+import { flakiness } from '../domain/flakiness.js';
+import type { PairedComparison } from '../domain/paired-comparison.js';
+import { pairTasks } from '../domain/paired-tasks.js';
 import { ExperimentsError } from '../errors.js';
 import type { ExperimentRecord } from '../store/experiment-repository.js';
-import { listResultRuns, listTestResults, type Flip, type ResultRun, type TestResultRow } from '../store/results-queries.js';
+import { listTestResults, type Flip, type ResultRun, type TestResultRow } from '../store/results-queries.js';
 import type { Caller } from './caller.js';
+import { compareTallies, experimentResultsDetail, type ResultsDetail } from './experiment-results.js';
 import { requireUuid } from './ids.js';
-import { experimentScope, loadExperiment } from './load-experiment.js';
 import type { PluginContext } from './plugin-context.js';
 import { decodeTestCursor, encodeTestCursor } from './test-cursor.js';
 
@@ -23,14 +26,21 @@ export interface RunBesideBaseline {
   run: ResultRun;
   /** The baseline's latest completed run; null for the baseline's own runs or before it has completed. */
   baselineRun: ResultRun | null;
+  /** The run against the baseline run as the results pipeline compares them; null when not compared. */
+  comparison: PairedComparison | null;
+  /** Tasks both runs finished: the ones the comparison is over. */
+  pairedTasks: string[];
+  /** Tasks of the run whose finished repeats disagree. */
+  flakyTasks: string[];
 }
 
-/** Which tests of a run to read: those after a position, at most `limit`, optionally of one status or flip. */
+/** Which tests of a run to read: those after a position, at most `limit`, optionally of one status, flip, or flaky tasks only. */
 export interface RunTestsQuery {
   afterPosition: number;
   limit: number;
   status?: TestStatus;
   flip?: Flip;
+  flaky?: boolean;
 }
 
 /** The run (404 unless it is one of the experiment's) and the baseline run it is compared with. */
@@ -39,15 +49,34 @@ export async function findRunBesideBaseline(
   caller: Caller,
   ids: { experimentId: string | undefined; runId: string | undefined },
 ): Promise<RunBesideBaseline> {
-  const scope = experimentScope(caller, ids.experimentId);
-  const experiment = await loadExperiment(context.db, scope);
   const runId = requireUuid(ids.runId, 'Run');
-  const runs = await listResultRuns(context.db, scope);
-  const run = runs.find((candidate) => candidate.id === runId);
+  const detail = await experimentResultsDetail(context, caller, ids.experimentId);
+  const run = detail.runs.find((candidate) => candidate.id === runId);
   if (!run) throw new ExperimentsError('not_found', `Run ${runId} was not found in this experiment.`);
-  // Runs are listed newest first within a variant, so the first completed baseline run is the latest.
-  const baselineRun = run.isBaseline ? null : (runs.find((candidate) => candidate.isBaseline && candidate.status === 'completed') ?? null);
-  return { experiment, run, baselineRun };
+  const baselineRun = run.isBaseline ? null : detail.baselineRun;
+  return {
+    experiment: detail.experiment,
+    run,
+    baselineRun,
+    comparison: baselineRun ? comparisonOf(detail, baselineRun, run) : null,
+    pairedTasks: baselineRun ? pairTasks(detail.tallies.get(baselineRun.id) ?? [], detail.tallies.get(run.id) ?? []).map((pair) => pair.taskId) : [],
+    flakyTasks: flakiness(detail.tallies.get(run.id) ?? [], Math.max(run.repeats, 1)).flakyTasks,
+  };
+}
+
+// The shown run of a variant is compared by the results themselves; an earlier run by the same domain function.
+function comparisonOf(detail: ResultsDetail, baselineRun: ResultRun, run: ResultRun): PairedComparison | null {
+  const shown = detail.results.variants.find((variant) => variant.runId === run.id);
+  return (shown && detail.comparisons.get(shown.variantId)) ?? compareTallies(detail, baselineRun.id, run.id);
+}
+
+/** The regressed and improved tasks' flips, from the comparison's own lists. */
+export function flipsOf(comparison: PairedComparison | null): Map<string, Flip> {
+  const flips = new Map<string, Flip>();
+  if (!comparison) return flips;
+  for (const task of comparison.regressed) flips.set(task.taskId, 'regressed');
+  for (const task of comparison.improved) flips.set(task.taskId, 'improved');
+  return flips;
 }
 
 /** A page of the run's tests, in dispatch order, each beside its baseline test; `more` when another page follows. */
@@ -57,6 +86,17 @@ export async function readRunTests(
   beside: RunBesideBaseline,
   query: RunTestsQuery,
 ): Promise<{ rows: RunTestRow[]; more: boolean }> {
+  const { comparison } = beside;
+  const taskIds =
+    query.flip === 'regressed'
+      ? (comparison?.regressed ?? []).map((task) => task.taskId)
+      : query.flip === 'improved'
+        ? (comparison?.improved ?? []).map((task) => task.taskId)
+        : query.flip === 'unchanged'
+          ? unchangedTasks(comparison, beside.pairedTasks)
+          : query.flaky
+            ? beside.flakyTasks
+            : undefined;
   const rows = await listTestResults(context.db, {
     experimentId: beside.experiment.id,
     runId: beside.run.id,
@@ -64,9 +104,23 @@ export async function readRunTests(
     afterPosition: query.afterPosition,
     limit: query.limit,
     ...(query.status === undefined ? {} : { status: query.status }),
-    ...(query.flip === undefined ? {} : { flip: query.flip }),
+    ...(taskIds === undefined ? {} : { taskIds }),
   });
-  return { rows: rows.slice(0, query.limit).map((row) => withTraceLinks(context, caller, row)), more: rows.length > query.limit };
+  const flips = flipsOf(comparison);
+  const paired = new Set(beside.pairedTasks);
+  return {
+    rows: rows
+      .slice(0, query.limit)
+      .map((row) => withTraceLinks(context, caller, { ...row, flip: flips.get(row.taskId) ?? (paired.has(row.taskId) ? 'unchanged' : null) })),
+    more: rows.length > query.limit,
+  };
+}
+
+// The paired tasks that neither regressed nor improved.
+function unchangedTasks(comparison: PairedComparison | null, paired: readonly string[]): string[] {
+  if (!comparison) return [];
+  const moved = new Set([...comparison.regressed, ...comparison.improved].map((task) => task.taskId));
+  return paired.filter((taskId) => !moved.has(taskId));
 }
 
 const traceUrl = (context: PluginContext, caller: Caller, traceId: string | null | undefined) =>
@@ -89,7 +143,7 @@ export async function listRunTests(
   context: PluginContext,
   caller: Caller,
   ids: { experimentId: string | undefined; runId: string | undefined },
-  query: { limit: number; cursor?: string | undefined; status?: TestStatus | undefined; flip?: Flip | undefined },
+  query: { limit: number; cursor?: string | undefined; status?: TestStatus | undefined; flip?: Flip | undefined; flaky?: boolean },
 ) {
   const beside = await findRunBesideBaseline(context, caller, ids);
   const { run, baselineRun } = beside;
@@ -98,6 +152,7 @@ export async function listRunTests(
     limit: query.limit,
     ...(query.status === undefined ? {} : { status: query.status }),
     ...(query.flip === undefined ? {} : { flip: query.flip }),
+    ...(query.flaky ? { flaky: true } : {}),
   });
   const items = rows.map((row) => ({
     testId: row.testId,
@@ -116,7 +171,9 @@ export async function listRunTests(
     overrideMismatches: row.overrideMismatches,
     traceId: row.traceId,
     traceUrl: row.traceUrl,
-    taskPassFraction: row.taskPasses / row.taskRepeats,
+    notRunReason: row.notRunReason,
+    taskPassFraction: row.taskFinished === 0 ? null : row.taskPasses / row.taskFinished,
+    baselineTaskPassFraction: row.baselineTask && row.baselineTask.finished > 0 ? row.baselineTask.passes / row.baselineTask.finished : null,
     baseline: row.baseline
       ? { status: row.baseline.status, output: row.baseline.output, testId: row.baseline.testId, traceUrl: row.baselineTraceUrl }
       : null,

@@ -13,6 +13,7 @@ import { getRun, listExperimentRuns } from '../operations/run-progress.js';
 import { startRun } from '../operations/start-run.js';
 import type { BranchValues } from '../../views/branch-form-fragment.js';
 import { ExperimentLive, type ExperimentLiveProps } from '../../views/experiment-live-fragment.js';
+import { ResultsSection } from '../../views/results-table-fragment.js';
 import { Flash } from '../../views/flash-fragment.js';
 import type { FieldErrors } from '../../views/form-fields.js';
 import { statusLabel } from '../../views/format.js';
@@ -91,15 +92,19 @@ export function experimentPageRoutes(context: PluginContext): Hono {
   });
 
   app.get('/experiments/:id/runs/:rid/progress', async (c) => {
-    const run = await getRun(context, callerOf(c), { experimentId: c.req.param('id'), runId: c.req.param('rid') });
+    const caller = callerOf(c);
+    const run = await getRun(context, caller, { experimentId: c.req.param('id'), runId: c.req.param('rid') });
     // The page refreshes its results, status and actions once, when the run it watched has ended.
     const ended = !isActiveRun(run);
+    // While it goes, the results row moves with it: the results table rides along out of band, marked partial.
+    const results = ended ? null : await experimentResults(context, caller, c.req.param('id')).catch(() => null);
     if (ended) c.header('HX-Trigger', JSON.stringify({ 'run-ended': { target: 'body' } }));
     const outcome = `${run.isBaseline ? 'Baseline' : run.variantName} run #${run.number} ${statusLabel(run.status).toLowerCase()}: ${run.counts.passed} of ${run.progress.total} tests passed.`;
     return c.html(
       <>
         <RunProgressFragment paths={paths} experimentId={c.req.param('id')} run={run} workflowUrl={workflowUrl(run.workflowId)} />
         {ended ? <Flash oob tone={run.status === 'completed' ? 'ok' : 'error'} message={outcome} /> : null}
+        {results ? <ResultsSection live paths={paths} experimentId={c.req.param('id')} results={results} /> : null}
       </>,
     );
   });

@@ -38,6 +38,7 @@ export function resultPageRoutes(context: PluginContext): Hono {
         limit: testsPerPage,
         ...('status' in chosen ? { status: chosen.status } : {}),
         ...('flip' in chosen ? { flip: chosen.flip } : {}),
+        ...('flaky' in chosen ? { flaky: true } : {}),
       }),
     ]);
     const body = (

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { TaskRule } from '../domain/comparison.js';
+import type { TaskTally } from '../domain/task-outcomes.js';
 import { finalTestStatuses, openTestStatuses } from '../domain/experiment-status.js';
 import type { Db } from './connect.js';
 import type { ExperimentScope } from './experiment-repository.js';
@@ -31,6 +32,8 @@ export interface RunFigures {
   timedOut: number;
   /** Tests not final yet (pending, dispatched, awaiting a trace, evaluating). */
   open: number;
+  /** Tests that never ran (cancelled, stopped early, over budget): shown apart, counted in no rate. */
+  notRun: number;
   noEvaluations: number;
   overrideNotApplied: number;
   latencyP50: number | null;
@@ -39,23 +42,6 @@ export interface RunFigures {
   outputTokens: number | null;
   totalTokens: number | null;
   cost: number | null;
-}
-
-/** A run's tasks by outcome under its task rule, and how many of each pass count there are. */
-export interface TaskFigures {
-  tasks: number;
-  passed: number;
-  /** Tasks whose repeats all agree (all passed or none passed). */
-  consistent: number;
-  /** Tasks by the number of their repeats that passed, ascending. */
-  byPasses: Array<{ passes: number; repeats: number; tasks: number }>;
-}
-
-/** The discordant tasks of a run against the baseline's run, over the tasks final in both. */
-export interface PairCounts {
-  pairs: number;
-  regressions: number;
-  improvements: number;
 }
 
 /** A flip of a task against the baseline's run. */
@@ -89,10 +75,16 @@ export interface TestResultRow {
   overrideMismatches: Array<Record<string, unknown>> | null;
   traceId: string | null;
   evaluations: TestEvaluation[];
-  /** Passed repeats of this test's task in this run, and how many repeats it has. */
+  /** Why the test did not run, when its status is `not_run`. */
+  notRunReason: string | null;
+  /** Passed repeats of this test's task in this run, its repeats that ran to a result, and all its repeats. */
   taskPasses: number;
+  taskFinished: number;
   taskRepeats: number;
+  /** The baseline run's tally of the same task: passes over finished repeats. */
+  baselineTask: { passes: number; finished: number } | null;
   baseline: { testId: string; status: string; output: string | null; traceId: string | null } | null;
+  /** The task's flip against the baseline, as the results pipeline decides it (by pass fractions); null when not compared. */
   flip: Flip | null;
 }
 
@@ -104,6 +96,7 @@ export const emptyFigures: RunFigures = {
   errored: 0,
   timedOut: 0,
   open: 0,
+  notRun: 0,
   noEvaluations: 0,
   overrideNotApplied: 0,
   latencyP50: null,
@@ -176,6 +169,7 @@ export async function runFigures(db: Db, runIds: readonly string[]): Promise<Map
       sql<string>`count(*) filter (where t.status = 'errored')`.as('errored'),
       sql<string>`count(*) filter (where t.status = 'timed_out')`.as('timed_out'),
       sql<string>`count(*) filter (where t.status in ${openStatuses})`.as('open'),
+      sql<string>`count(*) filter (where t.status = 'not_run')`.as('not_run'),
       sql<string>`count(*) filter (where t.no_evaluations)`.as('no_evaluations'),
       sql<string>`count(*) filter (where t.override_mismatches is not null)`.as('override_not_applied'),
       // Ordered-set aggregates skip nulls: tests without a trace have no latency and do not count.
@@ -201,6 +195,7 @@ export async function runFigures(db: Db, runIds: readonly string[]): Promise<Map
         errored: Number(row.errored),
         timedOut: Number(row.timed_out),
         open: Number(row.open),
+        notRun: Number(row.not_run),
         noEvaluations: Number(row.no_evaluations),
         overrideNotApplied: Number(row.override_not_applied),
         latencyP50: toNumber(row.latency_p50),
@@ -262,78 +257,53 @@ export async function stepFigures(db: Db, runIds: readonly string[]): Promise<Ma
 }
 
 /**
- * One row per task of the given runs: how many repeats it has, how many passed, whether all are final, and
- * whether the task passed under its run's rule (all: every repeat, majority: more than half, any: one).
+ * Each run's tasks as the statistics see them (domain/task-outcomes.ts): per task, its passes over its repeats that
+ * ran to a result. Pending and not-run tests count nowhere. One grouped scan; tasks in dispatch order.
  */
-function taskOutcomes(db: Db, runIds: readonly string[], taskIds?: readonly string[]) {
-  return db
+export async function taskTallies(db: Db, runIds: readonly string[]): Promise<Map<string, TaskTally[]>> {
+  const byRun = new Map<string, TaskTally[]>();
+  if (runIds.length === 0) return byRun;
+  const rows = await db
     .selectFrom('tests as t')
-    .innerJoin('runs as r', 'r.id', 't.run_id')
-    .where((eb) => (runIds.length === 0 ? eb.lit(false) : eb('t.run_id', 'in', [...runIds])))
-    .$if(taskIds !== undefined, (qb) => qb.where((eb) => (taskIds!.length === 0 ? eb.lit(false) : eb('t.task_id', 'in', [...taskIds!]))))
-    .groupBy(['t.run_id', 't.task_id', 'r.task_rule'])
+    .where('t.run_id', 'in', [...runIds])
+    .groupBy(['t.run_id', 't.task_id'])
     .select([
       't.run_id',
       't.task_id',
+      sql<number>`(count(*) filter (where t.status = 'passed'))::int`.as('passes'),
+      sql<number>`(count(*) filter (where t.status in ${finalStatuses}))::int`.as('finished'),
+      sql<number>`min(t.position)`.as('first'),
+    ])
+    .orderBy('t.run_id')
+    .orderBy('first')
+    .execute();
+  for (const row of rows) {
+    const tallies = byRun.get(row.run_id) ?? [];
+    tallies.push({ taskId: row.task_id, passes: row.passes, finished: row.finished });
+    byRun.set(row.run_id, tallies);
+  }
+  return byRun;
+}
+
+// Per task of one run, limited to some tasks: its passes over the repeats that ran to a result, and its repeats.
+function taskTallyRows(db: Db, runId: string | null, taskIds: readonly string[]) {
+  return db
+    .selectFrom('tests as t')
+    .where((eb) => (runId === null || taskIds.length === 0 ? eb.lit(false) : eb.and([eb('t.run_id', '=', runId), eb('t.task_id', 'in', [...taskIds])])))
+    .groupBy('t.task_id')
+    .select([
+      't.task_id',
       sql<number>`count(*)::int`.as('repeats'),
       sql<number>`(count(*) filter (where t.status = 'passed'))::int`.as('passes'),
-      sql<boolean>`bool_and(t.status in ${finalStatuses})`.as('final'),
-      sql<boolean>`case r.task_rule
-        when 'any' then bool_or(t.status = 'passed')
-        when 'majority' then avg(case when t.status = 'passed' then 1 else 0 end) > 0.5
-        else bool_and(t.status = 'passed') end`.as('passed'),
+      sql<number>`(count(*) filter (where t.status in ${finalStatuses}))::int`.as('finished'),
     ]);
-}
-
-/** Per run: tasks, tasks passed under the run's rule, consistent tasks, and tasks by pass count. */
-export async function taskFigures(db: Db, runIds: readonly string[]): Promise<Map<string, TaskFigures>> {
-  if (runIds.length === 0) return new Map();
-  // Grouped twice in Postgres: at most (repeats + 1) rows per run come back, whatever the number of tasks.
-  const rows = await db
-    .selectFrom(taskOutcomes(db, runIds).as('o'))
-    .groupBy(['o.run_id', 'o.repeats', 'o.passes', 'o.passed'])
-    .select(['o.run_id', 'o.repeats', 'o.passes', 'o.passed', sql<number>`count(*)::int`.as('tasks')])
-    .orderBy('o.run_id')
-    .orderBy('o.passes')
-    .execute();
-  const figures = new Map<string, TaskFigures>();
-  for (const row of rows) {
-    const entry = figures.get(row.run_id) ?? { tasks: 0, passed: 0, consistent: 0, byPasses: [] };
-    entry.tasks += row.tasks;
-    if (row.passed) entry.passed += row.tasks;
-    if (row.passes === 0 || row.passes === row.repeats) entry.consistent += row.tasks;
-    entry.byPasses.push({ passes: row.passes, repeats: row.repeats, tasks: row.tasks });
-    figures.set(row.run_id, entry);
-  }
-  return figures;
-}
-
-/**
- * McNemar's discordant counts of each run against the baseline's run, over the task ids both ran and whose
- * tests are all final in both; each task's outcome follows its own run's rule.
- */
-export async function pairCounts(db: Db, baselineRunId: string, runIds: readonly string[]): Promise<Map<string, PairCounts>> {
-  if (runIds.length === 0) return new Map();
-  const rows = await db
-    .selectFrom(taskOutcomes(db, runIds).as('v'))
-    .innerJoin(taskOutcomes(db, [baselineRunId]).as('b'), 'b.task_id', 'v.task_id')
-    .where('v.final', '=', true)
-    .where('b.final', '=', true)
-    .groupBy('v.run_id')
-    .select([
-      'v.run_id',
-      sql<number>`count(*)::int`.as('pairs'),
-      sql<number>`(count(*) filter (where b.passed and not v.passed))::int`.as('regressions'),
-      sql<number>`(count(*) filter (where not b.passed and v.passed))::int`.as('improvements'),
-    ])
-    .execute();
-  return new Map(rows.map((row) => [row.run_id, { pairs: row.pairs, regressions: row.regressions, improvements: row.improvements }]));
 }
 
 /**
  * A page of a run's tests in dispatch order after `afterPosition`, each beside the baseline run's test of the same
- * task and repeat, with the task's flip (by each run's task rule). Filters run in SQL; `limit + 1` rows are read
- * so the caller knows whether another page follows.
+ * task and repeat and with both runs' tallies of its task. Which tasks flipped is not decided here: the results
+ * pipeline (operations/experiment-results.ts) decides it and passes the tasks to show as `taskIds`. `limit + 1` rows
+ * are read so the caller knows whether another page follows.
  */
 export async function listTestResults(
   db: Db,
@@ -345,29 +315,19 @@ export async function listTestResults(
     afterPosition: number;
     limit: number;
     status?: string;
-    flip?: Flip;
+    /** Only the tests of these tasks. */
+    taskIds?: readonly string[];
   },
 ): Promise<TestResultRow[]> {
-  const { baselineRunId } = input;
-  // First the page's test ids, cheaply: by position, and for a flip filter over the tasks that flipped (both
-  // runs' per-task outcomes grouped once). Then the details, with outcomes computed for the page's tasks only.
-  const flipped =
-    input.flip === undefined
-      ? null
-      : db
-          .selectFrom(taskOutcomes(db, [input.runId]).as('v'))
-          .leftJoin(taskOutcomes(db, baselineRunId === null ? [] : [baselineRunId]).as('b'), 'b.task_id', 'v.task_id')
-          .select('v.task_id')
-          .where(sql<boolean>`case when v.final and b.final then
-            case when b.passed and not v.passed then 'regressed' when v.passed and not b.passed then 'improved' else 'unchanged' end
-          end = ${input.flip}`);
+  const { baselineRunId, taskIds } = input;
+  if (taskIds !== undefined && taskIds.length === 0) return [];
   const pageIds = await db
     .selectFrom('tests')
     .select(['id', 'task_id'])
     .where('run_id', '=', input.runId)
     .where('position', '>', input.afterPosition)
     .$if(input.status !== undefined, (qb) => qb.where('status', '=', input.status!))
-    .$if(flipped !== null, (qb) => qb.where('task_id', 'in', flipped!))
+    .$if(taskIds !== undefined, (qb) => qb.where('task_id', 'in', [...taskIds!]))
     .orderBy('position')
     .limit(input.limit + 1)
     .execute();
@@ -376,8 +336,8 @@ export async function listTestResults(
 
   const rows = db
     .selectFrom('tests as t')
-    .innerJoin(taskOutcomes(db, [input.runId], pageTasks).as('o'), 'o.task_id', 't.task_id')
-    .leftJoin(taskOutcomes(db, baselineRunId === null ? [] : [baselineRunId], pageTasks).as('bo'), 'bo.task_id', 't.task_id')
+    .innerJoin(taskTallyRows(db, input.runId, pageTasks).as('o'), 'o.task_id', 't.task_id')
+    .leftJoin(taskTallyRows(db, baselineRunId, pageTasks).as('bo'), 'bo.task_id', 't.task_id')
     .leftJoin('tests as bt', (join) =>
       join
         .onRef('bt.task_id', '=', 't.task_id')
@@ -396,6 +356,7 @@ export async function listTestResults(
       't.repeat',
       't.attempt',
       't.status',
+      't.not_run_reason',
       't.error',
       't.output',
       't.latency_ms',
@@ -406,14 +367,14 @@ export async function listTestResults(
       't.trace_id',
       sql<string | null>`et.snapshot ->> 'title'`.as('task_title'),
       'o.passes as task_passes',
+      'o.finished as task_finished',
       'o.repeats as task_repeats',
+      'bo.passes as baseline_task_passes',
+      'bo.finished as baseline_task_finished',
       'bt.test_id as baseline_test_id',
       'bt.status as baseline_status',
       'bt.output as baseline_output',
       'bt.trace_id as baseline_trace_id',
-      sql<Flip | null>`case when o.final and bo.final then
-        case when bo.passed and not o.passed then 'regressed' when o.passed and not bo.passed then 'improved' else 'unchanged' end
-      end`.as('flip'),
     ]);
 
   // The evaluations are read for the page only.
@@ -458,12 +419,30 @@ export async function listTestResults(
     overrideMismatches: row.override_mismatches,
     traceId: row.trace_id,
     evaluations: row.evaluations.map((e) => ({ evaluator: e.evaluator, outcome: e.outcome, score: e.score, reason: e.reason })),
+    notRunReason: row.not_run_reason,
     taskPasses: row.task_passes,
+    taskFinished: row.task_finished,
     taskRepeats: row.task_repeats,
+    baselineTask:
+      row.baseline_task_passes === null || row.baseline_task_finished === null
+        ? null
+        : { passes: row.baseline_task_passes, finished: row.baseline_task_finished },
     baseline:
       row.baseline_test_id === null || row.baseline_status === null
         ? null
         : { testId: row.baseline_test_id, status: row.baseline_status, output: row.baseline_output, traceId: row.baseline_trace_id },
-    flip: row.flip,
+    flip: null,
   }));
+}
+
+/** The titles of some of an experiment's tasks, from their snapshots; a task without one is left out. */
+export async function taskTitles(db: Db, experimentId: string, taskIds: readonly string[]): Promise<Map<string, string>> {
+  if (taskIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('experiment_tasks')
+    .select(['task_id', sql<string | null>`snapshot ->> 'title'`.as('title')])
+    .where('experiment_id', '=', experimentId)
+    .where('task_id', 'in', [...taskIds])
+    .execute();
+  return new Map(rows.flatMap((row) => (row.title === null ? [] : [[row.task_id, row.title] as const])));
 }

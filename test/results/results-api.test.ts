@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { detectableDifference } from '../../plugin/domain/detectable-difference.js';
 import { jsonb } from '../../plugin/store/jsonb.js';
 import { pluginApiPath, startPluginHarness, type PluginHarness } from '../helpers/plugin-harness.js';
 import { parseCsv, seedExperiment, type SeededExperiment } from './results-fixture.js';
@@ -10,8 +11,10 @@ import { parseCsv, seedExperiment, type SeededExperiment } from './results-fixtu
 //   McNemar p         scipy.stats.binomtest(b, b + c, 0.5).pvalue
 //   Holm              statsmodels.stats.multitest.multipletests(ps, method='holm')[1]
 //   percentiles       numpy.percentile(latencies, [50, 95])          (linear, as percentile_cont)
-//   MDD               max((norm.ppf(0.975) + norm.ppf(0.8)) * sqrt(p(1 − p) / n), ceil(log2(2 / 0.05)) / n)
-// The plugin's Wilson z is 1.959964 (6 decimals), so intervals agree to about 1e-8.
+//   with repeats      brute force in Python: the stratified permutation distribution enumerated task by task
+//                     (scipy.stats.hypergeom per task), and Korn–Graubard's effective sample size for the interval
+// The smallest detectable difference is the domain function's (tested against its own references in
+// plugin/domain/detectable-difference.test.ts); here the wiring is checked: baseline rate, tasks and the Holm family.
 // Counts (passed, regressions, improvements, token sums) are recomputed below from the outcome strings themselves.
 
 let h: PluginHarness;
@@ -118,9 +121,10 @@ describe('results of an experiment with three compared variants, one never run a
       experimentId: seeded.id,
       baselineVariantId: seeded.variantIds.baseline,
       baselineRunId: seeded.runIds.baseline![0],
-      // p = 0.7, n = 40: 2.8016 · √(0.21 / 40) = 0.20299…, above the exact floor 6/40.
-      minimumDetectableDifference: near(0.20299413441115166),
+      // The baseline's 28/40, its 40 tasks, and the 5 variants that share the Holm correction.
+      detectableDifference: { ...detectableDifference({ tasks: 40, passRate: 0.7, variants: 5 }), tasks: 40, variants: 5 },
     });
+    expect(results.detectableDifference.improvement).toBeGreaterThan(0.2);
     expect(results.variants.map((v: any) => v.variantId)).toEqual(['baseline', 'A', 'B', 'C', 'D', 'E'].map((k) => seeded.variantIds[k]));
   });
 
@@ -134,6 +138,7 @@ describe('results of an experiment with three compared variants, one never run a
       runId: seeded.runIds.baseline![0],
       runNumber: 1,
       status: 'completed',
+      partial: false,
       completedAt: '2026-11-20T09:00:30.000Z',
       total: 40,
       passed: count(base, 'P'),
@@ -141,11 +146,14 @@ describe('results of an experiment with three compared variants, one never run a
       errored: 1,
       timedOut: 1,
       pending: 0,
+      notRun: 0,
       noEvaluations: 2,
       overrideNotApplied: 0,
       passRate: 0.7,
       interval: { low: near(0.5456998118185505, 7), high: near(0.8192515477025348, 7) },
+      tasks: { finished: 40, effectiveTests: 40 },
       vsBaseline: null,
+      flakiness: { k: 1, passHatK: near(0.7), flakyShare: null, flakyTasks: 0 },
       // numpy.percentile over the 38 traced tests' latencies.
       latency: { p50: 550, p95: near(996) },
       tokens: { input: 2603, output: 868, total: 3471 },
@@ -154,7 +162,6 @@ describe('results of an experiment with three compared variants, one never run a
       steps: [],
       repeats: 1,
       taskRule: 'all',
-      tasks: { total: 40, passed: 28, passRate: 0.7 },
       earlierRuns: [],
     });
   });
@@ -186,12 +193,17 @@ describe('results of an experiment with three compared variants, one never run a
         pAdjusted: near(0.90625),
         verdict: 'no_difference',
         pairedTasks: 40,
+        method: 'exact_mcnemar',
+        baselineRate: 0.7,
+        variantRate: 0.775,
       },
       latency: { p50: 575, p95: near(996) },
       tokens: { input: 2640, output: 870, total: 3510 },
       cost: near(0.778),
     });
-    expect(a).not.toHaveProperty('consistency');
+    // Newcombe's interval for the paired difference (method 10): the headline lies inside it.
+    expect(a.vsBaseline.interval.low).toBeLessThan(0.075);
+    expect(a.vsBaseline.interval.high).toBeGreaterThan(0.075);
   });
 
   it('describes a child variant by its change against its parent, and marks a significant regression worse', () => {
@@ -246,17 +258,22 @@ describe('results of an experiment with three compared variants, one never run a
       repeats: null,
       taskRule: null,
       tasks: null,
+      flakiness: null,
       earlierRuns: [],
     });
+    // Pending tests count nowhere: 20 passed of the 20 finished is 100%, labelled partial, not 50%.
     expect(entry('E')).toMatchObject({
       runId: seeded.runIds.E![0],
       status: 'running',
+      partial: true,
       completedAt: null,
       total: 40,
       passed: 20,
       pending: 20,
-      passRate: 0.5,
-      interval: { low: near(0.35199526933465375, 7), high: near(0.6480047306653463, 7) },
+      passRate: 1,
+      // statsmodels proportion_confint(20, 20, method='wilson')
+      interval: { low: near(0.8388748419471806, 7), high: 1 },
+      tasks: { finished: 20, effectiveTests: 20 },
       vsBaseline: null,
     });
   });
@@ -324,9 +341,9 @@ describe('results of an experiment with three compared variants, one never run a
     // The tricky name stays on one table row, its pipe-free text escaped.
     expect(table.find((line) => line.includes('Tone, "warm" and short'))).toContain('**worse**');
     expect(table.find((line) => line.includes('HYPERLINK'))).toContain('not run');
-    expect(rowOf('Still running')).toContain('run running');
+    expect(rowOf('Still running')).toContain('100.0% (83.9%–100.0%), 20/20 tests, 1× per task (all) — partial: run running, 20 pending');
     expect(md).toContain('Holm-adjusted across the 3 compared variants');
-    expect(md).toContain('about 20.3 points');
+    expect(md).toContain(`about ${(results.detectableDifference.improvement * 100).toFixed(1)} points`);
     expect(md).not.toContain('## Winner');
   });
 });
@@ -362,24 +379,22 @@ describe('results with repeats', () => {
     results = (await h.request('GET', `/experiments/${seeded.id}/results`)).body;
   });
 
-  it('judges each task by its run rule, and reports per-task pass fractions and consistency', () => {
-    // Baseline under `all`: tasks 0 and 3 passed every repeat; 0, 2 and 3 agree across repeats.
+  it('compares runs with different task rules on per-task pass fractions, never by their rules', () => {
+    // Baseline fractions 1, 2/3, 0, 1, 1/3, 2/3 (the errored repeat ran and did not pass): mean 11/18.
     expect(entry('baseline')).toMatchObject({
       total: 18,
       passed: 11,
       errored: 1,
       repeats: 3,
       taskRule: 'all',
-      tasks: { total: 6, passed: 2, passRate: near(2 / 6) },
-      consistency: 0.5,
-      passFractions: [
-        { passes: 0, fraction: 0, tasks: 1 },
-        { passes: 1, fraction: near(1 / 3), tasks: 1 },
-        { passes: 2, fraction: near(2 / 3), tasks: 2 },
-        { passes: 3, fraction: 1, tasks: 2 },
-      ],
+      passRate: near(11 / 18),
+      // Python reference (see the top): Korn–Graubard n_eff = 11.268…, Wilson at it.
+      tasks: { finished: 6, effectiveTests: near(11.268292682926827) },
+      interval: { low: near(0.33543878780498954, 7), high: near(0.8302863096627167, 7) },
+      // pass^3: tasks 0 and 3 pass all three; tasks 1, 4 and 5 disagree across repeats, of 6.
+      flakiness: { k: 3, passHatK: near(2 / 6), flakyShare: near(3 / 6), flakyTasks: 3 },
     });
-    // Variant under `majority`: tasks 0, 1, 4, 5 pass; only task 4 agrees across its repeats.
+    // Variant under `majority`: fractions 2/3, 2/3, 1/3, 1/3, 1, 2/3 — also 11/18. Its rule changes nothing.
     expect(entry('V')).toMatchObject({
       runId: seeded.runIds.V![0],
       status: 'completed',
@@ -387,27 +402,21 @@ describe('results with repeats', () => {
       passed: 11,
       timedOut: 1,
       taskRule: 'majority',
-      tasks: { total: 6, passed: 4, passRate: near(4 / 6) },
-      consistency: near(1 / 6),
-      passFractions: [
-        { passes: 1, tasks: 2 },
-        { passes: 2, tasks: 3 },
-        { passes: 3, tasks: 1 },
-      ],
-      // Task 3 regressed; tasks 1, 4 and 5 improved: binomtest(1, 4) = 0.625, a family of one.
+      passRate: near(11 / 18),
+      flakiness: { k: 3, passHatK: near(1 / 6), flakyShare: near(5 / 6), flakyTasks: 5 },
+      // Tasks 0 and 3 fell, 2 and 4 rose, by the same total: no change, and the exact permutation test says p = 1.
       vsBaseline: {
-        regressions: 1,
-        improvements: 3,
-        pValue: near(0.625),
-        pAdjusted: near(0.625),
+        regressions: 2,
+        improvements: 2,
+        pValue: near(1),
+        pAdjusted: near(1),
         verdict: 'no_difference',
-        points: 0,
-        relative: 0,
+        points: near(0),
+        relative: near(0),
         pairedTasks: 6,
+        method: 'exact_permutation',
       },
     });
-    // p = 2/6 over 6 tasks: the normal term exceeds 1, capped.
-    expect(results.minimumDetectableDifference).toBe(1);
   });
 
   it('compares the latest completed run and lists the later failed run beside it', () => {
@@ -420,32 +429,40 @@ describe('results with repeats', () => {
         finishedAt: '2026-11-20T09:02:30.000Z',
         total: 18,
         passed: 0,
+        notRun: 0,
         passRate: 0,
       },
     ]);
   });
 
-  it('labels every repeat of a task with the task-level flip, beside the baseline test of the same repeat', async () => {
+  it('labels every repeat of a task with the task-level flip by pass fractions, beside the baseline test of the same repeat', async () => {
     const page = await h.request('GET', `/experiments/${seeded.id}/runs/${seeded.runIds.V![0]}/tests?limit=200`);
     expect(page.status).toBe(200);
     expect(page.body.items).toHaveLength(18);
-    const flipsByTask = ['unchanged', 'improved', 'unchanged', 'regressed', 'improved', 'improved'];
+    const flipsByTask = ['regressed', 'unchanged', 'improved', 'regressed', 'improved', 'unchanged'];
     for (const item of page.body.items) {
       const task = Number(item.taskId.slice(5)) - 1;
       expect(item.flip, item.taskId).toBe(flipsByTask[task]);
       expect(item.taskPassFraction).toBeCloseTo(count(repeatedVariant[task]!, 'P') / 3, 12);
+      expect(item.baselineTaskPassFraction).toBeCloseTo(count(repeatedBaseline[task]!, 'P') / 3, 12);
       const baselineCode = repeatedBaseline[task]![item.repeat]!;
       expect(item.baseline.status).toBe({ P: 'passed', F: 'failed', E: 'errored' }[baselineCode]);
     }
     const regressed = await h.request('GET', `/experiments/${seeded.id}/runs/${seeded.runIds.V![0]}/tests?flip=regressed`);
     expect(regressed.body.items.map((i: any) => [i.taskId, i.repeat])).toEqual([
+      ['task-0001', 0],
+      ['task-0001', 1],
+      ['task-0001', 2],
       ['task-0004', 0],
       ['task-0004', 1],
       ['task-0004', 2],
     ]);
-    // The failed rerun is compared with the baseline too: tasks 0 and 3 passed there.
+    // Flaky tasks: the variant's repeats disagree on every task but task 4 (PPP).
+    const flaky = await h.request('GET', `/experiments/${seeded.id}/runs/${seeded.runIds.V![0]}/tests?flaky=true&limit=200`);
+    expect(new Set(flaky.body.items.map((i: any) => i.taskId))).toEqual(new Set(['task-0001', 'task-0002', 'task-0003', 'task-0004', 'task-0006']));
+    // The failed rerun is compared with the baseline too: every task the baseline passed at all fell to 0.
     const rerun = await h.request('GET', `/experiments/${seeded.id}/runs/${seeded.runIds.V![1]}/tests?flip=regressed&limit=200`);
-    expect(new Set(rerun.body.items.map((i: any) => i.taskId))).toEqual(new Set(['task-0001', 'task-0004']));
+    expect(new Set(rerun.body.items.map((i: any) => i.taskId))).toEqual(new Set(['task-0001', 'task-0002', 'task-0004', 'task-0005', 'task-0006']));
   });
 
   it('shows the baseline run without baseline or flip, and finds no flips in it', async () => {
@@ -480,7 +497,7 @@ describe('results with repeats', () => {
     const md = await raw(`/experiments/${seeded.id}/results.md`);
     expect(md.text).toContain('## Winner');
     expect(md.text).toContain(
-      '**Majority** (classifier.temperature: 0.7 → 0.1): 61.1% (38.6%–79.7%), 11/18, no difference than the baseline.',
+      '**Majority** (classifier.temperature: 0.7 → 0.1): 61.1% (38.6%–79.7%), 11/18 tests, 3× per task (majority), no difference than the baseline.',
     );
   });
 });

@@ -61,7 +61,7 @@ describe('results of a real baseline and variant run through the demo applicatio
       baselineVariantId: experiment.baselineVariantId,
       baselineRunId: baselineRun.runId,
     });
-    expect(results.body.minimumDetectableDifference).toBeGreaterThan(0);
+    expect(results.body.detectableDifference).toMatchObject({ tasks: 12, variants: 1 });
 
     for (const [variantId, run] of [
       [experiment.baselineVariantId, baselineRun],

@@ -232,7 +232,7 @@ describe('results, breakdown and comparison pages', () => {
     expect(textOf(query(baseline, 'strong'))).toBe('50.0%');
     expect(textOf(variant)).toContain('66.7%');
     expect(textOf(variant)).toContain('+16.7 pts');
-    expect(textOf(variant)).toContain('1 regressed, 2 improved');
+    expect(textOf(variant)).toContain('1 tasks regressed, 2 improved, of 6');
     expect(textOf(query(variant, '.xp-badge'))).toBe('No clear difference');
     expect(query(variant, 'a').attrs.href).toBe(`${mount}/experiments/${seeded.id}/runs/${seeded.runIds.A![0]}/tests`);
   });
@@ -272,7 +272,10 @@ describe('results, breakdown and comparison pages', () => {
     // B is the baseline: tasks 4 and 5 passed with A only, task 2 with the baseline only.
     expect(queryAll(query(page.doc, 'section[aria-labelledby="flips-regressed"]'), 'tbody th').map(textOf)).toEqual(['Task 4', 'Task 5']);
     expect(queryAll(query(page.doc, 'section[aria-labelledby="flips-improved"]'), 'tbody th').map(textOf)).toEqual(['Task 2']);
-    expect(textOf(page.doc)).toContain('2 passed with A and failed with B, and 1 failed with A and passed with B');
+    // The figures are the results' own, including the Holm-adjusted p-value of the comparison with the baseline.
+    expect(textOf(page.doc)).toContain('2 tasks passed less often with B than with A, and 1 more often');
+    expect(textOf(page.doc)).toContain('B is −16.7 pts against A');
+    expect(textOf(page.doc)).toMatch(/exact McNemar test, p = 1\.000, p \(Holm\) = 1\.000/);
   });
 });
 
@@ -304,6 +307,15 @@ describe('run progress', () => {
     const polled = await view('GET', `${mount}/experiments/${seeded.id}/runs/${runId}/progress`, { htmx: true });
     expect(query(polled.doc, '#run-progress').attrs['hx-trigger']).toBe('every 1s');
     expect(polled.headers.get('hx-trigger')).toBeNull();
+    // The results row moves with the run: the table rides along out of band, partial, pending tests left out (1 of 2 = 50%).
+    const rowOf = (doc: HtmlElement) => query(doc, `#results-table tr[data-variant-id="${seeded.variantIds.A}"]`);
+    expect(query(polled.doc, '#results-table').attrs['hx-swap-oob']).toBe('true');
+    expect(textOf(rowOf(polled.doc))).toContain('Partial');
+    expect(textOf(query(rowOf(polled.doc), 'strong'))).toBe('50.0%');
+    expect(textOf(rowOf(polled.doc))).toContain('2 pending (not counted)');
+    await h.db.updateTable('tests').set({ status: 'passed' }).where('run_id', '=', runId).where('position', '=', 2).execute();
+    const later = await view('GET', `${mount}/experiments/${seeded.id}/runs/${runId}/progress`, { htmx: true });
+    expect(textOf(query(rowOf(later.doc), 'strong'))).toBe('66.7%');
 
     await h.db.updateTable('tests').set({ status: 'passed' }).where('run_id', '=', runId).where('status', '=', 'pending').execute();
     await h.db.updateTable('runs').set({ status: 'completed', finished_at: new Date() }).where('id', '=', runId).execute();
