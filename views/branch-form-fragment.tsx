@@ -1,3 +1,4 @@
+import { PlanSlot } from './plan-hint-fragment.js';
 import type { VariantView } from '../plugin/operations/experiment-view.js';
 import { InputField, SelectField, TextAreaField, type FieldErrors } from './form-fields.js';
 import { parameterInputs } from './parameter-inputs.js';
@@ -77,6 +78,7 @@ export function BranchForm({ paths, experimentId, variants, steps, values = {}, 
         value={values.description}
         error={errors.description}
       />
+      <PlanSlot paths={paths} experimentId={experimentId} variants={variants.filter((variant) => !variant.isBaseline).length + 1} />
       <div class="xp-actions">
         <button type="submit" class="xp-button xp-button-primary">
           Create variant

@@ -1,3 +1,4 @@
+import { PlanSlot } from './plan-hint-fragment.js';
 import type { HostTask } from '../plugin/operations/host-catalog.js';
 import type { HostTaskSource } from '../plugin/operations/task-sources.js';
 import { shorten } from './format.js';
@@ -113,6 +114,7 @@ export function ChooseTasksPage(props: ChooseTasksPageProps) {
           </button>
         </div>
       </form>
+      <PlanSlot paths={paths} experimentId={experiment.id} />
     </SetupFrame>
   );
 }

@@ -25,7 +25,7 @@ export function RunBaselinePage({ paths, experiment, baselineVariantId, defaults
       </p>
       {ready ? (
         <form method="post" action={paths.run(experiment.id, baselineVariantId)} class="xp-form">
-          <RunSettingsFields idPrefix="baseline-run" defaults={defaults} {...(values ? { values } : {})} {...(errors ? { errors } : {})} />
+          <RunSettingsFields idPrefix="baseline-run" plan={{ paths, experimentId: experiment.id }} defaults={defaults} {...(values ? { values } : {})} {...(errors ? { errors } : {})} />
           <div class="xp-actions">
             <button type="submit" class="xp-button xp-button-primary">
               Run the baseline

@@ -20,6 +20,7 @@ export interface ViewPaths {
   tests(id: string, runId: string, query?: Record<string, string | undefined>): string;
   compare(id: string, query?: Record<string, string | undefined>): string;
   config(id: string, variantId: string): string;
+  plan(id: string, query?: Record<string, string | undefined>): string;
 }
 
 /** The steps of the new-experiment flow, in order. */
@@ -56,5 +57,6 @@ export function viewPaths(mount: string): ViewPaths {
     tests: (id, runId, query) => withQuery(`${experiment(id)}/runs/${encodeURIComponent(runId)}/tests`, query),
     compare: (id, query) => withQuery(`${experiment(id)}/compare`, query),
     config: (id, variantId) => `${experiment(id)}/variants/${encodeURIComponent(variantId)}/config`,
+    plan: (id, query) => withQuery(`${experiment(id)}/plan`, query),
   };
 }

@@ -1,6 +1,8 @@
 import { Hono } from 'hono';
 import { callerOf } from '../operations/caller.js';
 import { compareVariants } from '../operations/compare-variants.js';
+import { experimentPlan } from '../operations/experiment-plan.js';
+import { PlanHint } from '../../views/plan-hint-fragment.js';
 import type { PluginContext } from '../operations/plugin-context.js';
 import { getRun } from '../operations/run-progress.js';
 import { findRunBesideBaseline, readRunTests } from '../operations/run-tests.js';
@@ -54,6 +56,17 @@ export function resultPageRoutes(context: PluginContext): Hono {
       />
     );
     return renderPage(c, context, { title: `Task breakdown · ${experiment.name}`, body });
+  });
+
+  // The plan fragment asked for where tasks and repeats are chosen (views/plan-hint-fragment.tsx).
+  app.get('/experiments/:id/plan', async (c) => {
+    const id = c.req.param('id');
+    const plan = await experimentPlan(context, callerOf(c), id, {
+      repeats: c.req.query('repeats'),
+      difference: c.req.query('difference'),
+      variants: c.req.query('variants'),
+    });
+    return c.html(<PlanHint paths={paths} experimentId={id} plan={plan} />);
   });
 
   app.get('/experiments/:id/compare', async (c) => {

@@ -1228,6 +1228,7 @@ const viewRoutes: ViewRoute[] = [
     ids: (fx) => ({ id: fx.experiments.idle.id, rid: fx.experiments.idle.variantRunId! }),
   },
   { route: 'GET (page) /experiments/:id/compare', method: 'GET', path: ({ id }) => `/experiments/${id}/compare`, ids: (fx) => ({ id: fx.experiments.idle.id }) },
+  { route: 'GET (fragment) /experiments/:id/plan', method: 'GET', path: ({ id }) => `/experiments/${id}/plan?repeats=3&difference=10`, ids: (fx) => ({ id: fx.experiments.idle.id }) },
   {
     route: 'GET (page) /experiments/:id/variants/:vid/config',
     method: 'GET',
