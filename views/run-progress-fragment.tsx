@@ -22,7 +22,8 @@ export function RunProgressFragment({ paths, experimentId, run, workflowUrl }: R
   const active = isActiveRun(run);
   const { done, total, testsPerSecond } = run.progress;
   const { counts } = run;
-  const retryable = !active && counts.failed + counts.errored + counts.timedOut > 0;
+  const { notRun } = counts;
+  const retryable = !active && counts.failed + counts.errored + counts.timedOut + notRun > 0;
   const title = `${run.isBaseline ? 'Baseline' : run.variantName} — run #${run.number}`;
   return (
     <div
@@ -47,6 +48,7 @@ export function RunProgressFragment({ paths, experimentId, run, workflowUrl }: R
         tests done
         {testsPerSecond === null ? null : <> · {testsPerSecond.toFixed(1)} tests/s</>} · {counts.passed} passed, {counts.failed} failed,{' '}
         {counts.errored} errored, {counts.timedOut} timed out
+        {notRun > 0 ? <> · {notRun} not run (counted nowhere)</> : null}
         {active && counts.awaitingTrace > 0 ? <> · {counts.awaitingTrace} awaiting their trace</> : null}
       </p>
       {run.error ? <p class="xp-field-error">{run.error}</p> : null}
@@ -76,7 +78,7 @@ export function RunProgressFragment({ paths, experimentId, run, workflowUrl }: R
             hx-swap="outerHTML"
           >
             <button type="submit" class="xp-button">
-              Retry {counts.failed + counts.errored + counts.timedOut} failed, errored or timed-out tests
+              Retry {counts.failed + counts.errored + counts.timedOut + notRun} failed, errored, timed-out or not-run tests
             </button>
           </form>
         ) : null}
