@@ -12,7 +12,9 @@ const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word
 export function PlanSlot({ paths, experimentId, variants }: { paths: ViewPaths; experimentId: string; variants?: number }) {
   const url = paths.plan(experimentId, variants === undefined ? {} : { variants: String(variants) });
   return (
-    <div class="xp-plan" aria-live="polite" hx-get={url} hx-trigger="load, change from:closest form" hx-include="closest form" hx-swap="innerHTML">
+    // Its own target and swap, explicitly: inside the experiment page's live section it would otherwise inherit that
+    // section as its target and replace it whole.
+    <div class="xp-plan" aria-live="polite" hx-get={url} hx-trigger="load, change from:closest form" hx-include="closest form" hx-target="this" hx-swap="innerHTML">
       <p class="xp-hint">Working out what this experiment can detect…</p>
     </div>
   );

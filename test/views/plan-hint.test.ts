@@ -34,6 +34,7 @@ describe('the plan before a run', () => {
       const slot = query(page.doc, '.xp-plan');
       expect(slot.attrs['hx-get']).toBe(`${mount}/experiments/${experiment.id}/plan`);
       expect(slot.attrs['hx-trigger']).toContain('load');
+      expect(slot.attrs).toMatchObject({ 'hx-target': 'this', 'hx-swap': 'innerHTML' });
     }
     const seeded = await seedExperiment(h.db, {
       projectId: h.projects.a.id,
