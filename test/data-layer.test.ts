@@ -31,6 +31,15 @@ describe('migrations', () => {
     expect(afterUp).toEqual(
       ['evaluation_results', 'experiment_events', 'experiment_steps', 'experiment_tasks', 'experiments', 'host_span_cursors', 'project_settings', 'run_pair_counts', 'run_summaries', 'runs', 'test_attempts', 'test_steps', 'tests', 'trace_links', 'variants'],
     );
+    const experimentColumns = async () =>
+      (
+        await sql<{ column_name: string }>`
+          select column_name from information_schema.columns where table_schema = ${schema} and table_name = 'experiments'`.execute(db)
+      ).rows.map((r) => r.column_name);
+    expect(await experimentColumns()).toContain('key');
+    await migrateDown(db, schema);
+    expect(await experimentColumns()).not.toContain('key');
+    expect(await tablesInSchema()).toEqual(afterUp);
     await migrateDown(db, schema);
     expect(await tablesInSchema()).toEqual(afterUp);
     await migrateDown(db, schema);

@@ -33,6 +33,7 @@ export function experimentRoutes(context: PluginContext): Hono {
     const experiments = await listExperiments(context, callerOf(c), {
       ...(query.status === undefined ? {} : { status: query.status }),
       includeArchived: query.archived === 'true',
+      ...(query.key === undefined ? {} : { key: query.key }),
     });
     return c.json({ experiments });
   });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { experimentStatuses } from '../domain/experiment-status.js';
 
-import { isStorable, unstorableMessage } from '../domain/storable-text.js';
+import { isStorable, isStorableText, unstorableMessage } from '../domain/storable-text.js';
 
 const storable = <Schema extends z.ZodType>(schema: Schema) =>
   schema.refine(isStorable, { error: unstorableMessage });
@@ -25,8 +25,16 @@ const idList = (what: string) =>
     },
   );
 
-/** `{ name, description? }` of a new experiment. */
-export const createExperimentSchema = storable(z.strictObject({ name: nameSchema, description: descriptionSchema.optional() }));
+const keySchema = z
+  .string({ error: 'key must be a string' })
+  .trim()
+  .min(1, { error: 'key must not be blank' })
+  .max(200, { error: 'key must be at most 200 characters' });
+
+/** `{ name, description?, key? }` of a new experiment; `key` is how a client (a definition file) finds it again. */
+export const createExperimentSchema = storable(
+  z.strictObject({ name: nameSchema, description: descriptionSchema.optional(), key: keySchema.optional() }),
+);
 export type CreateExperimentInput = z.output<typeof createExperimentSchema>;
 
 /** A partial edit of an experiment: its naming and/or its step and task selection. */
@@ -87,4 +95,9 @@ export const emptySchema = z.strictObject({});
 export const listQuerySchema = z.object({
   status: z.enum(experimentStatuses, { error: `status must be one of ${experimentStatuses.join(', ')}` }).optional(),
   archived: z.enum(['true', 'false'], { error: 'archived must be true or false' }).optional(),
+  key: z
+    .string()
+    .max(200, { error: 'key must be at most 200 characters' })
+    .refine(isStorableText, { error: `key: ${unstorableMessage}` })
+    .optional(),
 });

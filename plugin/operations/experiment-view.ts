@@ -50,6 +50,8 @@ export type VariantViewNode = VariantTreeNode<VariantView>;
 export interface ExperimentFields {
   id: string;
   name: string;
+  /** The key its client finds it by (a definition file's), or null. */
+  key: string | null;
   description: string;
   status: ExperimentRecord['status'];
   lockedAt: Date | null;
@@ -115,6 +117,7 @@ export function experimentFields(experiment: ExperimentRecord): ExperimentFields
   return {
     id: experiment.id,
     name: experiment.name,
+    key: experiment.key,
     description: experiment.description,
     status: experiment.status,
     lockedAt: experiment.lockedAt,

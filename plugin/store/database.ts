@@ -8,6 +8,8 @@ export interface ExperimentTable {
   id: Generated<string>;
   project_id: string;
   name: string;
+  /** Chosen by a client to find the experiment again; unique in the project among experiments not archived. */
+  key: ColumnType<string | null, string | null | undefined, string | null>;
   description: Generated<string>;
   status: Generated<string>;
   baseline_config: ColumnType<Record<string, Record<string, unknown>>, string | undefined, string>;

@@ -13,6 +13,7 @@ export interface ExperimentRecord {
   id: string;
   projectId: string;
   name: string;
+  key: string | null;
   description: string;
   status: ExperimentStatus;
   baselineConfig: ExperimentConfig;
@@ -78,6 +79,7 @@ function toRecord(row: Experiment): ExperimentRecord {
     id: row.id,
     projectId: row.project_id,
     name: row.name,
+    key: row.key,
     description: row.description,
     status: row.status as ExperimentStatus,
     baselineConfig: row.baseline_config as ExperimentConfig,
@@ -95,11 +97,17 @@ function toRecord(row: Experiment): ExperimentRecord {
 /** Creates a draft experiment. */
 export async function createExperiment(
   db: Db,
-  input: { projectId: string; name: string; description?: string; createdBy: string },
+  input: { projectId: string; name: string; key?: string; description?: string; createdBy: string },
 ): Promise<ExperimentRecord> {
   const row = await db
     .insertInto('experiments')
-    .values({ project_id: input.projectId, name: input.name, description: input.description ?? '', created_by: input.createdBy })
+    .values({
+      project_id: input.projectId,
+      name: input.name,
+      key: input.key ?? null,
+      description: input.description ?? '',
+      created_by: input.createdBy,
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
   return toRecord(row);
@@ -129,7 +137,7 @@ export async function findExperiment(
 export async function listExperiments(
   db: Db,
   projectId: string,
-  filter: { status?: ExperimentStatus; includeArchived: boolean },
+  filter: { status?: ExperimentStatus; includeArchived: boolean; key?: string },
 ): Promise<ExperimentSummary[]> {
   const rows = await db
     .selectFrom('experiments as e')
@@ -168,6 +176,7 @@ export async function listExperiments(
     ])
     .where('e.project_id', '=', projectId)
     .$if(filter.status !== undefined, (qb) => qb.where('e.status', '=', filter.status!))
+    .$if(filter.key !== undefined, (qb) => qb.where('e.key', '=', filter.key!))
     .$if(filter.status === undefined && !filter.includeArchived, (qb) => qb.where('e.status', '<>', 'archived'))
     .orderBy('e.created_at', 'desc')
     .orderBy('e.id', 'desc')

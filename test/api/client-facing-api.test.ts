@@ -163,3 +163,69 @@ describe('variant names', () => {
     expect(variants.filter((variant) => variant.name === 'Raced')).toHaveLength(1);
   });
 });
+
+describe('experiment keys', () => {
+  const experimentCount = async (apiKey?: string) =>
+    ((await h.request('GET', '/experiments?archived=true', undefined, apiKey)).body.experiments as unknown[]).length;
+
+  it('finds an experiment by the key it was created with, however it is renamed; without a key it is null', async () => {
+    const created = await h.request('POST', '/experiments', { name: 'Keyed', key: '  support-bot/classifier  ' });
+    expect(created.status).toBe(201);
+    expect(created.body.key).toBe('support-bot/classifier');
+    expect((await h.request('PATCH', `/experiments/${created.body.id}`, { name: 'Renamed in the tab' })).status).toBe(200);
+
+    const found = await h.request('GET', `/experiments?key=${encodeURIComponent('support-bot/classifier')}`);
+    expect(found.status).toBe(200);
+    expect(found.body.experiments.map((e: any) => [e.id, e.name, e.key])).toEqual([[created.body.id, 'Renamed in the tab', 'support-bot/classifier']]);
+    expect((await h.request('GET', `/experiments/${created.body.id}`)).body.key).toBe('support-bot/classifier');
+    expect((await h.request('GET', '/experiments?key=nobody')).body.experiments).toEqual([]);
+
+    const unkeyed = await h.request('POST', '/experiments', { name: 'No key' });
+    expect(unkeyed.body.key).toBeNull();
+  });
+
+  it('refuses a key in use with 409 naming the experiment that has it, and creates nothing', async () => {
+    const first = await h.request('POST', '/experiments', { name: 'First', key: 'taken' });
+    expect(first.status).toBe(201);
+    const before = await experimentCount();
+    const second = await h.request('POST', '/experiments', { name: 'Second', key: 'taken' });
+    expect(second.status).toBe(409);
+    expect(errorOf(second.body)).toMatchObject({ code: 'conflict', details: [{ path: 'key' }] });
+    expect(errorOf(second.body).message).toContain(first.body.id);
+    expect(await experimentCount()).toBe(before);
+
+    // Another project may use it; archiving frees it.
+    expect((await h.request('POST', '/experiments', { name: 'Of B', key: 'taken' }, h.projects.b.apiKey)).status).toBe(201);
+    expect((await h.request('POST', `/experiments/${first.body.id}/archive`, {})).status).toBe(200);
+    const again = await h.request('POST', '/experiments', { name: 'After the archive', key: 'taken' });
+    expect(again.status).toBe(201);
+    const listed = await h.request('GET', '/experiments?key=taken&archived=true');
+    expect(listed.body.experiments.map((e: any) => e.id).sort()).toEqual([first.body.id, again.body.id].sort());
+  });
+
+  it('lets one of several creates racing for a key win', async () => {
+    const answers = await Promise.all([1, 2, 3, 4].map((n) => h.request('POST', '/experiments', { name: `Racer ${n}`, key: 'raced' })));
+    expect(answers.map((answer) => answer.status).sort()).toEqual([201, 409, 409, 409]);
+    expect((await h.request('GET', '/experiments?key=raced')).body.experiments).toHaveLength(1);
+  });
+
+  it.each([
+    ['blank', '   '],
+    ['too long', 'k'.repeat(201)],
+    ['not text', 42],
+    ['a NUL', 'a\u0000b'],
+  ])('refuses a key that is %s with 400', async (_, key) => {
+    const before = await experimentCount();
+    const response = await h.request('POST', '/experiments', { name: 'Bad key', key });
+    expect(response.status).toBe(400);
+    expect(errorOf(response.body).code).toBe('bad_request');
+    expect(await experimentCount()).toBe(before);
+  });
+
+  it('refuses a lookup by a key no experiment can have with 400, never 500', async () => {
+    for (const query of [`key=${'k'.repeat(201)}`, 'key=a%00b']) {
+      const response = await h.request('GET', `/experiments?${query}`);
+      expect(response.status).toBe(400);
+    }
+  });
+});
