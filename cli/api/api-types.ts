@@ -46,6 +46,8 @@ export interface ApiVariant {
 export interface ApiExperimentSummary {
   id: string;
   name: string;
+  /** The key a definition finds it by; null when it has none, absent from a server older than keys. */
+  key?: string | null;
   status: ExperimentStatus;
   createdAt: string;
 }

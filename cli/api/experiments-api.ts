@@ -8,8 +8,14 @@ const id = (value: string) => encodeURIComponent(value);
 export function experimentsApi(client: ApiClient) {
   return {
     url: client.url,
-    listExperiments: async () => (await client.request<{ experiments: ApiExperimentSummary[] }>('GET', '/experiments')).experiments,
-    createExperiment: (body: { name: string; description?: string }) => client.request<ApiExperiment>('POST', '/experiments', body),
+    listExperiments: async (filter: { key?: string } = {}) =>
+      (
+        await client.request<{ experiments: ApiExperimentSummary[] }>(
+          'GET',
+          `/experiments${filter.key === undefined ? '' : `?key=${encodeURIComponent(filter.key)}`}`,
+        )
+      ).experiments,
+    createExperiment: (body: { name: string; key?: string; description?: string }) => client.request<ApiExperiment>('POST', '/experiments', body),
     getExperiment: (experimentId: string) => client.request<ApiExperiment>('GET', `/experiments/${id(experimentId)}`),
     updateExperiment: (experimentId: string, body: { description?: string; inferenceSteps?: string[]; taskIds?: string[] }) =>
       client.request<ApiExperiment>('PATCH', `/experiments/${id(experimentId)}`, body),

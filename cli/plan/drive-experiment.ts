@@ -34,8 +34,18 @@ export interface Driven {
 // The same step asked for this many times in a row means the server does not take it: stop instead of looping.
 const maxRepeats = 5;
 
-async function observe(api: ExperimentsApi, loaded: LoadedDefinition, knownId: string | null): Promise<Observed> {
-  const id = knownId ?? (await findExperiment(api, loaded.definition))?.id ?? null;
+/** Whether the server keeps experiment keys, as the last search for the experiment showed. */
+interface Identity {
+  takesKeys: boolean;
+}
+
+async function observe(api: ExperimentsApi, loaded: LoadedDefinition, knownId: string | null, identity: Identity): Promise<Observed> {
+  let id = knownId;
+  if (id === null) {
+    const found = await findExperiment(api, loaded.definition);
+    identity.takesKeys = found.takesKeys;
+    id = found.experiment?.id ?? null;
+  }
   if (id === null) return { experiment: null, runs: [] };
   const [experiment, runs] = await Promise.all([api.getExperiment(id), api.listRuns(id)]);
   return { experiment, runs };
@@ -66,9 +76,10 @@ export async function driveExperiment(options: DriveOptions): Promise<Driven> {
   const records = new Map<string, RunRecord>();
   let experimentId: string | null = null;
   let last: { step: string; times: number } = { step: '', times: 0 };
+  const identity: Identity = { takesKeys: true };
 
   for (;;) {
-    const observed = await whileServerAnswers(() => observe(api, loaded, experimentId), options.wait);
+    const observed = await whileServerAnswers(() => observe(api, loaded, experimentId, identity), options.wait);
     if (observed.experiment) {
       if (experimentId === null) options.onExperiment?.(observed.experiment);
       experimentId = observed.experiment.id;
@@ -112,7 +123,7 @@ export async function driveExperiment(options: DriveOptions): Promise<Driven> {
           display.note(`${step.label}: run #${run.number} ${run.status}${run.error ? `: ${run.error}` : ''}`);
         }
       } else {
-        await take(options, experimentId, step, memory);
+        await take(options, experimentId, step, memory, identity);
       }
     } catch (error) {
       // No answer to a write: whether it happened is read back from the server before deciding again.
@@ -133,12 +144,13 @@ async function take(
   experimentId: string | null,
   step: Exclude<Step, { kind: 'done' | 'conflict' | 'blocked' | 'wait_run' }>,
   memory: Memory,
+  identity: Identity,
 ) {
   const { api, loaded, display } = options;
   const { definition } = loaded;
   switch (step.kind) {
     case 'create_experiment': {
-      const created = await api.createExperiment(newExperimentBody(definition));
+      const created = await api.createExperiment(newExperimentBody(definition, identity.takesKeys));
       display.note(`Created experiment "${created.name}" (${created.id}).`);
       return;
     }
