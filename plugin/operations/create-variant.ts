@@ -37,7 +37,6 @@ export async function createVariant(
     const experiment = await loadExperiment(trx, scope, true);
     assertAcceptsVariants(experiment);
     const variants = await listVariants(trx, scope);
-    refuseTakenName(variants, input.name);
     const parentId = input.parentId.toLowerCase();
     if (!isUuid(parentId) || !variants.some((variant) => variant.id === parentId)) {
       const message = `The parent ${JSON.stringify(input.parentId)} is not a variant of this experiment; use the id of the baseline or of one of its variants.`;
@@ -46,6 +45,8 @@ export async function createVariant(
     const steps = (await listExperimentSteps(trx, scope)).map((step) => step.externalId);
     const override = parseOverride(input.override, steps);
     checkOverrideChangesValue(effectiveConfig(variants, parentId, experiment.baselineConfig), override);
+    // Last, so a request that is wrong in itself hears that first.
+    refuseTakenName(variants, input.name);
     const variant = await insertVariant(trx, {
       experimentId: experiment.id,
       parentId,
