@@ -70,6 +70,17 @@ describe('experiments run finds its experiment by key', () => {
     ]);
   }, 240_000);
 
+  it('adopts an experiment made before keys (it has none) by its exact name', async () => {
+    const made = await stack.experiments('POST', '/experiments', { name: 'Made before keys' });
+    expect(made.status).toBe(201);
+    expect(made.body.key).toBeNull();
+    const result = await runCli(['run', scratch.write('unkeyed.yaml', definition('Made before keys'))], env);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).not.toContain('Created experiment');
+    expect((await experiments()).filter((e) => e.name === 'Made before keys').map((e) => e.id)).toEqual([made.body.id]);
+    expect((await runsOf(made.body.id)).map((run) => run.status)).toEqual(['completed', 'completed']);
+  }, 240_000);
+
   it('two jobs started at once on one file share one experiment, one baseline run and one variant run', async () => {
     const file = scratch.write('race.yaml', definition('Raced', 'ci/raced'));
     const jobs = [startCli(['run', file, '--poll-interval', '0.2'], env), startCli(['run', file, '--poll-interval', '0.2'], env)];
