@@ -13,7 +13,7 @@ export class ApiError extends CliError {
       status === 401
         ? ' Check EXPERIMENTS_API_KEY (or --api-key): it must be a key of the project.'
         : // Every Experiments API has this route: without it, the address is not the tab's.
-          status === 404 && request === 'GET /experiments'
+          status === 404 && /^GET \/experiments(\?|$)/.test(request)
           ? ` Is EXPERIMENTS_URL (or --url) the address of the Experiments tab, e.g. http://localhost:3000/plugins/experiments?`
           : '';
     super(`${request} was refused (${status} ${code}): ${serverMessage}${hint}`);

@@ -81,7 +81,7 @@ describe('experiments status, export and cancel', () => {
 
     const missing = await runCli(['status', 'No such experiment'], env);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain('No experiment has the id or name "No such experiment"');
+    expect(missing.stderr).toContain('No experiment has the id, key or name "No such experiment"');
   }, 180_000);
 
   it('cancels a running run; the waiting run command then says why it could not decide, and exits 2', async () => {
@@ -147,7 +147,7 @@ describe('experiments status, export and cancel', () => {
     const wrongKey = `wrong_${stack.apiKey}`;
     const refused = await runCli(['--verbose', 'status', 'x'], { ...env, EXPERIMENTS_API_KEY: wrongKey });
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/GET \/experiments was refused \(401 unauthorized\)/);
+    expect(refused.stderr).toMatch(/GET \/experiments\?key=x was refused \(401 unauthorized\)/);
     const flag = await runCli(['--api-key', wrongKey, '--verbose', 'run', file, ...outputs.slice(0, 2)], {
       EXPERIMENTS_URL: env.EXPERIMENTS_URL,
     });
