@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runSettingsBody } from '../plan/run-options.js';
 import { DefinitionError } from './definition-problem.js';
 import { loadDefinition, parseDefinition } from './load-definition.js';
 
@@ -30,7 +31,10 @@ describe('loadDefinition', () => {
       ['bigger classifier', null, { step: 'classifier', parameter: 'model', value: 'gpt-4o' }],
       ['short answers', 'bigger classifier', { step: 'response_generator', parameter: 'max_tokens', value: 12 }],
     ]);
-    expect(definition.run).toEqual({ concurrency: 8, repeats: 1, traceTimeoutSeconds: 120 });
+    expect(definition.run).toEqual({ concurrency: 8, repeats: 1, traceTimeoutSeconds: 120, stopWhenDecided: true, budget: { maxCost: 5 } });
+    // What the runs are sent: the baseline's without stopping early, the budget in the API's names.
+    expect(runSettingsBody(definition.run, { baseline: true })).toEqual({ concurrency: 8, repeats: 1, traceTimeoutSeconds: 120, maxCostUsd: 5 });
+    expect(runSettingsBody(definition.run)).toEqual({ concurrency: 8, repeats: 1, traceTimeoutSeconds: 120, stopWhenDecided: true, maxCostUsd: 5 });
     expect(definition.gates).toEqual([
       { variant: 'bigger classifier', failIf: 'worse' },
       { variant: 'short answers', failIf: 'worse' },

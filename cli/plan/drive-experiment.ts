@@ -174,7 +174,7 @@ async function take(
       return;
     }
     case 'start_run': {
-      const run = await api.startRun(experimentId!, step.variantId, runSettingsBody(definition.run));
+      const run = await api.startRun(experimentId!, step.variantId, runSettingsBody(definition.run, { baseline: step.label === baselineName }));
       memory.started.add(run.runId);
       display.track(step.label, run);
       return;

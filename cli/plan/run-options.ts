@@ -7,9 +7,27 @@ import type { RunSettings } from '../definition/experiment-definition.js';
 const settingNames = ['concurrency', 'repeats', 'traceTimeoutSeconds', 'stopWhenDecided', 'budget'] as const;
 export type RunSettingName = (typeof settingNames)[number];
 
-/** The body of `POST …/runs` for the definition's run settings: only what the file sets. */
-export function runSettingsBody(run: RunSettings): Record<string, unknown> {
-  return Object.fromEntries(settingNames.filter((name) => run[name] !== undefined).map((name) => [name, run[name]]));
+/** The fields of `POST …/runs` each run setting of a definition is sent as. */
+const apiFields: Record<RunSettingName, readonly string[]> = {
+  concurrency: ['concurrency'],
+  repeats: ['repeats'],
+  traceTimeoutSeconds: ['traceTimeoutSeconds'],
+  stopWhenDecided: ['stopWhenDecided'],
+  budget: ['maxCostUsd', 'maxTokens'],
+};
+
+/**
+ * The body of `POST …/runs` for the definition's run settings: only what the file sets. Stopping when decided
+ * compares a variant with the baseline, so the baseline's own run is never sent it.
+ */
+export function runSettingsBody(run: RunSettings, options: { baseline: boolean } = { baseline: false }): Record<string, unknown> {
+  const { budget, stopWhenDecided, ...plain } = run;
+  return {
+    ...Object.fromEntries(Object.entries(plain).filter(([, value]) => value !== undefined)),
+    ...(stopWhenDecided === undefined || options.baseline ? {} : { stopWhenDecided }),
+    ...(budget?.maxCost === undefined ? {} : { maxCostUsd: budget.maxCost }),
+    ...(budget?.maxTokens === undefined ? {} : { maxTokens: budget.maxTokens }),
+  };
 }
 
 /** A run setting the server refused: unknown to it, or a value it does not take. */
@@ -29,7 +47,9 @@ export function refusedRunSettings(error: unknown, run: RunSettings): RefusedSet
   ];
   return settingNames.flatMap((setting) => {
     if (run[setting] === undefined) return [];
-    const problem = problems.find(({ where, message }) => where === setting || message.includes(setting));
+    const problem = problems.find(({ where, message }) =>
+      [setting, ...apiFields[setting]].some((field) => where === field || message.includes(field)),
+    );
     return problem ? [{ setting, unknown: /unrecognized|unknown/i.test(problem.message), reason: problem.message }] : [];
   });
 }

@@ -122,14 +122,12 @@ gates:
       `${header()}run:
   concurrency: 500
   stopWhenDecided: true
-  budget: { maxCost: 5 }
+  budget: { maxCost: 5, maxTokens: 3000000000 }
 `,
     );
-    expect(lines).toEqual([
-      '8:16: run.concurrency: refused by the server: concurrency is at most 50 here',
-      '9:3: run.stopWhenDecided: not supported by this server: it does not take the run setting stopWhenDecided (yet); remove it to run here',
-      '10:3: run.budget: not supported by this server: it does not take the run setting budget (yet); remove it to run here',
-    ]);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toBe('8:16: run.concurrency: refused by the server: concurrency is at most 50 here');
+    expect(lines[1]).toMatch(/^10:3: run\.budget: refused by the server: .*2000000000/);
     expect(await refusal('dataset.yaml', header('{ phoenix_dataset: support-cases, split: test }'))).toEqual([
       "3:27: tasks.phoenix_dataset: not supported by this server: its API cannot take tasks from a Phoenix dataset yet; on a Phoenix host, choose the dataset in the shell's settings and write `tasks: all`, or list the task ids",
     ]);
@@ -150,16 +148,28 @@ baseline:
     expect(lines).toEqual(['4:5: steps[1]: unknown step "responder": the project has "classifier", "response_generator"']);
   });
 
-  it('takes every task of the project with `tasks: all`', async () => {
-    const file = scratch.write('all-tasks.yaml', `${header('all').replace('name: Refused', 'name: All tasks')}run: { concurrency: 8, traceTimeoutSeconds: 30 }
-`);
+  it("takes every task of the project with `tasks: all`, and passes stopWhenDecided and budget on to the variants' runs", async () => {
+    const file = scratch.write(
+      'all-tasks.yaml',
+      `${header('all').replace('name: Refused', 'name: All tasks')}variants:
+  - { name: cooler, change: { classifier: { temperature: 0 } } }
+run: { concurrency: 8, traceTimeoutSeconds: 30, stopWhenDecided: true, budget: { maxCost: 100, maxTokens: 1000000 } }
+`,
+    );
     const result = await runCli(['run', file], env);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/baseline: run #1 started now \(completed\)/);
+    expect(result.stdout).toMatch(/cooler: run #1 started now \(completed\)/);
     const { experiments } = (await stack.experiments('GET', '/experiments')).body as { experiments: Array<{ id: string; name: string }> };
     const created = experiments.find((experiment) => experiment.name === 'All tasks')!;
     const experiment = (await stack.experiments('GET', `/experiments/${created.id}`)).body;
     expect([...experiment.taskIds].sort()).toEqual([...taskIds].sort());
+    // The baseline runs every task (stopping early compares a variant with it); the budget holds for both.
+    const runs = (await stack.experiments('GET', `/experiments/${created.id}/runs`)).body.runs as Array<{ id: string; isBaseline: boolean }>;
+    const settings = async (isBaseline: boolean) =>
+      (await stack.experiments('GET', `/experiments/${created.id}/runs/${runs.find((run) => run.isBaseline === isBaseline)!.id}`)).body.settings;
+    expect(await settings(true)).toMatchObject({ stopWhenDecided: false, maxCostUsd: 100, maxTokens: 1_000_000 });
+    expect(await settings(false)).toMatchObject({ stopWhenDecided: true, maxCostUsd: 100, maxTokens: 1_000_000 });
   });
 
   it('checks a file without a server when asked to (--check)', async () => {
