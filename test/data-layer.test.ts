@@ -36,11 +36,12 @@ describe('migrations', () => {
         await sql<{ column_name: string }>`
           select column_name from information_schema.columns where table_schema = ${schema} and table_name = 'experiments'`.execute(db)
       ).rows.map((r) => r.column_name);
+    // 2026-12-03T0300-run-stopping sorts after 2026-12-03T0300-experiment-key, so it goes down first.
+    await migrateDown(db, schema);
+    expect(await tablesInSchema()).toEqual(afterUp);
     expect(await experimentColumns()).toContain('key');
     await migrateDown(db, schema);
     expect(await experimentColumns()).not.toContain('key');
-    expect(await tablesInSchema()).toEqual(afterUp);
-    await migrateDown(db, schema);
     expect(await tablesInSchema()).toEqual(afterUp);
     await migrateDown(db, schema);
     expect(await tablesInSchema()).not.toContain('project_settings');
