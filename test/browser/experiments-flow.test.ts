@@ -181,7 +181,7 @@ describe('running an experiment from the Experiments tab', () => {
     await page.goto(experimentUrl);
     await page.getByRole('button', { name: 'Compare' }).click();
     await page.waitForURL(/\/compare\?/);
-    expect(await page.locator('table.xp-compare tbody tr').count()).toBe(9);
+    expect(await page.locator('table.xp-compare tbody tr').count()).toBe(12);
     await shot('compare');
     await page.goto(`${stack.baseUrl}${mount}/`);
     expect(await page.locator('table.xp-table tbody th a').allTextContents()).toEqual(['Classifier temperature']);
