@@ -163,3 +163,45 @@ describe('one results pipeline', () => {
     expect(reverse).toContain('14 tasks passed less often with B than with A, and 6 more often');
   });
 });
+
+describe('only what ran counts', () => {
+  it('a cancelled run: its never-sent tests are not run, shown apart, in no rate and never regressions or errors', async () => {
+    // 20 tasks: the baseline passed all; the variant's run was cancelled after 6 tasks (4 passed, 2 failed).
+    const seeded = await seedExperiment(h.db, {
+      projectId: h.projects.a.id,
+      name: 'Cancelled variant',
+      taskCount: tasks,
+      baselineRuns: [{ tests: run(1, () => 1) }],
+      variants: [
+        {
+          key: 'C',
+          name: 'Cancelled',
+          override: { step: 'classifier', parameter: 'temperature', value: 0.2 },
+          runs: [{ tests: Array.from({ length: tasks }, (_, task) => (task < 4 ? 'P' : task < 6 ? 'F' : 'N')), status: 'cancelled' }],
+        },
+      ],
+    });
+    const results = (await h.request('GET', `/experiments/${seeded.id}/results`)).body;
+    const cancelled = results.variants.find((v: any) => v.variantId === seeded.variantIds.C);
+    expect(cancelled).toMatchObject({ status: 'cancelled', total: 20, passed: 4, failed: 2, errored: 0, notRun: 14, pending: 0, vsBaseline: null });
+    // 4 of the 6 that ran, not 4 of 20.
+    expect(cancelled.passRate).toBeCloseTo(4 / 6, 12);
+    expect(cancelled.tasks.finished).toBe(6);
+    const runId = seeded.runIds.C![0]!;
+    // Regressions are the two tasks that ran and failed; none of the 14 that never ran.
+    expect(await flippedTasks(seeded.id, runId, 'regressed')).toEqual(new Set(['task-0005', 'task-0006']));
+    const errored = await h.request('GET', `/experiments/${seeded.id}/runs/${runId}/tests?status=errored`);
+    expect(errored.body.items).toEqual([]);
+    const notRun = await h.request('GET', `/experiments/${seeded.id}/runs/${runId}/tests?status=not_run&limit=200`);
+    expect(notRun.body.items).toHaveLength(14);
+    expect(notRun.body.items.every((item: any) => item.notRunReason === 'cancelled' && item.flip === null)).toBe(true);
+    // The page keeps them apart: "14 not run (not counted)", and the breakdown has a filter of its own for them.
+    const page = await view('GET', `${mount}/experiments/${seeded.id}`);
+    expect(textOf(query(page.doc, `table.xp-results tr[data-variant-id="${seeded.variantIds.C}"]`))).toContain('14 not run (not counted)');
+    const breakdown = await view('GET', `${mount}/experiments/${seeded.id}/runs/${runId}/tests?filter=not_run`);
+    expect(queryAll(breakdown.doc, 'article.xp-test')).toHaveLength(14);
+    expect(textOf(breakdown.doc)).toContain('cancelled; not counted');
+    const md = await raw(`/experiments/${seeded.id}/results.md`);
+    expect(md).toContain('66.7% (30.0%–90.3%), 4/6 tests, 14 not run');
+  });
+});

@@ -6,7 +6,7 @@ import { jsonb } from '../../plugin/store/jsonb.js';
 
 /**
  * A run as a list of outcomes: one string per task, one character per repeat —
- * P passed, F failed, E errored, T timed out, `.` still pending.
+ * P passed, F failed, E errored, T timed out, `.` still pending, N not run (its run was cancelled).
  */
 export interface RunSpec {
   tests: string[];
@@ -44,7 +44,7 @@ export interface SeededExperiment {
   runIds: Record<string, string[]>;
 }
 
-const statusOf: Record<string, string> = { P: 'passed', F: 'failed', E: 'errored', T: 'timed_out', '.': 'pending' };
+const statusOf: Record<string, string> = { P: 'passed', F: 'failed', E: 'errored', T: 'timed_out', '.': 'pending', N: 'not_run' };
 
 /** The latency a fixture test records (ms); only tests with a trace (passed, failed) have one. */
 export const fixtureLatency = (task: number, repeat: number) => 100 + ((task * 37 + repeat * 11) % 97) * 10;
@@ -177,6 +177,7 @@ async function insertRun(
         output_tokens: traced ? tokens.output : null,
         cost: traced ? fixtureCost(task) : null,
         finished_at: code === '.' ? null : new Date(created.getTime() + 10_000),
+        not_run_reason: code === 'N' ? 'cancelled' : null,
       };
     }),
   );
