@@ -51,6 +51,11 @@ export function RunProgressFragment({ paths, experimentId, run, workflowUrl }: R
         {notRun > 0 ? <> · {notRun} not run (counted nowhere)</> : null}
         {active && counts.awaitingTrace > 0 ? <> · {counts.awaitingTrace} awaiting their trace</> : null}
       </p>
+      {run.stopped ? (
+        <p class="xp-run-stopped" data-stop-reason={run.stopped.reason}>
+          Stopped sending: {run.stopped.summary}.
+        </p>
+      ) : null}
       {run.error ? <p class="xp-field-error">{run.error}</p> : null}
       <div class="xp-actions">
         {active ? (

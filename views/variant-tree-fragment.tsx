@@ -24,7 +24,7 @@ function RunForm({ paths, experimentId, variant, runDefaults }: { paths: ViewPat
       </button>
       <details>
         <summary>Run settings</summary>
-        <RunSettingsFields idPrefix={`run-${variant.id}`} defaults={runDefaults} plan={{ paths, experimentId }} />
+        <RunSettingsFields idPrefix={`run-${variant.id}`} defaults={runDefaults} plan={{ paths, experimentId }} comparesWithBaseline={!variant.isBaseline} />
       </details>
     </form>
   );

@@ -15,6 +15,8 @@ const fieldRules: Record<string, string> = {
   concurrency: 'concurrency must be a whole number from 1 to',
   repeats: 'repeats must be a whole number from 1 to 20',
   traceTimeoutSeconds: 'the trace timeout must be a whole number of seconds from 1 to 86,400',
+  maxCostUsd: 'the spend cap must be a number of dollars above 0 (at most 1,000,000), or empty',
+  maxTokens: 'the token cap must be a whole number above 0, or empty',
 };
 
 /** A run form read with the API's own rules; each problem is stated in full beside its field. */
@@ -22,11 +24,21 @@ export function parseRunSettings(
   form: { one(name: string): string | undefined },
   config: ExperimentsConfig,
 ): { ok: true; input: RunSettingsInput } | { ok: false; values: RunSettingsValues; errors: FieldErrors } {
-  const values = { concurrency: form.one('concurrency'), repeats: form.one('repeats'), traceTimeoutSeconds: form.one('traceTimeoutSeconds') };
+  const values = {
+    concurrency: form.one('concurrency'),
+    repeats: form.one('repeats'),
+    traceTimeoutSeconds: form.one('traceTimeoutSeconds'),
+    maxCostUsd: form.one('maxCostUsd'),
+    maxTokens: form.one('maxTokens'),
+    stopWhenDecided: form.one('stopWhenDecided') === 'on',
+  };
   const parsed = runSettingsSchema(config).safeParse({
     concurrency: numberOrText(values.concurrency),
     repeats: numberOrText(values.repeats),
     traceTimeoutSeconds: numberOrText(values.traceTimeoutSeconds),
+    maxCostUsd: numberOrText(values.maxCostUsd),
+    maxTokens: numberOrText(values.maxTokens),
+    ...(values.stopWhenDecided ? { stopWhenDecided: true } : {}),
   });
   if (parsed.success) return { ok: true, input: parsed.data };
   const errors = zodFieldErrors(parsed.error);

@@ -121,7 +121,8 @@ export async function reopenRun(db: Db, run: { id: string; variantId: string; re
   await db
     .updateTable('runs')
     .set({
-      status: 'pending', retries: run.retries, workflow_id: run.workflowId, finished_at: null, error: null, resumed_at: null,
+      // A run that stopped sending decides again from what its tests then show (stopping is derived from the database).
+      status: 'pending', retries: run.retries, workflow_id: run.workflowId, finished_at: null, error: null, resumed_at: null, stopped: null,
       earlier_active_ms: sql`earlier_active_ms + coalesce(extract(epoch from (finished_at - coalesce(resumed_at, started_at))) * 1000, 0)`,
     })
     .where('id', '=', run.id)

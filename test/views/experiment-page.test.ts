@@ -327,4 +327,28 @@ describe('run progress', () => {
     expect(JSON.parse(ended.headers.get('hx-trigger')!)).toEqual({ 'run-ended': { target: 'body' } });
     expect(textOf(query(ended.doc, '#flash'))).toBe('A run #1 completed: 3 of 4 tests passed.');
   });
+
+  it('offers stop-when-decided and a spend cap in a variant run form, and says why a run stopped sending (issue 15)', async () => {
+    const seeded = await seedExperiment(h.db, {
+      projectId: h.projects.a.id,
+      name: 'Stopped',
+      status: 'idle',
+      taskCount: 4,
+      baselineRuns: [{ tests: ['P', 'P', 'F', 'P'] }],
+      variants: [{ key: 'A', override: { step: 'classifier', parameter: 'temperature', value: 0.1 }, runs: [{ tests: ['F', 'F', 'P', 'P'] }] }],
+    });
+    const page = await view('GET', `${mount}/experiments/${seeded.id}`);
+    const variantForm = query(page.doc, `li[data-variant-id="${seeded.variantIds.A}"] form.xp-run-form`);
+    expect(query(variantForm, 'input[name="stopWhenDecided"]').attrs).toMatchObject({ type: 'checkbox', value: 'on' });
+    expect(textOf(variantForm)).toContain('Off by default. The tasks go out in a random order');
+    expect(query(variantForm, 'input[name="maxCostUsd"]').attrs.type).toBe('number');
+    // Only the variant's form offers it (the baseline is not compared with anything).
+    expect(queryAll(page.doc, 'input[name="stopWhenDecided"]')).toHaveLength(1);
+
+    const runId = seeded.runIds.A![0]!;
+    const stopped = { reason: 'stopped_early', status: 'decided', verdict: 'worse', afterTasks: 74, totalTasks: 500, pValue: 0.01, notSent: 426, savedCost: 3.2 };
+    await h.db.updateTable('runs').set({ stopped: jsonb(stopped) }).where('id', '=', runId).execute();
+    const fragment = await view('GET', `${mount}/experiments/${seeded.id}/runs/${runId}/progress`, { htmx: true });
+    expect(textOf(query(fragment.doc, '.xp-run-stopped'))).toBe('Stopped sending: decided worse after 74 of 500 tasks; 426 tests not sent (about $3.20 saved).');
+  });
 });
