@@ -75,13 +75,17 @@ describe('stop when decided', () => {
 
     const tests = await testsOf(runId);
     const notRun = tests.filter((t) => t.status === 'not_run');
-    expect(notRun.length).toBe(run.stopped.notSent);
-    expect(notRun.length).toBeGreaterThan(0);
+    // The tests still pending at the decision, and any a stopped worker had claimed (not sent again after it).
+    expect(notRun.length).toBeGreaterThanOrEqual(run.stopped.notSent);
+    expect(notRun.length - run.stopped.notSent).toBeLessThanOrEqual(2);
+    expect(run.stopped.notSent).toBeGreaterThan(0);
     expect(notRun.every((t) => t.not_run_reason === 'stopped_early')).toBe(true);
     expect(run.counts.notRun).toBe(notRun.length);
-    // No test the run did not send reached the application, and every test that did has its result.
+    // Nothing pending at the decision reached the application: at most the two claimed in flight when the worker
+    // stopped did (concurrency 2), and every test with a result was sent.
     const sent = new Set(proxy.received.filter((r) => r.body.experiment.runId === runId).map((r) => r.body.testId));
-    expect(notRun.filter((t) => sent.has(t.test_id))).toEqual([]);
+    expect(notRun.filter((t) => sent.has(t.test_id)).length).toBeLessThanOrEqual(notRun.length - run.stopped.notSent);
+    expect(sent.size).toBeLessThanOrEqual(72 - run.stopped.notSent);
     expect(tests.filter((t) => t.status !== 'not_run').every((t) => sent.has(t.test_id))).toBe(true);
     // Decided in order: the tests not sent are the last in the run's order, after the deciding task and those in flight.
     expect(Math.min(...notRun.map((t) => t.position))).toBeGreaterThanOrEqual(run.stopped.afterTasks);
