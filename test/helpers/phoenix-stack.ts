@@ -41,10 +41,16 @@ export interface PhoenixStack {
 }
 
 export async function startPhoenixStack(
-  options: { plugin?: Partial<ExperimentsConfigInput>; ignoreOverrides?: string[]; phoenix?: { url: string; apiKey?: string } } = {},
+  options: {
+    plugin?: Partial<ExperimentsConfigInput>;
+    ignoreOverrides?: string[];
+    /** Where the shell (and so the plugin) reaches Phoenix, when not directly; the app always sends there directly. */
+    shellPhoenixUrl?: string;
+    modelLatencyMs?: number;
+  } = {},
 ): Promise<PhoenixStack> {
-  const phoenixUrl = options.phoenix?.url ?? inject('phoenixUrl');
-  const phoenixApiKey = options.phoenix ? (options.phoenix.apiKey ?? '') : inject('phoenixApiKey');
+  const phoenixUrl = inject('phoenixUrl');
+  const phoenixApiKey = inject('phoenixApiKey');
   const suffix = randomUUID().slice(0, 8);
   const phoenixProject = `experiments-${suffix}`;
   const stops: Array<() => Promise<unknown>> = [];
@@ -56,7 +62,7 @@ export async function startPhoenixStack(
     stops.push(() => database.drop());
     const shell = await createPhoenixShell<ExperimentsPlugin>({
       databaseUrl: database.url,
-      phoenix: { url: phoenixUrl, ...(phoenixApiKey ? { apiKey: phoenixApiKey } : {}) },
+      phoenix: { url: options.shellPhoenixUrl ?? phoenixUrl, publicUrl: phoenixUrl, ...(phoenixApiKey ? { apiKey: phoenixApiKey } : {}) },
       log: () => {},
       pluginFactory: async (host) => {
         const plugin = createExperimentsPlugin(host, {
@@ -78,7 +84,7 @@ export async function startPhoenixStack(
     const uploaded = await shell.phoenix.datasets.upload(demoDatasetUpload(`support-bot-${suffix}`));
     await setProjectDataset(shell.sql, project.id, uploaded.datasetId);
 
-    const model: ChatCompletionsServer = await startChatCompletionsServer({ port: 0, latencyMs: 5 });
+    const model: ChatCompletionsServer = await startChatCompletionsServer({ port: 0, latencyMs: options.modelLatencyMs ?? 5 });
     stops.push(() => model.close());
     const webhook = await saveWebhook(shell.sql, project.id, { url: 'http://127.0.0.1:9/placeholder' });
     const app: PythonDemoApp = await startPythonDemoApp({
