@@ -7,6 +7,7 @@ import { measureRunOverhead } from './run-overhead.js';
 import { measureScale } from './run-scale.js';
 import { measureIngestion } from './ingestion-overhead.js';
 import { measurePages } from './page-render.js';
+import { measurePhoenixLatency } from './phoenix-latency.js';
 
 const only = new Set(process.argv.slice(2));
 const wanted = (name: string) => only.size === 0 || only.has(name);
@@ -45,6 +46,12 @@ try {
     for (const [name, timing] of Object.entries(e.timings)) {
       rows.push([`(e) ${name} p50 / p95`, `${timing.p50} / ${timing.p95} ms (HTTP ${timing.status})`, name.includes('results') ? 'p95 ≤ 150 ms' : 'p95 ≤ 100 ms']);
     }
+  }
+  if (wanted('phoenix')) {
+    const f = await measurePhoenixLatency(services, { tests: quick ? 50 : 200, concurrency: 10 });
+    figures.phoenix = f;
+    rows.push(['(f) Phoenix: span → test final p50 / p95', `${f.spanToFinalMs.p50} / ${f.spanToFinalMs.p95} ms (${f.tests} tests ${f.status})`, 'p95 ≤ 2 s']);
+    rows.push(['(f) Phoenix: plugin requests to Phoenix', `${f.phoenixRequests.total} (${f.phoenixRequests.perSecond}/s, ${f.phoenixRequests.perTest} per test)`, 'bounded']);
   }
 } finally {
   await services.stop();

@@ -1,0 +1,153 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { createExperimentsPlugin, type ExperimentsPlugin } from '../../plugin/index.js';
+import { saveInferenceStep } from '../../hosts/phoenix/inference-step-repository.js';
+import { createPhoenixShell } from '../../hosts/phoenix/phoenix-shell.js';
+import { createProject, setProjectDataset } from '../../hosts/phoenix/project-repository.js';
+import { saveWebhook } from '../../hosts/phoenix/webhook-repository.js';
+import { ensurePhoenixInstalled } from '../../dev/services/phoenix-install.js';
+import { startPhoenixServer } from '../../dev/services/phoenix-server.js';
+import { createPhoenixTraceSender } from '../helpers/phoenix-trace-sender.js';
+import { loopbackReceivers, startReceiver } from '../helpers/receivers.js';
+import { startSwitchableProxy } from '../helpers/switchable-proxy.js';
+import type { BenchServices } from './bench-services.js';
+
+export interface PhoenixLatency {
+  tests: number;
+  status: string;
+  wallSeconds: number;
+  /** From the application's export of the trace to Phoenix (accepted) to the test's final result in the plugin. */
+  spanToFinalMs: { p50: number; p95: number; max: number };
+  /** The plugin's requests to Phoenix while the run was open (span reads, trace reads, the results write-back). */
+  phoenixRequests: { total: number; perSecond: number; perTest: number };
+}
+
+/**
+ * Span in Phoenix → test final, and the load the plugin's span queries put on Phoenix: a run of `tests` tests whose
+ * application answers each webhook by exporting a small trace to Phoenix (OTLP protobuf) at once. The plugin reaches
+ * Phoenix through a counting proxy. Uses PHOENIX_URL / PHOENIX_API_KEY when set, else starts a Phoenix.
+ */
+export async function measurePhoenixLatency(
+  services: BenchServices,
+  options: { tests: number; concurrency: number },
+): Promise<PhoenixLatency> {
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // installed already
+  }
+  const stops: Array<() => Promise<unknown>> = [];
+  try {
+    let phoenixUrl = process.env.PHOENIX_URL;
+    let apiKey = process.env.PHOENIX_API_KEY;
+    if (!phoenixUrl) {
+      const venv = await ensurePhoenixInstalled({ log: () => {} });
+      const phoenix = await startPhoenixServer({ venv, workingDir: path.resolve('.data/bench/phoenix'), auth: true });
+      stops.push(() => phoenix.stop());
+      phoenixUrl = phoenix.url;
+      apiKey = phoenix.apiKey;
+    }
+    const proxy = await startSwitchableProxy(phoenixUrl);
+    stops.push(() => proxy.close());
+    const databaseUrl = await services.newDatabase('phoenix_latency');
+    const shell = await createPhoenixShell<ExperimentsPlugin>({
+      databaseUrl,
+      phoenix: { url: proxy.url, ...(apiKey ? { apiKey } : {}) },
+      log: () => {},
+      pluginFactory: async (host) => {
+        const plugin = createExperimentsPlugin(host, {
+          databaseUrl,
+          temporalAddress: services.temporalAddress,
+          taskQueue: `bench-phoenix-${randomBytes(4).toString('hex')}`,
+          webhookAllowedHosts: loopbackReceivers,
+          spanPullIntervalMs: 200,
+        });
+        await plugin.migrate();
+        return plugin;
+      },
+    });
+    stops.push(() => shell.close());
+    const plugin = shell.plugin!;
+    const phoenixProject = `bench-${randomBytes(4).toString('hex')}`;
+    const project = await createProject(shell.sql, { name: 'Bench', phoenixProject });
+    await saveInferenceStep(shell.sql, project.id, { externalId: 'responder', title: 'Responder', type: 'llm' });
+    const dataset = await shell.phoenix.datasets.upload({
+      name: `bench-${phoenixProject}`,
+      inputs: Array.from({ length: options.tests }, (_, i) => ({ prompt: `Say ok ${i}` })),
+      metadata: Array.from({ length: options.tests }, () => ({ evaluations: [{ type: 'contains', value: 'ok' }] })),
+    });
+    await setProjectDataset(shell.sql, project.id, dataset.datasetId);
+
+    const sender = createPhoenixTraceSender({ phoenixUrl, ...(apiKey ? { apiKey } : {}), project: phoenixProject });
+    stops.push(() => sender.shutdown());
+    const exportedAt = new Map<string, number>();
+    const app = await startReceiver({
+      respond: ({ body }) => {
+        const testId = body.testId as string;
+        void sender
+          .send({
+            name: 'pipeline',
+            attributes: { 'experiment.test_id': testId, 'output.value': 'ok, done' },
+            children: [{ name: 'responder', attributes: { 'experiment.step': 'responder' } }],
+          })
+          .then(() => exportedAt.set(testId, Date.now()));
+        return { status: 202 };
+      },
+    });
+    stops.push(() => app.close());
+    await saveWebhook(shell.sql, project.id, { url: app.url });
+    const worker = await plugin.createWorker();
+    const running = worker.run();
+    stops.push(async () => {
+      worker.shutdown();
+      await running;
+    });
+
+    const api = async (method: string, route: string, body?: unknown) => {
+      const response = await shell.app.request(`${plugin.manifest.mountPath}/api${route}`, {
+        method,
+        headers: { 'x-api-key': project.apiKey, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return (await response.json()) as any;
+    };
+    const experiment = await api('POST', '/experiments', { name: 'Phoenix latency' });
+    await api('PATCH', `/experiments/${experiment.id}`, { inferenceSteps: ['responder'], taskSource: { sourceId: dataset.datasetId } });
+    await api('PUT', `/experiments/${experiment.id}/baseline`, { config: { responder: { temperature: 0.3 } } });
+    const baselineId = (await api('GET', `/experiments/${experiment.id}`)).variants[0].id as string;
+    const requestsBefore = proxy.requests;
+    const started = Date.now();
+    const run = await api('POST', `/experiments/${experiment.id}/variants/${baselineId}/runs`, {
+      concurrency: options.concurrency,
+      traceTimeoutSeconds: 120,
+    });
+    let status = 'running';
+    while (status === 'pending' || status === 'running') {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      status = (await api('GET', `/experiments/${experiment.id}/runs/${run.runId}`)).status;
+    }
+    const wallMs = Date.now() - started;
+    const requests = proxy.requests - requestsBefore;
+    const finished = await shell.sql<Array<{ test_id: string; finished_at: Date }>>`
+      select test_id, finished_at from experiments.tests where run_id = ${run.runId} and finished_at is not null`;
+    const latencies = finished
+      .filter((row) => exportedAt.has(row.test_id))
+      .map((row) => Math.max(0, row.finished_at.getTime() - exportedAt.get(row.test_id)!))
+      .sort((a, b) => a - b);
+    const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+    return {
+      tests: options.tests,
+      status,
+      wallSeconds: Number((wallMs / 1000).toFixed(1)),
+      spanToFinalMs: { p50: Math.round(at(0.5)), p95: Math.round(at(0.95)), max: Math.round(latencies.at(-1) ?? NaN) },
+      phoenixRequests: {
+        total: requests,
+        perSecond: Number((requests / (wallMs / 1000)).toFixed(1)),
+        perTest: Number((requests / options.tests).toFixed(2)),
+      },
+    };
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  }
+}
