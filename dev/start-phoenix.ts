@@ -17,6 +17,8 @@ import { demoBaselineConfig, demoInferenceSteps } from './demo-app/demo-catalog.
 import { demoDatasetName, demoDatasetUpload } from './demo-app-python/demo-dataset.js';
 import { startPythonDemoApp } from './demo-app-python/python-demo-app.js';
 import { demoApiKey } from './services/demo-api-key.js';
+import { describeFailure } from './services/leftover-process.js';
+import { onShutdownSignal } from './services/shutdown-signals.js';
 import { listenAddress } from './services/listen-address.js';
 import { withDemoApp } from './services/demo-webhook-allowance.js';
 import { startEmbeddedPostgres } from './services/embedded-postgres.js';
@@ -68,18 +70,7 @@ async function main() {
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch((error: Error) => console.error(error.message));
   };
-  let stopping = false;
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    // embedded-postgres (through async-exit-hook) exits the process on these signals once Postgres is down, which
-    // would leave Phoenix and Temporal running: this handler stops everything, in order, itself.
-    process.removeAllListeners(signal);
-    process.on(signal, () => {
-      if (stopping) return;
-      stopping = true;
-      console.log('\nStopping…');
-      void stopAll().then(() => process.exit(0));
-    });
-  }
+  onShutdownSignal(stopAll);
 
   try {
     let databaseUrl = settings.DATABASE_URL;
@@ -195,7 +186,7 @@ Experiments with Phoenix is running.
 
 Press Ctrl-C to stop; data is kept in ${dataDir}.`);
   } catch (error) {
-    console.error('Could not start:', error instanceof Error ? error.message : error);
+    console.error(`Could not start: ${describeFailure(error)}`);
     await stopAll();
     process.exit(1);
   }

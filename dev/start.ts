@@ -18,6 +18,8 @@ import { startEmbeddedPostgres, type RunningPostgres } from './services/embedded
 import { startTemporalDevServer, type RunningTemporal } from './services/temporal-dev-server.js';
 import { preferredPort } from './services/preferred-port.js';
 import { demoApiKey } from './services/demo-api-key.js';
+import { describeFailure } from './services/leftover-process.js';
+import { onShutdownSignal } from './services/shutdown-signals.js';
 import { listenAddress } from './services/listen-address.js';
 import { withDemoApp } from './services/demo-webhook-allowance.js';
 
@@ -49,22 +51,15 @@ function readSettings() {
 async function main() {
   const settings = readSettings();
   // Worker start-up chatter (bundle statistics) would bury the lines people need; warnings still show.
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  // Our own SIGINT/SIGTERM handler stops everything in order; Temporal's would end the process before the children.
+  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
   const dataDir = path.resolve(settings.DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
   const stops: Array<() => Promise<unknown>> = [];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch((error: Error) => console.error(error.message));
   };
-  let stopping = false;
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(signal, () => {
-      if (stopping) return;
-      stopping = true;
-      console.log('\nStopping…');
-      void stopAll().then(() => process.exit(0));
-    });
-  }
+  onShutdownSignal(stopAll);
 
   try {
     let databaseUrl = settings.DATABASE_URL;
@@ -152,7 +147,7 @@ Experiments is running.
 
 Press Ctrl-C to stop; data is kept in ${dataDir}.`);
   } catch (error) {
-    console.error('Could not start:', error instanceof Error ? error.message : error);
+    console.error(`Could not start: ${describeFailure(error)}`);
     await stopAll();
     process.exit(1);
   }

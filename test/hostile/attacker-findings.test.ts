@@ -173,7 +173,7 @@ describe('6. a start after kill -9', () => {
     await first?.stop().catch(() => {});
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
-  finding("the embedded Postgres left running by a killed start is recognised, and a start names every failure's cause", { open: 'leftover Postgres' }, async () => {
+  finding("the embedded Postgres left running by a killed start is recognised, and a start names every failure's cause", {}, async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'experiments-leftover-'));
     // The first start's Postgres keeps running, as after a kill -9 of `npm start`: nobody stops it.
     first = await startEmbeddedPostgres({ dataDir, port: await freePort() });
