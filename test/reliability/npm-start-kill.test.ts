@@ -67,9 +67,10 @@ describe('kill -9 of the whole npm start', () => {
     db = undefined;
 
     const list = await call('GET', '/experiments');
-    const experimentId = list.body.items[0].id as string;
+    const experimentId = list.body.experiments[0].id as string;
     const experiment = await call('GET', `/experiments/${experimentId}`);
-    const baseline = (experiment.body.variants as Array<{ id: string; isBaseline: boolean }>).find((v) => v.isBaseline)!;
+    const variants: Array<{ id: string; isBaseline: boolean; children?: unknown[] }> = [...experiment.body.variants];
+    const baseline = variants.find((v) => v.isBaseline)!;
     const repeats = 6;
     const run = await call('POST', `/experiments/${experimentId}/variants/${baseline.id}/runs`, { concurrency: 3, repeats, traceTimeoutSeconds: 120 });
     expect(run.status, JSON.stringify(run.body)).toBe(202);
