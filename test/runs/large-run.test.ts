@@ -34,8 +34,12 @@ describe('a large run', () => {
     expect(run.counts.total).toBe(2_400);
     expect(run.counts.passed + run.counts.failed).toBe(2_400);
 
+    // How many events a run makes depends on timing (sweeps, evaluations the workflow does itself), so a fast,
+    // quiet machine may finish within one execution. What must hold either way: no execution grows much past the
+    // budget (work in flight adds events after the check): a run that needed more has rolled over.
     const chain = await executions(run.workflowId);
-    expect(chain.length).toBeGreaterThan(1);
-    for (const execution of chain) expect(execution.events).toBeLessThan(2_000);
+    const budget = 600;
+    // Seen: 651 events before a roll-over, then 62.
+    for (const execution of chain) expect(execution.events).toBeLessThan(budget + 150);
   }, 300_000);
 });
