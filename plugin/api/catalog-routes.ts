@@ -3,21 +3,13 @@ import { z } from 'zod';
 import { callerOf } from '../operations/caller.js';
 import { browseTasks, listInferenceSteps } from '../operations/host-catalog.js';
 import type { PluginContext } from '../operations/plugin-context.js';
+import { defaultPageSize, pageQueryFields } from './page-query.js';
 import { validate } from './validate.js';
 
-const defaultPageSize = 50;
-const maxPageSize = 200;
-const pageSizeMessage = `limit must be a whole number from 1 to ${maxPageSize}`;
 
 const tasksQuerySchema = z.object({
   search: z.string().max(200, { error: 'search must be at most 200 characters' }).optional(),
-  limit: z
-    .string()
-    .regex(/^\d{1,4}$/, { error: pageSizeMessage })
-    .transform(Number)
-    .pipe(z.number().int().min(1, { error: pageSizeMessage }).max(maxPageSize, { error: pageSizeMessage }))
-    .optional(),
-  cursor: z.string().max(200, { error: 'cursor is not valid; use the nextCursor of a previous page' }).optional(),
+  ...pageQueryFields,
 });
 
 /**

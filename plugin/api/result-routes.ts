@@ -7,20 +7,11 @@ import type { PluginContext } from '../operations/plugin-context.js';
 import { exportResults } from '../operations/results-export.js';
 import { flips, listRunTests } from '../operations/run-tests.js';
 import { exportWinnerConfig } from '../operations/variant-config.js';
+import { defaultPageSize, pageQueryFields } from './page-query.js';
 import { validate } from './validate.js';
 
-const defaultPageSize = 50;
-const maxPageSize = 200;
-
-const pageSizeMessage = `limit must be a whole number from 1 to ${maxPageSize}`;
 const testsQuerySchema = z.object({
-  limit: z
-    .string()
-    .regex(/^\d{1,4}$/, { error: pageSizeMessage })
-    .transform(Number)
-    .pipe(z.number().int().min(1, { error: pageSizeMessage }).max(maxPageSize, { error: pageSizeMessage }))
-    .optional(),
-  cursor: z.string().max(200, { error: 'cursor is not valid; use the nextCursor of a previous page' }).optional(),
+  ...pageQueryFields,
   status: z.enum(testStatuses, { error: `status must be one of ${testStatuses.join(', ')}` }).optional(),
   flip: z.enum(flips, { error: `flip must be one of ${flips.join(', ')}` }).optional(),
   flaky: z.enum(['true', 'false'], { error: 'flaky must be true or false' }).optional(),

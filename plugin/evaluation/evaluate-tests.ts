@@ -5,6 +5,7 @@ import { projectPriceTable } from '../domain/model-prices.js';
 import { extractTraceFacts, findOverrideMismatches } from '../domain/trace-facts.js';
 import type { ExperimentsHost } from '../host.js';
 import type { Db } from '../store/connect.js';
+import type { TestStepTable } from '../store/database.js';
 import type { TaskSnapshot } from '../store/dispatch-repository.js';
 import { jsonb } from '../store/jsonb.js';
 import { findEvaluationSubject, type EvaluationSubject } from '../store/evaluation-subject.js';
@@ -175,15 +176,8 @@ export async function evaluateTest(
   return row?.updated === 1 ? { written: true, runSettled: !row.others_open } : notOpen;
 }
 
-interface StepFigures {
-  step: string;
-  latency_ms: number | null;
-  input_tokens: number | null;
-  output_tokens: number | null;
-  total_tokens: number | null;
-  cost: number | null;
-  cost_note: string | null;
-}
+/** A test_steps row as this test's evaluation writes it (the row's keys and timestamp are added on insert). */
+type StepFigures = Omit<TestStepTable, 'test_row_id' | 'attempt' | 'created_at'>;
 
 /**
  * One row per step name: a step that ran several times (retries, loops) adds up; one run of it whose cost is
