@@ -11,7 +11,8 @@ import { nextEvaluationRound, testsToReevaluate } from '../plugin/store/reevalua
 import { deliverTests, type DeliveryLimits } from '../plugin/webhook/deliver-tests.js';
 import { attachArrivedRoots } from '../plugin/traces/attach-arrived-roots.js';
 import { sequentialKind } from '../plugin/domain/sequential-test.js';
-import { findRunStoppingSettings, latestBaselineTallies, runSpend, stopSending, testOutcomesInOrder } from '../plugin/store/run-stopping.js';
+import { findRunStoppingSettings, latestBaselineTallies, runSpend, runTasksInOrder, stopSending } from '../plugin/store/run-stopping.js';
+import { freshChecks } from '../plugin/webhook/fresh-checks.js';
 import { stoppingDecision } from './run-decisions.js';
 import type { TraceArrived } from './shared.js';
 
@@ -43,7 +44,6 @@ export interface SweepResult {
 }
 
 const aliveHeartbeatMs = 2_000;
-const stoppingCheckMs = 250;
 
 /** Heartbeats at most every 500 ms: each call crosses into the native bridge, and evaluations report per test. */
 function throttledHeartbeat() {
@@ -66,25 +66,40 @@ export function createActivities({ db, host, config }: ActivityDependencies) {
     return !!settings && (settings.stopWhenDecided || settings.maxCost !== null || settings.maxTokens !== null);
   };
 
-  // Everything is read from the database each time, so a worker that dies loses nothing, and `stopSending` acts once.
-  const checkStopping = async (runId: string): Promise<boolean> => {
-    const settings = await findRunStoppingSettings(db, runId);
+  // The spend mark each run's decision was last computed at, per worker: a look at a run where no test finished
+  // since is one aggregate query. Only a shortcut: everything is read from the database, so a worker that dies
+  // loses nothing, and `stopSending` acts once.
+  const lastLook = new Map<string, string>();
+  const checkStopping = async (runId: string, onlyIfSomethingFinished = false): Promise<boolean> => {
+    const [settings, spent] = await Promise.all([findRunStoppingSettings(db, runId), runSpend(db, runId)]);
     if (!settings) return false;
     if (settings.stopped !== null) return true;
+    if (onlyIfSomethingFinished && lastLook.get(runId) === spent.mark) return false;
     const baseline = settings.stopWhenDecided && !settings.isBaseline ? await latestBaselineTallies(db, settings.experimentId) : null;
-    const [tests, spent] = await Promise.all([testOutcomesInOrder(db, runId), runSpend(db, runId)]);
+    const tasks = baseline ? await runTasksInOrder(db, runId) : [];
     const decision = stoppingDecision(
       {
         whenDecided: baseline && settings.stopAlpha !== null ? { alpha: settings.stopAlpha, kind: sequentialKind(baseline.repeats, settings.repeats) } : null,
         maxCost: settings.maxCost,
         maxTokens: settings.maxTokens,
       },
-      { tests, baseline: baseline?.tallies ?? null, spent },
+      { tasks, baseline: baseline?.tallies ?? null, spent },
     );
-    if (!decision) return false;
+    if (!decision) {
+      lastLook.set(runId, spent.mark);
+      return false;
+    }
+    lastLook.delete(runId);
     // What the tests not sent would have cost, at the average of those that ran.
     const perTest = spent.costedTests > 0 ? spent.cost / spent.costedTests : null;
-    await stopSending(db, runId, decision.reason, (notSent) => ({ ...decision, notSent, savedCost: perTest === null ? null : perTest * notSent, at: new Date().toISOString() }));
+    await stopSending(db, runId, decision.reason, ({ notSent, inFlight }) => ({
+      ...decision,
+      spent: { cost: spent.cost, tokens: spent.tokens },
+      notSent,
+      inFlight,
+      savedCost: perTest === null ? null : perTest * notSent,
+      at: new Date().toISOString(),
+    }));
     return true;
   };
 
@@ -106,7 +121,7 @@ export function createActivities({ db, host, config }: ActivityDependencies) {
 
     /**
      * Sends pending tests' webhooks; returns when none is left, `maxTests` were claimed, or on cancellation. A run
-     * that may stop early is checked while it sends, so it stops within a fraction of a second of its decision.
+     * that may stop is looked at before each claim, so it sends nothing that was pending at its decision.
      */
     async deliverTests(runId: string, limits: DeliveryLimits, watchStopping = false) {
       // On a timer rather than on progress, so also while no test moves (lanes waiting on a database that went
@@ -114,20 +129,14 @@ export function createActivities({ db, host, config }: ActivityDependencies) {
       // sending beside its replacement.
       const context = Context.current();
       const alive = setInterval(() => context.heartbeat(), aliveHeartbeatMs);
-      let checking = false;
-      const watch = watchStopping
-        ? setInterval(() => {
-            if (checking) return;
-            checking = true;
-            // A failed check is only a late one: the next tick, the sweep or the next evaluation checks again.
-            checkStopping(runId).catch(() => undefined).finally(() => (checking = false));
-          }, stoppingCheckMs)
-        : null;
+      // A run that may stop is looked at before each claim, by a look begun after the lane asked (one at a time,
+      // shared by the lanes): no test pending at the decision is claimed. A failed look is only a late one: the
+      // next claim, or the workflow's sweep, looks again.
+      const beforeClaim = watchStopping ? freshChecks(() => checkStopping(runId, true).catch(() => false)) : undefined;
       try {
-        return await deliverTests({ db, host, config, signal: context.cancellationSignal }, runId, limits);
+        return await deliverTests({ db, host, config, signal: context.cancellationSignal, beforeClaim }, runId, limits);
       } finally {
         clearInterval(alive);
-        if (watch) clearInterval(watch);
       }
     },
 

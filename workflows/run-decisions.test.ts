@@ -14,7 +14,7 @@ import {
   wakeAt,
   type RunState,
 } from './run-decisions.js';
-import type { TaskTally, TestOutcome } from '../plugin/domain/task-outcomes.js';
+import { tasksInOrder, type TaskTally, type TestOutcome } from '../plugin/domain/task-outcomes.js';
 
 const counts = (open: Partial<Record<'pending' | 'dispatched' | 'awaitingTrace' | 'evaluating', number>> = {}) => ({
   total: 10,
@@ -163,7 +163,7 @@ describe('stoppingDecision', () => {
       repeat: 0,
       status: ({ P: 'passed', F: 'failed', '.': 'pending', '~': 'awaiting_trace', x: 'not_run', E: 'errored' } as const)[code as 'P']!,
     }));
-  const facts = (outcomes: string, baseline: TaskTally[] | null = allPassedBaseline) => ({ tests: run(outcomes), baseline, spent: { cost: 0, tokens: 0 } });
+  const facts = (outcomes: string, baseline: TaskTally[] | null = allPassedBaseline) => ({ tasks: tasksInOrder(run(outcomes)), baseline, spent: { cost: 0, tokens: 0 } });
 
   it('stops once the variant is decided worse, counting the tasks looked at in the run order', () => {
     // log E(b regressions, 0 improvements) of the Beta(4,4) mixture first reaches ln 20 at b = 11 (sequential-test.test.ts).
@@ -222,7 +222,7 @@ describe('stoppingDecision', () => {
   it('takes repeats with the betting e-process', () => {
     const withRepeats: TestOutcome[] = ids.slice(0, 20).flatMap((taskId) => [0, 1, 2].map((repeat) => ({ taskId, repeat, status: 'failed' as const })));
     const pending: TestOutcome[] = ids.slice(20).flatMap((taskId) => [0, 1, 2].map((repeat) => ({ taskId, repeat, status: 'pending' as const })));
-    const decision = stoppingDecision(rules({ whenDecided: { alpha: 0.05, kind: 'betting' } }), { tests: [...withRepeats, ...pending], baseline: allPassedBaseline, spent: { cost: 0, tokens: 0 } });
+    const decision = stoppingDecision(rules({ whenDecided: { alpha: 0.05, kind: 'betting' } }), { tasks: tasksInOrder([...withRepeats, ...pending]), baseline: allPassedBaseline, spent: { cost: 0, tokens: 0 } });
     expect(decision).toMatchObject({ reason: 'stopped_early', status: 'decided', verdict: 'worse' });
   });
 });

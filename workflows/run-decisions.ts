@@ -1,8 +1,8 @@
-import { isFinalTestStatus, type NotRunReason } from '../plugin/domain/experiment-status.js';
+import type { NotRunReason } from '../plugin/domain/experiment-status.js';
 import { pairTasks } from '../plugin/domain/paired-tasks.js';
 import { observePair, sequentialVerdict, startSequentialTest, type SequentialKind } from '../plugin/domain/sequential-test.js';
 import type { Verdict } from '../plugin/domain/statistics.js';
-import { tallyTasks, type TaskTally, type TestOutcome } from '../plugin/domain/task-outcomes.js';
+import type { TaskInOrder, TaskTally } from '../plugin/domain/task-outcomes.js';
 import type { SweepResult } from './activities.js';
 
 type StatusCounts = SweepResult['counts'];
@@ -144,8 +144,8 @@ export interface StoppingRules {
 
 /** Everything the stopping decision reads, all of it from the database: a killed worker loses nothing. */
 export interface StoppingFacts {
-  /** The run's tests in the order they are sent (seeded when stopping early is on). */
-  tests: readonly TestOutcome[];
+  /** The run's tasks in the order they are sent (seeded when stopping early is on). */
+  tasks: readonly TaskInOrder[];
   /** The baseline's finished tasks; null when the run is the baseline. */
   baseline: readonly TaskTally[] | null;
   /** Dollars and tokens the run's finished tests spent, as their traces report (unknown costs count nothing). */
@@ -171,12 +171,12 @@ export type StoppingDecision =
  * order and only in it (a task once its tests are final and every earlier task's are), so slow outcomes cannot
  * come last and bias the start (see domain/sequential-test.ts). A task the baseline never finished pairs with
  * nothing and is passed over. A stop at the last task is no stop: nothing is left to spare.
- * @example stoppingDecision({ whenDecided: null, maxCost: 1, maxTokens: null }, { tests, baseline, spent: { cost: 1.2, tokens: 0 } })
+ * @example stoppingDecision({ whenDecided: null, maxCost: 1, maxTokens: null }, { tasks, baseline, spent: { cost: 1.2, tokens: 0 } })
  *   // { reason: 'budget_reached', … }
  */
 export function stoppingDecision(rules: StoppingRules, facts: StoppingFacts): StoppingDecision | null {
   if (rules.whenDecided && facts.baseline) {
-    const decided = decideInOrder(rules.whenDecided, facts.tests, facts.baseline);
+    const decided = decideInOrder(rules.whenDecided, facts.tasks, facts.baseline);
     if (decided) return decided;
   }
   const overCost = rules.maxCost !== null && facts.spent.cost >= rules.maxCost;
@@ -187,26 +187,23 @@ export function stoppingDecision(rules: StoppingRules, facts: StoppingFacts): St
 
 function decideInOrder(
   rules: NonNullable<StoppingRules['whenDecided']>,
-  tests: readonly TestOutcome[],
+  tasks: readonly TaskInOrder[],
   baseline: readonly TaskTally[],
 ): StoppingDecision | null {
-  const order = [...new Set(tests.map((test) => test.taskId))];
-  const open = new Set(tests.filter((test) => test.status !== 'not_run' && !isFinalTestStatus(test.status)).map((test) => test.taskId));
-  const tallies = new Map(tallyTasks(tests).map((tally) => [tally.taskId, tally]));
   const baselineFinished = new Map(baseline.filter((tally) => tally.finished > 0).map((tally) => [tally.taskId, tally]));
   // Pairs still possible after each position: the later tasks the baseline finished.
-  const pairableAfter: number[] = new Array<number>(order.length).fill(0);
-  for (let i = order.length - 2; i >= 0; i--) pairableAfter[i] = pairableAfter[i + 1]! + (baselineFinished.has(order[i + 1]!) ? 1 : 0);
+  const pairableAfter: number[] = new Array<number>(tasks.length).fill(0);
+  for (let i = tasks.length - 2; i >= 0; i--) pairableAfter[i] = pairableAfter[i + 1]! + (baselineFinished.has(tasks[i + 1]!.taskId) ? 1 : 0);
 
   let state = startSequentialTest(rules.kind);
-  for (const [index, taskId] of order.entries()) {
-    if (open.has(taskId)) return null;
-    const [pair] = pairTasks(baselineFinished.has(taskId) ? [baselineFinished.get(taskId)!] : [], [tallies.get(taskId)!]);
+  for (const [index, task] of tasks.entries()) {
+    if (task.open) return null;
+    const [pair] = pairTasks(baselineFinished.has(task.taskId) ? [baselineFinished.get(task.taskId)!] : [], [task]);
     if (!pair) continue;
     state = observePair(state, pair, rules.alpha);
     const verdict = sequentialVerdict(state, pairableAfter[index]!, rules.alpha);
-    if (verdict.status !== 'continue' && index < order.length - 1) {
-      return { reason: 'stopped_early', status: verdict.status, verdict: verdict.verdict, afterTasks: index + 1, totalTasks: order.length, pValue: verdict.pValue };
+    if (verdict.status !== 'continue' && index < tasks.length - 1) {
+      return { reason: 'stopped_early', status: verdict.status, verdict: verdict.verdict, afterTasks: index + 1, totalTasks: tasks.length, pValue: verdict.pValue };
     }
   }
   return null;

@@ -47,6 +47,9 @@ const retry = { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval
 const control = proxyActivities<RunActivities>({ startToCloseTimeout: '30s', retry });
 const evaluation = proxyActivities<RunActivities>({ startToCloseTimeout: '15 minutes', heartbeatTimeout: '15s', retry });
 const delivery = proxyActivities<RunActivities>({ startToCloseTimeout: '24 hours', heartbeatTimeout: '10s', retry });
+// Looking whether a run stops is worth a few quick tries, never a wait: the delivery looks before each claim and the
+// next sweep looks again. Unbounded retries here held the whole loop (and the run) on a look that kept failing.
+const stopping = proxyActivities<RunActivities>({ startToCloseTimeout: '10s', retry: { ...retry, maximumInterval: '2s', maximumAttempts: 3 } });
 
 /**
  * Executes one run: delivers every pending test with bounded concurrency, evaluates the traces signalled
@@ -165,7 +168,7 @@ export async function runWorkflow({ runId, carried }: RunWorkflowInput): Promise
     const found = await control.sweep(runId);
     state.sweep = found;
     // A run that may stop early is also checked here, not only while a delivery sends: the decision is the database's.
-    if (plan.mayStop && !stopped) stopped = await control.checkStopping(runId);
+    if (plan.mayStop && !stopped) stopped = await stopping.checkStopping(runId).catch(() => false);
     if (afterDelivery && !state.delivering) state.sweptSinceDelivery = true;
     for (const arrival of found.arrived) enqueue(arrival);
   };

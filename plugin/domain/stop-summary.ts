@@ -9,6 +9,8 @@ export interface StoppedRecord {
   spent?: { cost: number; tokens: number };
   limit?: { maxCost: number | null; maxTokens: number | null };
   notSent: number;
+  /** Tests claimed or sent before the decision, their results still to come: they count, and are not saved. */
+  inFlight?: number;
   savedCost: number | null;
   at?: string;
 }

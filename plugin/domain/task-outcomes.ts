@@ -56,6 +56,21 @@ export function tallyTasks(tests: readonly TestOutcome[]): TaskTally[] {
   return [...tallies.values()];
 }
 
+/**
+ * One task of a run as the stopping decision sees it, in the run's order: its finished repeats, their passes, and
+ * whether any of its tests is still open (sent or to be sent, no result yet). The store computes these with one
+ * aggregate query (store/run-stopping.ts `runTasksInOrder`); `tasksInOrder` computes the same from a list of tests.
+ */
+export interface TaskInOrder extends TaskTally {
+  open: boolean;
+}
+
+/** The run's tasks in the order their tests are sent, tallied as the stopping decision reads them. */
+export function tasksInOrder(tests: readonly TestOutcome[]): TaskInOrder[] {
+  const open = new Set(tests.filter((test) => test.status !== 'not_run' && !isFinalTestStatus(test.status)).map((test) => test.taskId));
+  return tallyTasks(tests).map((tally) => ({ ...tally, open: open.has(tally.taskId) }));
+}
+
 /** The share of a task's finished repeats that passed, or null when none finished. */
 export function passFraction(tally: TaskTally): number | null {
   assertTally(tally);

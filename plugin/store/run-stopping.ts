@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import { finalTestStatuses, type NotRunReason, type TestStatus } from '../domain/experiment-status.js';
-import { tallyTasks, type TaskTally, type TestOutcome } from '../domain/task-outcomes.js';
+import { finalTestStatuses, openTestStatuses, type NotRunReason, type TestStatus } from '../domain/experiment-status.js';
+import type { TaskInOrder, TaskTally, TestOutcome } from '../domain/task-outcomes.js';
 import type { Db } from './connect.js';
 import { jsonb } from './jsonb.js';
 
@@ -35,6 +35,30 @@ export async function testOutcomesInOrder(db: Db, runId: string): Promise<TestOu
   return rows.map((row) => ({ taskId: row.task_id, repeat: row.repeat, status: row.status as TestStatus }));
 }
 
+const finished = sql.join(finalTestStatuses.map((status) => sql.lit(status)));
+const open = sql.join(openTestStatuses.map((status) => sql.lit(status)));
+
+/**
+ * A run's tasks in the order they are sent, each with its finished repeats, passes and whether a test of it is still
+ * open: one aggregate row per task, computed by Postgres, instead of every test read and tallied (domain/task-outcomes.ts
+ * `tasksInOrder` is the same from a list of tests; the store test checks they agree).
+ */
+export async function runTasksInOrder(db: Db, runId: string): Promise<TaskInOrder[]> {
+  const rows = await db
+    .selectFrom('tests')
+    .select([
+      'task_id',
+      sql<number>`count(*) filter (where status in (${finished}))::int`.as('finished'),
+      sql<number>`count(*) filter (where status = 'passed')::int`.as('passes'),
+      sql<boolean>`bool_or(status in (${open}))`.as('open'),
+    ])
+    .where('run_id', '=', runId)
+    .groupBy('task_id')
+    .orderBy(sql`min(position)`)
+    .execute();
+  return rows.map((row) => ({ taskId: row.task_id, passes: row.passes, finished: row.finished, open: row.open }));
+}
+
 /** The tasks of the experiment's latest completed baseline run, with its repeats; null when there is none. */
 export async function latestBaselineTallies(db: Db, experimentId: string): Promise<{ repeats: number; tallies: TaskTally[] } | null> {
   const run = await db
@@ -47,30 +71,51 @@ export async function latestBaselineTallies(db: Db, experimentId: string): Promi
     .limit(1)
     .executeTakeFirst();
   if (!run) return null;
-  return { repeats: run.repeats, tallies: tallyTasks(await testOutcomesInOrder(db, run.id)) };
+  const tallies = (await runTasksInOrder(db, run.id)).map(({ taskId, passes, finished: done }) => ({ taskId, passes, finished: done }));
+  return { repeats: run.repeats, tallies };
+}
+
+/** What a run's finished tests spent, and a mark that changes whenever a test of the run finishes (count and latest finish). */
+export interface RunSpend {
+  cost: number;
+  tokens: number;
+  /** Finished tests with a known cost. */
+  costedTests: number;
+  /** Changes when a test finishes, or a finished one is sent again: nothing the decision reads changed while it is the same. */
+  mark: string;
 }
 
 /** Dollars and tokens a run's finished tests spent, as their traces say, and how many finished with a known cost. */
-export async function runSpend(db: Db, runId: string): Promise<{ cost: number; tokens: number; costedTests: number }> {
+export async function runSpend(db: Db, runId: string): Promise<RunSpend> {
   const row = await db
     .selectFrom('tests')
     .select([
       sql<number | null>`sum(cost)`.as('cost'),
       sql<string | null>`sum(coalesce(total_tokens, coalesce(input_tokens, 0) + coalesce(output_tokens, 0)))`.as('tokens'),
       sql<string>`count(cost)`.as('costed'),
+      sql<string>`count(*)::text || '@' || coalesce(max(finished_at)::text, '')`.as('mark'),
     ])
     .where('run_id', '=', runId)
     .where('status', 'in', [...finalTestStatuses])
     .executeTakeFirstOrThrow();
-  return { cost: Number(row.cost ?? 0), tokens: Number(row.tokens ?? 0), costedTests: Number(row.costed) };
+  return { cost: Number(row.cost ?? 0), tokens: Number(row.tokens ?? 0), costedTests: Number(row.costed), mark: row.mark };
+}
+
+/** What stopping did: tests not sent, and tests already sent (or claimed to be) whose results are still to come. */
+export interface StopCounts {
+  notSent: number;
+  /** Claimed before the decision: they are sent (again, with the same test id, after a crash) and their results count. */
+  inFlight: number;
 }
 
 /**
  * Records why a run stopped sending and makes its unsent tests not run, once: the guarded update of the run and of
- * its pending tests share a transaction, and a delivery claims only pending tests, so no test goes out after it.
- * Returns the number of tests not sent, or null when the run had stopped already.
+ * its pending tests share a transaction, and a delivery claims only pending tests, so no test goes out after it but
+ * those claimed before it (a test a dead worker left claimed may have reached the application: it goes back to
+ * pending and is sent again, store/test-repository.ts `releaseInterruptedDeliveries`). Returns null when the run had
+ * stopped already.
  */
-export async function stopSending(db: Db, runId: string, reason: NotRunReason, record: (notSent: number) => Record<string, unknown>): Promise<number | null> {
+export async function stopSending(db: Db, runId: string, reason: NotRunReason, record: (counts: StopCounts) => Record<string, unknown>): Promise<StopCounts | null> {
   return db.transaction().execute(async (trx) => {
     const run = await trx.selectFrom('runs').select('stopped').where('id', '=', runId).forUpdate().executeTakeFirst();
     if (!run || run.stopped !== null) return null;
@@ -80,8 +125,14 @@ export async function stopSending(db: Db, runId: string, reason: NotRunReason, r
       .where('run_id', '=', runId)
       .where('status', '=', 'pending')
       .executeTakeFirst();
-    const notSent = Number(result.numUpdatedRows);
-    await trx.updateTable('runs').set({ stopped: jsonb(record(notSent)) }).where('id', '=', runId).execute();
-    return notSent;
+    const inFlight = await trx
+      .selectFrom('tests')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .where('run_id', '=', runId)
+      .where('status', 'in', openTestStatuses.filter((status) => status !== 'pending'))
+      .executeTakeFirstOrThrow();
+    const counts = { notSent: Number(result.numUpdatedRows), inFlight: inFlight.n };
+    await trx.updateTable('runs').set({ stopped: jsonb(record(counts)) }).where('id', '=', runId).execute();
+    return counts;
   });
 }

@@ -5,19 +5,12 @@ import type { Db } from './connect.js';
 /**
  * Deliveries interrupted by a crash (claimed, no answer recorded) go back to pending, to be sent
  * again with the same test id. Only one delivery activity runs per run, so none is in progress.
+ * Also when the run has stopped sending since (decided, or over budget): a claimed test may already have reached the
+ * application, which costs money, so it is finished and counts (the stop's record counts it `inFlight`); every test
+ * pending at the decision is `not_run` already, so these are the only tests such a run still sends.
  */
 export async function releaseInterruptedDeliveries(db: Db, runId: string) {
-  // A run that stopped sending (decided, or over budget) sends none of them again: they are not run, for its reason.
-  const result = await db
-    .updateTable('tests')
-    .set({
-      status: sql`case when (select stopped from runs where id = ${runId}) is null then 'pending' else 'not_run' end`,
-      not_run_reason: sql`(select stopped ->> 'reason' from runs where id = ${runId})`,
-      finished_at: sql`case when (select stopped from runs where id = ${runId}) is null then null else now() end`,
-    })
-    .where('run_id', '=', runId)
-    .where('status', '=', 'dispatched')
-    .executeTakeFirst();
+  const result = await db.updateTable('tests').set({ status: 'pending' }).where('run_id', '=', runId).where('status', '=', 'dispatched').executeTakeFirst();
   return Number(result.numUpdatedRows);
 }
 

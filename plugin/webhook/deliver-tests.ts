@@ -25,6 +25,8 @@ export interface DeliveryDependencies {
   config: ExperimentsConfig;
   /** Aborts every request in flight and stops claiming (activity cancellation). */
   signal?: AbortSignal;
+  /** Runs before each claim: a run that may stop decides here, so a test pending at its decision is never claimed. */
+  beforeClaim?: () => Promise<unknown>;
 }
 
 /** Attempts per test before it counts as errored; 5xx, 408, 429, timeouts and network errors are retried. */
@@ -79,6 +81,7 @@ export async function deliverTests(deps: DeliveryDependencies, runId: string, li
       await room(laneDeps.signal);
       if (laneDeps.signal?.aborted || claimed >= limits.maxTests) return [null, null];
       claimed += 1;
+      if (laneDeps.beforeClaim) await laneDeps.beforeClaim();
       const [test, target] = await Promise.all([claimNextDelivery(), currentTarget()]);
       if (!test) claimed -= 1;
       return [test, target];

@@ -75,18 +75,18 @@ describe('stop when decided', () => {
 
     const tests = await testsOf(runId);
     const notRun = tests.filter((t) => t.status === 'not_run');
-    // The tests still pending at the decision, and any a stopped worker had claimed (not sent again after it).
-    expect(notRun.length).toBeGreaterThanOrEqual(run.stopped.notSent);
-    expect(notRun.length - run.stopped.notSent).toBeLessThanOrEqual(2);
+    // Exactly the tests pending at the decision are not run. Those claimed before it (in flight, or left claimed by
+    // the stopped worker, which may have reached the application) were sent and count: none is lost, none is open.
+    expect(notRun.length).toBe(run.stopped.notSent);
     expect(run.stopped.notSent).toBeGreaterThan(0);
+    expect(run.stopped.inFlight).toBeGreaterThanOrEqual(0);
     expect(notRun.every((t) => t.not_run_reason === 'stopped_early')).toBe(true);
     expect(run.counts.notRun).toBe(notRun.length);
-    // Nothing pending at the decision reached the application: at most the two claimed in flight when the worker
-    // stopped did (concurrency 2), and every test with a result was sent.
+    expect(tests.filter((t) => ['passed', 'failed', 'errored', 'timed_out'].includes(t.status))).toHaveLength(72 - notRun.length);
+    // Nothing pending at the decision reached the application, and every test with a result was sent.
     const sent = new Set(proxy.received.filter((r) => r.body.experiment.runId === runId).map((r) => r.body.testId));
-    expect(notRun.filter((t) => sent.has(t.test_id)).length).toBeLessThanOrEqual(notRun.length - run.stopped.notSent);
-    expect(sent.size).toBeLessThanOrEqual(72 - run.stopped.notSent);
-    expect(tests.filter((t) => t.status !== 'not_run').every((t) => sent.has(t.test_id))).toBe(true);
+    expect(notRun.filter((t) => sent.has(t.test_id))).toEqual([]);
+    expect(sent.size).toBe(72 - run.stopped.notSent);
     // Decided in order: the tests not sent are the last in the run's order, after the deciding task and those in flight.
     expect(Math.min(...notRun.map((t) => t.position))).toBeGreaterThanOrEqual(run.stopped.afterTasks);
     // The order is the seeded shuffle, not the experiment's task order.
@@ -110,7 +110,15 @@ describe('a spend cap', () => {
     const tests = await testsOf(started.body.runId);
     const notRun = tests.filter((t) => t.status === 'not_run');
     expect(notRun.length).toBe(run.stopped.notSent);
-    expect(notRun.length).toBeGreaterThan(50);
+    expect(notRun.length).toBeGreaterThan(0);
+    // A lane looks before each claim: once the finished tests' cost reached the cap, at most the test in flight, the
+    // one claimed ahead and one claimed on a look begun just before went out (one lane). Spend is known only as traces
+    // are evaluated, so tests sent before that moment may still overshoot the cap; those count.
+    const finished = await sql<{ finished_at: Date; cost: number | null; dispatched_at: Date | null }>`
+      select finished_at, cost, dispatched_at from experiments.tests where run_id = ${started.body.runId} and status <> 'not_run' order by finished_at`.execute(stack.host.db);
+    let total = 0;
+    const reached = finished.rows.find((row) => (total += Number(row.cost ?? 0)) >= 0.0002)!.finished_at;
+    expect(finished.rows.filter((row) => row.dispatched_at !== null && row.dispatched_at > reached).length).toBeLessThanOrEqual(3);
     expect(notRun.every((t) => t.not_run_reason === 'budget_reached')).toBe(true);
   }, 120_000);
 });
