@@ -7,6 +7,7 @@ import { comparePaired, type PairedComparison, type TaskDifference } from '../do
 import type { PairedTestMethod } from '../domain/paired-permutation-test.js';
 import type { ExperimentConfig } from '../domain/parameters.js';
 import type { Interval, Verdict } from '../domain/statistics.js';
+import { stopSummary, type StoppedRecord } from '../domain/stop-summary.js';
 import type { TaskTally } from '../domain/task-outcomes.js';
 import { judgeVariants } from '../domain/variant-verdicts.js';
 import { describeChange, effectiveConfig, type ParameterChange } from '../domain/variant-tree.js';
@@ -112,9 +113,23 @@ export interface VariantResult {
   flakiness: VariantFlakiness | null;
   latency: { p50: number | null; p95: number | null };
   tokens: { input: number | null; output: number | null; total: number | null };
+  /** Sum of the known costs; with `costUnknown` > 0 a lower bound, never a zero standing for "unknown". */
   cost: number | null;
+  /** Tests with a result whose cost is unknown, and why (e.g. "unknown model llama-3-70b": not in the price table). */
+  costUnknown: number;
+  costNotes: string[];
   /** Latency, tokens and cost per inference step, from the traces. */
-  steps: Array<{ step: string; tests: number; latency: { p50: number | null; p95: number | null }; tokens: { input: number | null; output: number | null }; cost: number | null }>;
+  steps: Array<{
+    step: string;
+    tests: number;
+    latency: { p50: number | null; p95: number | null };
+    tokens: { input: number | null; output: number | null };
+    cost: number | null;
+    costUnknown: number;
+    costNotes: string[];
+  }>;
+  /** Why the shown run stopped sending before every test went out (decided, or its spend cap), with its sentence. */
+  stopped: (StoppedRecord & { summary: string }) | null;
   repeats: number | null;
   /** The rule the run was started with; shown, but no figure uses it: runs are compared on pass fractions. */
   taskRule: TaskRule | null;
@@ -302,13 +317,19 @@ function variantResult(input: {
     latency: { p50: figures.latencyP50, p95: figures.latencyP95 },
     tokens: { input: figures.inputTokens, output: figures.outputTokens, total: figures.totalTokens },
     cost: figures.cost,
+    // Kept summaries from before these figures lack them: read as none unknown until recomputed.
+    costUnknown: figures.costUnknown ?? 0,
+    costNotes: figures.costNotes ?? [],
     steps: (input.summary?.steps ?? []).map((step) => ({
       step: step.step,
       tests: step.tests,
       latency: { p50: step.latencyP50, p95: step.latencyP95 },
       tokens: { input: step.inputTokens, output: step.outputTokens },
       cost: step.cost,
+      costUnknown: step.costUnknown ?? 0,
+      costNotes: step.costNotes ?? [],
     })),
+    stopped: run?.stopped ? { ...run.stopped, summary: stopSummary(run.stopped) } : null,
     repeats: run?.repeats ?? null,
     taskRule: run?.taskRule ?? null,
     earlierRuns: input.earlier,

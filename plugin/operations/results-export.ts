@@ -1,3 +1,4 @@
+import { dollars } from '../domain/stop-summary.js';
 import { formatChange } from '../domain/variant-tree.js';
 import type { ExperimentRecord } from '../store/experiment-repository.js';
 import type { Caller } from './caller.js';
@@ -53,6 +54,14 @@ const csvColumns: Array<[string, (v: VariantResult) => Cell]> = [
   ['tokens_output', (v) => v.tokens.output],
   ['tokens_total', (v) => v.tokens.total],
   ['cost', (v) => v.cost],
+  // The cost above is the sum of the known costs: a run with unknown ones (e.g. a model not in the price table) says so.
+  ['cost_unknown_tests', (v) => v.costUnknown],
+  ['cost_note', (v) => defuse(v.costNotes.join('; ') || null)],
+  ['stop_reason', (v) => v.stopped?.reason],
+  ['stop_summary', (v) => v.stopped?.summary],
+  ['stop_after_tasks', (v) => v.stopped?.afterTasks],
+  ['not_sent', (v) => v.stopped?.notSent],
+  ['saved_cost', (v) => v.stopped?.savedCost],
   ['repeats', (v) => v.repeats],
   ['task_rule', (v) => v.taskRule],
   ['earlier_runs', (v) => v.earlierRuns.length],
@@ -65,10 +74,31 @@ function csvField(value: Cell): string {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-/** The results as CSV (RFC 4180), one row per variant. */
+// Per step, after the run's own columns: `step:<step>:<figure>`, for every step any variant's traces showed.
+const stepColumns: Array<[string, (step: VariantResult['steps'][number]) => Cell]> = [
+  ['input_tokens', (step) => step.tokens.input],
+  ['output_tokens', (step) => step.tokens.output],
+  ['cost', (step) => step.cost],
+  ['cost_unknown_tests', (step) => step.costUnknown],
+  ['cost_note', (step) => defuse(step.costNotes.join('; ') || null)],
+];
+
+/** The results as CSV (RFC 4180), one row per variant: its run's figures, then tokens and cost per step. */
 export function resultsCsv(results: ExperimentResults): string {
-  const lines = [csvColumns.map(([header]) => header), ...results.variants.map((v) => csvColumns.map(([, cell]) => csvField(cell(v))))];
-  return lines.map((cells) => cells.join(',')).join('\r\n') + '\r\n';
+  const steps = [...new Set(results.variants.flatMap((v) => v.steps.map((step) => step.step)))].sort();
+  const header = [
+    ...csvColumns.map(([name]) => name),
+    ...steps.flatMap((step) => stepColumns.map(([name]) => defuse(`step:${step}:${name}`)!)),
+  ];
+  const row = (v: VariantResult) => [
+    ...csvColumns.map(([, cell]) => cell(v)),
+    ...steps.flatMap((name) => {
+      const step = v.steps.find((s) => s.step === name);
+      return stepColumns.map(([, cell]) => (step ? cell(step) : null));
+    }),
+  ];
+  const lines = [header, ...results.variants.map(row)].map((cells) => cells.map(csvField).join(','));
+  return lines.join('\r\n') + '\r\n';
 }
 
 // --- Markdown --------------------------------------------------------------------------------------------------
@@ -86,6 +116,8 @@ const percent = (fraction: number) => `${(fraction * 100).toFixed(1)}%`;
 const signed = (value: number, digits: number) => `${value > 0 ? '+' : value < 0 ? '−' : '±'}${Math.abs(value).toFixed(digits)}`;
 const pText = (p: number) => (p < 0.001 ? '< 0.001' : p.toFixed(3));
 const verdictText = { better: '**better**', worse: '**worse**', no_difference: 'no difference' } as const;
+// The winner's line: "better than the baseline", "no clear difference from the baseline".
+const verdictAgainstBaseline = { better: '**better** than the baseline', worse: '**worse** than the baseline', no_difference: 'no clear difference from the baseline' } as const;
 
 function fenced(text: string, language: string): string {
   const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((match) => match[0].length));
@@ -127,6 +159,62 @@ function resultRow(v: VariantResult): string {
     flakyText(v),
   ];
   return `| ${cells.join(' | ')} |`;
+}
+
+const thousands = (n: number | null) => (n === null ? '—' : n.toLocaleString('en-US'));
+
+// A cost that says when it is unknown, or only partly known, instead of reading as zero.
+function costText(cost: number | null, unknown: number, notes: readonly string[]): string {
+  const why = notes.length > 0 ? `: ${notes.map(cellText).join('; ')}` : '';
+  if (unknown === 0) return cost === null ? '—' : dollars(cost);
+  const tests = `${unknown} ${unknown === 1 ? 'test' : 'tests'} unknown${why}`;
+  return cost === null ? `unknown (${tests})` : `≥ ${dollars(cost)} (${tests})`;
+}
+
+/** Why runs stopped sending before every test went out: the sentence the run's page shows. */
+function stoppedSection(results: ExperimentResults): string[] {
+  const stopped = results.variants.filter((v) => v.stopped !== null);
+  if (stopped.length === 0) return [];
+  return [
+    '## Stopped before every test was sent',
+    '',
+    ...stopped.map((v) => {
+      const inFlight = v.stopped!.inFlight ?? 0;
+      const sentBefore = inFlight > 0 ? ` ${inFlight} ${inFlight === 1 ? 'test' : 'tests'} sent before it finished after it and count.` : '';
+      return `- **${cellText(v.name)}**: ${cellText(v.stopped!.summary)}.${sentBefore}`;
+    }),
+    '',
+  ];
+}
+
+/** Tokens and cost of each variant's run, overall and per step, from the traces. */
+function usageSection(results: ExperimentResults): string[] {
+  const ran = results.variants.filter((v) => v.runId !== null);
+  if (ran.length === 0) return [];
+  const rows = ran.flatMap((v) => [
+    `| ${cellText(v.name)} | all steps | ${thousands(v.tokens.input)} | ${thousands(v.tokens.output)} | ${costText(v.cost, v.costUnknown, v.costNotes)} |`,
+    ...v.steps.map(
+      (step) =>
+        `| ${cellText(v.name)} | ${cellText(step.step)} | ${thousands(step.tokens.input)} | ${thousands(step.tokens.output)} | ` +
+        `${costText(step.cost, step.costUnknown, step.costNotes)} |`,
+    ),
+  ]);
+  const unknown = ran.some((v) => v.costUnknown > 0 || v.steps.some((step) => step.costUnknown > 0));
+  return [
+    '## Tokens and cost',
+    '',
+    '| Variant | Step | Input tokens | Output tokens | Cost |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+    ...(unknown
+      ? [
+          '_A cost is unknown where a trace names a model the price table does not know (it is never counted as zero): ' +
+            'add the model to the project’s price table (Experiments tab → Model prices) and later runs are priced._',
+          '',
+        ]
+      : []),
+  ];
 }
 
 /** The results as a Markdown summary: hypothesis, baseline configuration, the table, notes and the winner. */
@@ -171,12 +259,13 @@ export function resultsMarkdown(experiment: ExperimentRecord, results: Experimen
     );
   }
   lines.push(...notes.map((note) => `_${note}_`), '');
+  lines.push(...stoppedSection(results), ...usageSection(results));
   if (experiment.status === 'completed') {
     const winner = results.variants.find((v) => v.variantId === experiment.winnerVariantId);
     lines.push('## Winner', '');
     if (winner) {
       const change = winner.change ? ` (${cellText(formatChange(winner.change))})` : '';
-      const verdict = winner.vsBaseline ? `, ${verdictText[winner.vsBaseline.verdict]} than the baseline` : '';
+      const verdict = winner.vsBaseline ? `, ${verdictAgainstBaseline[winner.vsBaseline.verdict]}` : '';
       lines.push(`**${cellText(winner.name)}**${change}: ${passRateText(winner)}${verdict}.`, '');
     } else {
       lines.push('The experiment was completed without picking a winner.', '');

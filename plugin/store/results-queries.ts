@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { TaskRule } from '../domain/comparison.js';
+import type { StoppedRecord } from '../domain/stop-summary.js';
 import type { TaskTally } from '../domain/task-outcomes.js';
 import { finalTestStatuses, openTestStatuses } from '../domain/experiment-status.js';
 import type { Db } from './connect.js';
@@ -21,6 +22,8 @@ export interface ResultRun {
   finishedAt: Date | null;
   /** Changes whenever a finished run's results change (re-evaluation). */
   resultsVersion: number;
+  /** Why the run stopped sending before every test went out (issue 15), as kept on the run; null when it did not. */
+  stopped: StoppedRecord | null;
 }
 
 /** A run's tests counted by outcome, with latency percentiles and usage totals, all computed in Postgres. */
@@ -41,7 +44,11 @@ export interface RunFigures {
   inputTokens: number | null;
   outputTokens: number | null;
   totalTokens: number | null;
+  /** Sum over the tests whose cost is known: with `costUnknown` > 0, a lower bound. */
   cost: number | null;
+  /** Tests with a result whose cost could not be priced (e.g. a model not in the price table), and why (distinct). */
+  costUnknown: number;
+  costNotes: string[];
 }
 
 /** A flip of a task against the baseline's run. */
@@ -105,6 +112,8 @@ export const emptyFigures: RunFigures = {
   outputTokens: null,
   totalTokens: null,
   cost: null,
+  costUnknown: 0,
+  costNotes: [],
 };
 
 const statusList = (statuses: readonly string[]) => sql`(${sql.join(statuses.map((status) => sql.lit(status)))})`;
@@ -132,6 +141,7 @@ export async function listResultRuns(db: Db, scope: ExperimentScope): Promise<Re
       'r.started_at',
       'r.finished_at',
       'r.results_version',
+      'r.stopped',
     ])
     .where('e.project_id', '=', scope.projectId)
     .where('r.experiment_id', '=', scope.experimentId)
@@ -151,6 +161,7 @@ export async function listResultRuns(db: Db, scope: ExperimentScope): Promise<Re
     startedAt: toDate(row.started_at),
     finishedAt: toDate(row.finished_at),
     resultsVersion: row.results_version,
+    stopped: (row.stopped as unknown as StoppedRecord | null) ?? null,
   }));
 }
 
@@ -183,6 +194,8 @@ export async function runFigures(db: Db, runIds: readonly string[]): Promise<Map
         'total_tokens',
       ),
       sql<number | null>`sum(t.cost)`.as('cost'),
+      sql<string>`count(*) filter (where t.cost is null and t.cost_note is not null)`.as('cost_unknown'),
+      sql<string[] | null>`array_agg(distinct t.cost_note order by t.cost_note) filter (where t.cost is null and t.cost_note is not null)`.as('cost_notes'),
     ])
     .execute();
   return new Map(
@@ -204,6 +217,8 @@ export async function runFigures(db: Db, runIds: readonly string[]): Promise<Map
         outputTokens: toNumber(row.output_tokens),
         totalTokens: toNumber(row.total_tokens),
         cost: toNumber(row.cost),
+        costUnknown: Number(row.cost_unknown),
+        costNotes: row.cost_notes ?? [],
       },
     ]),
   );
@@ -217,7 +232,11 @@ export interface StepFigures {
   latencyP95: number | null;
   inputTokens: number | null;
   outputTokens: number | null;
+  /** Sum over the step's calls whose cost is known: with `costUnknown` > 0, a lower bound. */
   cost: number | null;
+  /** Tests whose cost of this step could not be priced, and why (distinct). */
+  costUnknown: number;
+  costNotes: string[];
 }
 
 /** Per-step figures of each run, aggregated in Postgres from the steps recorded at evaluation. */
@@ -236,6 +255,8 @@ export async function stepFigures(db: Db, runIds: readonly string[]): Promise<Ma
       sql<string | null>`sum(s.input_tokens)`.as('input_tokens'),
       sql<string | null>`sum(s.output_tokens)`.as('output_tokens'),
       sql<number | null>`sum(s.cost)`.as('cost'),
+      sql<string>`count(*) filter (where s.cost is null and s.cost_note is not null)`.as('cost_unknown'),
+      sql<string[] | null>`array_agg(distinct s.cost_note order by s.cost_note) filter (where s.cost is null and s.cost_note is not null)`.as('cost_notes'),
     ])
     .where('t.run_id', 'in', [...runIds])
     .groupBy(['t.run_id', 's.step'])
@@ -250,6 +271,8 @@ export async function stepFigures(db: Db, runIds: readonly string[]): Promise<Ma
       inputTokens: toNumber(row.input_tokens),
       outputTokens: toNumber(row.output_tokens),
       cost: toNumber(row.cost),
+      costUnknown: Number(row.cost_unknown),
+      costNotes: row.cost_notes ?? [],
     };
     byRun.set(row.run_id, [...(byRun.get(row.run_id) ?? []), figures]);
   }

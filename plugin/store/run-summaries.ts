@@ -16,8 +16,9 @@ type VersionedRun = Pick<ResultRun, 'id' | 'status' | 'finishedAt' | 'resultsVer
 const isFinished = (run: VersionedRun) => isFinalRunStatus(run.status as RunStatus);
 
 /** Identifies a finished run's results: a retry, a re-evaluation or a new finish changes it. */
-// `tallies` is the summary's shape since the task became the unit of analysis; older kept copies are recomputed.
-export const summaryVersion = (run: VersionedRun) => `tallies|${run.status}|${run.finishedAt?.toISOString() ?? ''}|${run.resultsVersion}`;
+// `tallies` is the summary's shape since the task became the unit of analysis, `cost-notes` since the figures say
+// which costs are unknown (issue 15); older kept copies are recomputed.
+export const summaryVersion = (run: VersionedRun) => `tallies|cost-notes|${run.status}|${run.finishedAt?.toISOString() ?? ''}|${run.resultsVersion}`;
 
 /**
  * The runs' summaries: finished runs from the kept copy when it is current (computed and kept once

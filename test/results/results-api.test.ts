@@ -159,6 +159,9 @@ describe('results of an experiment with three compared variants, one never run a
       tokens: { input: 2603, output: 868, total: 3471 },
       cost: near(0.741),
       // The fixture writes no step rows.
+      costUnknown: 0,
+      costNotes: [],
+      stopped: null,
       steps: [],
       repeats: 1,
       taskRule: 'all',
@@ -329,7 +332,8 @@ describe('results of an experiment with three compared variants, one never run a
     expect(md).toContain('# Experiment: Cooler classifier \\| shorter replies');
     expect(md).toContain('> A cooler classifier picks the right category more often.\n> Shorter replies keep the refund wording.');
     expect(md).toContain('"temperature": 0.7');
-    const table = md.split('\n').filter((line) => line.startsWith('| '));
+    // The results table: the first table of the summary (tokens and cost follow in their own).
+    const table = md.slice(md.indexOf('## Results'), md.indexOf('## Tokens and cost')).split('\n').filter((line) => line.startsWith('| '));
     expect(table).toHaveLength(2 + 6);
     const rowOf = (name: string) => table.find((line) => line.startsWith(`| ${name} |`))!;
     expect(rowOf('Cooler')).toContain('77.5% (62.5%–87.7%), 31/40');
@@ -497,7 +501,7 @@ describe('results with repeats', () => {
     const md = await raw(`/experiments/${seeded.id}/results.md`);
     expect(md.text).toContain('## Winner');
     expect(md.text).toContain(
-      '**Majority** (classifier.temperature: 0.7 → 0.1): 61.1% (38.6%–79.7%), 11/18 tests, 3× per task (majority), no difference than the baseline.',
+      '**Majority** (classifier.temperature: 0.7 → 0.1): 61.1% (38.6%–79.7%), 11/18 tests, 3× per task (majority), no clear difference from the baseline.',
     );
   });
 });

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoBaselineConfig } from '../../dev/demo-app/demo-catalog.js';
 import { createReadyExperiment, createTasks, startRunStack, waitForRun, type RunStack } from '../helpers/run-stack.js';
+import { parseCsv } from '../results/results-fixture.js';
 
 // Issue 15: every test's tokens and cost, per step, priced from the demo application's traces by the shipped table,
 // the host's (config) and the project's own (PUT /api/model-prices).
@@ -92,5 +93,40 @@ describe('cost and tokens of every test and step', () => {
       expect(classifier!.cost).toBeGreaterThan(0);
       expect(responder).toMatchObject({ step: 'response_generator', cost: null, cost_note: 'unknown model acme-unknown-1' });
     }
+
+    // The exports carry tokens and cost per run and per step, and say which cost is unknown instead of a zero.
+    const exported = async (format: 'csv' | 'md') => {
+      const response = await fetch(`${stack.baseUrl}/plugins/experiments/api/experiments/${experiment.id}/results.${format}`, { headers: { 'x-api-key': stack.apiKey } });
+      expect(response.status).toBe(200);
+      return response.text();
+    };
+    const [header, ...rows] = parseCsv(await exported('csv'));
+    const records = rows.map((row) => Object.fromEntries(header!.map((name, i) => [name, row[i]!])));
+    const baselineRow = records.find((r) => r.is_baseline === 'true')!;
+    const unpricedRow = records.find((r) => r.name === 'Unpriced responder')!;
+    const baselineTests = await testsOf(started.body.runId);
+    const sum = (values: Array<number | null>) => values.reduce<number>((total, value) => total + (value ?? 0), 0);
+    expect(Number(baselineRow.cost)).toBeCloseTo(sum(baselineTests.map((t) => t.cost)), 9);
+    expect(Number(baselineRow.tokens_input)).toBe(sum(baselineTests.map((t) => t.input_tokens)));
+    expect(baselineRow).toMatchObject({ cost_unknown_tests: '0', cost_note: '' });
+    for (const step of ['classifier', 'response_generator']) {
+      const stepTests = baselineTests.flatMap((t) => t.steps.filter((s) => s.step === step));
+      expect(Number(baselineRow[`step:${step}:cost`])).toBeCloseTo(sum(stepTests.map((s) => s.cost)), 9);
+      expect(Number(baselineRow[`step:${step}:output_tokens`])).toBe(sum(stepTests.map((s) => s.output_tokens)));
+    }
+    // Every test of the unpriced variant has an unknown cost: no cost, not zero, and the reason.
+    expect(unpricedRow).toMatchObject({ cost: '', cost_unknown_tests: '4', cost_note: 'unknown model acme-unknown-1' });
+    expect(unpricedRow).toMatchObject({ 'step:response_generator:cost': '', 'step:response_generator:cost_note': 'unknown model acme-unknown-1' });
+    expect(Number(unpricedRow['step:classifier:cost'])).toBeGreaterThan(0);
+    expect(unpricedRow['step:classifier:cost_unknown_tests']).toBe('0');
+
+    const md = await exported('md');
+    const usage = md.slice(md.indexOf('## Tokens and cost')).split('\n').filter((line) => line.startsWith('| Unpriced responder |'));
+    expect(usage).toEqual([
+      expect.stringMatching(/^\| Unpriced responder \| all steps \| [\d,]+ \| [\d,]+ \| unknown \(4 tests unknown: unknown model acme-unknown-1\) \|$/),
+      expect.stringMatching(/^\| Unpriced responder \| classifier \| [\d,]+ \| [\d,]+ \| \$[\d.]+ \|$/),
+      expect.stringMatching(/^\| Unpriced responder \| response\\?_generator \| [\d,]+ \| [\d,]+ \| unknown \(4 tests unknown: unknown model acme-unknown-1\) \|$/),
+    ]);
+    expect(md).toContain('add the model to the project’s price table');
   });
 });

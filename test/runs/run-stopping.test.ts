@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoBaselineConfig, demoTasks } from '../../dev/demo-app/demo-catalog.js';
 import { createReadyExperiment, createTasks, startRunStack, waitForRun, type RunStack } from '../helpers/run-stack.js';
 import { startReceiver, type Receiver } from '../helpers/receivers.js';
+import { parseCsv } from '../results/results-fixture.js';
 
 // Issue 15 end to end: a variant that is plainly worse stops once decided, a run stops at its spend cap, and a
 // worker stopped while the run decides loses nothing and sends no test after the decision.
@@ -93,6 +94,16 @@ describe('stop when decided', () => {
     const baselineOrder = (await testsOf((await stack.experiments('GET', `/experiments/${experiment.id}/runs`)).body.runs.at(-1).id)).map((t) => t.task_id);
     expect(tests.map((t) => t.task_id)).not.toEqual(baselineOrder);
     expect([...tests.map((t) => t.task_id)].sort()).toEqual([...baselineOrder].sort());
+
+    // The exports say why the run stopped and what that spared, as the run's page does.
+    const exported = async (format: 'csv' | 'md') =>
+      (await fetch(`${stack.baseUrl}/plugins/experiments/api/experiments/${experiment.id}/results.${format}`, { headers: { 'x-api-key': stack.apiKey } })).text();
+    const [header, ...rows] = parseCsv(await exported('csv'));
+    const row = rows.map((cells) => Object.fromEntries(header!.map((name, i) => [name, cells[i]!]))).find((r) => r.variant_id === id)!;
+    expect(row).toMatchObject({ stop_reason: 'stopped_early', stop_summary: run.stopped.summary, stop_after_tasks: String(run.stopped.afterTasks), not_sent: String(run.stopped.notSent) });
+    expect(Number(row.saved_cost)).toBeGreaterThan(0);
+    expect(run.stopped.summary).toMatch(/\(about \$[\d.e-]+ saved\)$/);
+    expect(await exported('md')).toContain(`- **One-token answers**: ${run.stopped.summary}.`);
   }, 180_000);
 });
 
