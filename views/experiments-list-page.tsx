@@ -46,9 +46,15 @@ export function ExperimentsListPage({ paths, filter, experiments }: ExperimentsL
     <section aria-labelledby="experiments-heading">
       <div class="xp-page-head">
         <h1 id="experiments-heading">Experiments</h1>
-        <a class="xp-button xp-button-primary" href={paths.newExperiment}>
-          New experiment
-        </a>
+        <div class="xp-actions">
+          {/* Project settings: the prices tests are priced by (a model not listed has an unknown cost). */}
+          <a class="xp-button" href={paths.modelPrices()}>
+            Model prices
+          </a>
+          <a class="xp-button xp-button-primary" href={paths.newExperiment}>
+            New experiment
+          </a>
+        </div>
       </div>
       <nav class="xp-filter" aria-label="Which experiments">
         <a href={paths.list()} aria-current={filter === 'active' ? 'page' : undefined}>

@@ -21,6 +21,9 @@ export interface ViewPaths {
   compare(id: string, query?: Record<string, string | undefined>): string;
   config(id: string, variantId: string): string;
   plan(id: string, query?: Record<string, string | undefined>): string;
+  /** The project's model price table (issue 15); `model` fills the form, e.g. from an "unknown model" note. */
+  modelPrices(query?: { model?: string }): string;
+  removeModelPrice: string;
 }
 
 /** The steps of the new-experiment flow, in order. */
@@ -58,5 +61,7 @@ export function viewPaths(mount: string): ViewPaths {
     compare: (id, query) => withQuery(`${experiment(id)}/compare`, query),
     config: (id, variantId) => `${experiment(id)}/variants/${encodeURIComponent(variantId)}/config`,
     plan: (id, query) => withQuery(`${experiment(id)}/plan`, query),
+    modelPrices: (query) => withQuery(`${base}/model-prices`, query),
+    removeModelPrice: `${base}/model-prices/remove`,
   };
 }

@@ -51,15 +51,19 @@ export const shippedModelPrices: PriceTable = {
   'gemini-1.5-flash': price(0.075, 0.3),
 };
 
-const perMillion = z
+/** A price in dollars per million tokens, as a form or a table gives it. */
+export const perMillion = z
   .number({ error: 'must be a number' })
   .finite()
   .min(0, { error: 'must be at least 0' })
   .max(10_000, { error: 'must be at most 10,000' });
 
+/** A model's name as spans give it. */
+export const modelNameSchema = z.string().trim().min(1, { error: 'a model name must not be blank' }).max(200, { error: 'a model name must be at most 200 characters' });
+
 /** A price table as a host's config or a project's setting gives it: `{ "<model>": { inputPerMillion, outputPerMillion } }`. */
 export const priceTableSchema = z.record(
-  z.string().trim().min(1, { error: 'a model name must not be blank' }).max(200, { error: 'a model name must be at most 200 characters' }),
+  modelNameSchema,
   z.strictObject({ inputPerMillion: perMillion, outputPerMillion: perMillion }),
   { error: 'must be an object of model names to { inputPerMillion, outputPerMillion }' },
 );
@@ -112,7 +116,8 @@ export function costOf(modelPrice: ModelPrice, tokens: { input: number | null; o
   return ((tokens.input ?? 0) * modelPrice.inputPerMillion + (tokens.output ?? 0) * modelPrice.outputPerMillion) / 1_000_000;
 }
 
-function normalize(model: string): string {
+/** A model's name as the table keys it: names are compared case-insensitively. */
+export function normalize(model: string): string {
   return model.trim().toLowerCase();
 }
 

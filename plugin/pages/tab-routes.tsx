@@ -3,6 +3,7 @@ import type { PluginContext } from '../operations/plugin-context.js';
 import { requirePrincipal } from '../api/require-principal.js';
 import { experimentPageRoutes } from './experiment-page-routes.js';
 import { listRoutes } from './list-routes.js';
+import { modelPricePageRoutes } from './model-price-page-routes.js';
 import { resultPageRoutes } from './result-page-routes.js';
 import { requireSameOrigin } from '../api/same-origin.js';
 import { setupRoutes } from './setup-routes.js';
@@ -18,7 +19,7 @@ export function viewRoutes(context: PluginContext): Hono {
   tabAssetRoutes(app);
 
   // Only the tab's own paths: the API and the span hook, mounted beside it, keep their own guards.
-  for (const path of ['/', '/experiments', '/experiments/*']) {
+  for (const path of ['/', '/experiments', '/experiments/*', '/model-prices', '/model-prices/*']) {
     app.use(path, requireSameOrigin({ browserHeadersRequired: true }));
     app.use(path, requirePrincipal(context.host));
     app.use(path, readableForm);
@@ -27,5 +28,6 @@ export function viewRoutes(context: PluginContext): Hono {
   app.route('/', setupRoutes(context));
   app.route('/', experimentPageRoutes(context));
   app.route('/', resultPageRoutes(context));
+  app.route('/', modelPricePageRoutes(context));
   return app;
 }
