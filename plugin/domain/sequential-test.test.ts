@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PairedTask } from './paired-tasks.js';
 import {
+  anytimePValue,
   observePair,
   sequentialKind,
   sequentialVerdict,
@@ -118,6 +119,20 @@ describe('the betting e-process', () => {
     const needed = Math.ceil(Math.log(20 / e) / Math.log(1.5));
     expect(sequentialVerdict(state, needed).status).toBe('continue');
     expect(sequentialVerdict(state, needed - 1).status).toBe('undecidable');
+  });
+});
+
+describe('anytimePValue', () => {
+  it('is 1 / the largest evidence over the pairs in order, so later pairs cannot take a decision back', () => {
+    const decided = [...times(regressed, 11), ...times(improved, 3)];
+    const p = anytimePValue('discordant_mixture', decided);
+    // The evidence peaked after the 11th regression (≥ 20) and fell after; the p-value keeps the peak.
+    expect(p).toBeCloseTo(Math.exp(-logEvidenceOf(feed(startSequentialTest('discordant_mixture'), times(regressed, 11)))), 12);
+    expect(p).toBeLessThanOrEqual(0.05);
+    expect(p).toBeLessThan(Math.exp(-logEvidenceOf(feed(startSequentialTest('discordant_mixture'), decided))));
+    expect(p).toBe(sequentialVerdict(feed(startSequentialTest('discordant_mixture'), decided), 0).pValue);
+    expect(anytimePValue('discordant_mixture', times(same, 30))).toBe(1);
+    expect(anytimePValue('betting', [])).toBe(1);
   });
 });
 

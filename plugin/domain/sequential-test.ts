@@ -133,6 +133,18 @@ export function sequentialVerdict(state: SequentialState, remaining: number, alp
   return { status: undecidable ? 'undecidable' : 'continue', verdict: 'no_difference', ...figures };
 }
 
+/**
+ * The anytime-valid p-value of a run's pairs fed in the run's order, min(1, 1 / the largest E): valid wherever the run
+ * stopped (decided, undecidable, at its spend cap, or at its end), so it is the p-value a run that could stop early is
+ * judged by; a fixed-size test on data whose size depended on the data is not valid.
+ * @example anytimePValue('discordant_mixture', elevenRegressions) // ≤ 0.05
+ */
+export function anytimePValue(kind: SequentialKind, pairs: readonly PairedTask[]): number {
+  let state = startSequentialTest(kind);
+  for (const pair of pairs) state = observePair(state, pair);
+  return Math.min(1, Math.exp(-state.logMaxEvidence));
+}
+
 /** log E of a state, from its counts. */
 function evidenceOf(state: SequentialState): number {
   if (state.kind === 'discordant_mixture') return logMixture(state.regressions, state.improvements);

@@ -9,6 +9,8 @@ import type { ExperimentConfig } from '../domain/parameters.js';
 import type { Interval, Verdict } from '../domain/statistics.js';
 import { stopSummary, type StoppedRecord } from '../domain/stop-summary.js';
 import type { TaskTally } from '../domain/task-outcomes.js';
+import { pairTasks } from '../domain/paired-tasks.js';
+import { anytimePValue, sequentialKind, type SequentialKind } from '../domain/sequential-test.js';
 import { judgeVariants } from '../domain/variant-verdicts.js';
 import { describeChange, effectiveConfig, type ParameterChange } from '../domain/variant-tree.js';
 import type { PluginContext } from './plugin-context.js';
@@ -66,6 +68,12 @@ export interface BaselineComparison {
   verdict: Verdict;
   /** exact_mcnemar when both runs ran each task once; otherwise the stratified permutation test (exact or normal). */
   method: PairedTestMethod;
+  /**
+   * Set when the run could stop once decided (issue 15): its p-value (and so the Holm-adjusted one and the verdict) is
+   * the anytime-valid one of this sequential test over the tasks in the run's order (domain/sequential-test.ts), valid
+   * however the run's size came about; `method`'s fixed-size test would not be. Null for a run of fixed size.
+   */
+  sequential: SequentialKind | null;
 }
 
 /** What a run's repeats say about how reliably it passes (domain/flakiness.ts). */
@@ -198,7 +206,16 @@ export async function computeResults(db: Db, experiment: ExperimentRecord, scope
   const paired: Array<PairedComparison | null> = shown.map(({ variant, run }) =>
     variant.isBaseline || run?.status !== 'completed' || baselineTallies === null ? null : comparePaired(baselineTallies, summaryOf(run)?.tallies ?? []),
   );
-  const verdicts = judgeVariants(paired.map((comparison) => (comparison ? { pValue: comparison.pValue, points: comparison.points } : null)), alpha);
+  // A run that could stop once decided is judged by the anytime-valid p-value of its tasks in the order it sent them.
+  const sequential = shown.map(({ run }, index): { kind: SequentialKind; pValue: number } | null => {
+    if (!paired[index] || !run?.stopWhenDecided || !baselineRun || baselineTallies === null) return null;
+    const kind = sequentialKind(baselineRun.repeats, run.repeats);
+    return { kind, pValue: anytimePValue(kind, pairsInRunOrder(baselineTallies, summaryOf(run)?.tallies ?? [])) };
+  });
+  const verdicts = judgeVariants(
+    paired.map((comparison, index) => (comparison ? { pValue: sequential[index]?.pValue ?? comparison.pValue, points: comparison.points } : null)),
+    alpha,
+  );
 
   const comparisons = new Map<string, PairedComparison>();
   shown.forEach(({ variant }, index) => {
@@ -220,7 +237,7 @@ export async function computeResults(db: Db, experiment: ExperimentRecord, scope
         change: changeOf(variant, variants, experiment.baselineConfig),
         run,
         summary: summaryOf(run),
-        vsBaseline: comparison && judged ? baselineComparison(comparison, judged.pAdjusted, judged.verdict) : null,
+        vsBaseline: comparison && judged ? baselineComparison(comparison, judged.pAdjusted, judged.verdict, sequential[index] ?? null) : null,
         earlier: (runsOf.get(variant.id) ?? []).filter((other) => other.id !== run?.id).map((other) => earlierRun(other, summaries.get(other.id))),
       });
     }),
@@ -233,7 +250,18 @@ export async function loadResults(db: Db, experiment: ExperimentRecord, scope: E
   return (await computeResults(db, experiment, scope)).results;
 }
 
-function baselineComparison(comparison: PairedComparison, pAdjusted: number, verdict: Verdict): BaselineComparison {
+// The pairs both runs finished, in the order the variant's run sent its tasks (its tallies come in that order).
+function pairsInRunOrder(baseline: readonly TaskTally[], variant: readonly TaskTally[]) {
+  const position = new Map(variant.map((tally, index) => [tally.taskId, index]));
+  return pairTasks(baseline, variant).sort((a, b) => position.get(a.taskId)! - position.get(b.taskId)!);
+}
+
+function baselineComparison(
+  comparison: PairedComparison,
+  pAdjusted: number,
+  verdict: Verdict,
+  sequential: { kind: SequentialKind; pValue: number } | null,
+): BaselineComparison {
   return {
     pairedTasks: comparison.tasks,
     baselineRate: comparison.baselineRate,
@@ -245,10 +273,11 @@ function baselineComparison(comparison: PairedComparison, pAdjusted: number, ver
     improvements: comparison.improved.length,
     pointsLost: comparison.pointsLost,
     pointsGained: comparison.pointsGained,
-    pValue: comparison.pValue,
+    pValue: sequential?.pValue ?? comparison.pValue,
     pAdjusted,
     verdict,
     method: comparison.method,
+    sequential: sequential?.kind ?? null,
   };
 }
 

@@ -46,6 +46,8 @@ const csvColumns: Array<[string, (v: VariantResult) => Cell]> = [
   ['p_adjusted', (v) => v.vsBaseline?.pAdjusted],
   ['verdict', (v) => v.vsBaseline?.verdict],
   ['test_method', (v) => v.vsBaseline?.method],
+  // Set for a run that could stop once decided: p_value and the verdict are that anytime-valid test's.
+  ['sequential_test', (v) => v.vsBaseline?.sequential],
   ['pass_hat_k', (v) => v.flakiness?.passHatK],
   ['flaky_share', (v) => v.flakiness?.flakyShare],
   ['latency_p50_ms', (v) => v.latency.p50],
@@ -248,6 +250,14 @@ export function resultsMarkdown(experiment: ExperimentRecord, results: Experimen
         `(exact McNemar test when both ran each task once, an exact stratified permutation test with repeats), ` +
         `Holm-adjusted across the ${plural(compared, 'compared variant')}; a verdict needs p (Holm) ≤ ${alpha}.`,
   ];
+  const sequential = results.variants.filter((v) => v.vsBaseline?.sequential);
+  if (sequential.length > 0) {
+    notes.push(
+      `${sequential.map((v) => cellText(v.name)).join(', ')} ran with “stop when decided”: ${sequential.length === 1 ? 'its' : 'their'} p-value is the ` +
+        'anytime-valid one of the sequential test over the tasks in the order they were sent (valid however the run’s size came about; ' +
+        'a fixed-size test would not be), Holm-adjusted with the others.',
+    );
+  }
   const detectable = results.detectableDifference;
   if (detectable && baseline) {
     const size = detectable.improvement ?? detectable.regression;

@@ -24,6 +24,8 @@ export interface ResultRun {
   resultsVersion: number;
   /** Why the run stopped sending before every test went out (issue 15), as kept on the run; null when it did not. */
   stopped: StoppedRecord | null;
+  /** The run could stop once decided: it is judged by the anytime-valid test, not a fixed-size one. */
+  stopWhenDecided: boolean;
 }
 
 /** A run's tests counted by outcome, with latency percentiles and usage totals, all computed in Postgres. */
@@ -142,6 +144,7 @@ export async function listResultRuns(db: Db, scope: ExperimentScope): Promise<Re
       'r.finished_at',
       'r.results_version',
       'r.stopped',
+      'r.stop_when_decided',
     ])
     .where('e.project_id', '=', scope.projectId)
     .where('r.experiment_id', '=', scope.experimentId)
@@ -162,6 +165,7 @@ export async function listResultRuns(db: Db, scope: ExperimentScope): Promise<Re
     finishedAt: toDate(row.finished_at),
     resultsVersion: row.results_version,
     stopped: (row.stopped as unknown as StoppedRecord | null) ?? null,
+    stopWhenDecided: row.stop_when_decided,
   }));
 }
 

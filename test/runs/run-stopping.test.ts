@@ -103,7 +103,18 @@ describe('stop when decided', () => {
     expect(row).toMatchObject({ stop_reason: 'stopped_early', stop_summary: run.stopped.summary, stop_after_tasks: String(run.stopped.afterTasks), not_sent: String(run.stopped.notSent) });
     expect(Number(row.saved_cost)).toBeGreaterThan(0);
     expect(run.stopped.summary).toMatch(/\(about \$[\d.e-]+ saved\)$/);
-    expect(await exported('md')).toContain(`- **One-token answers**: ${run.stopped.summary}.`);
+    expect(row.sequential_test).toBe('discordant_mixture');
+    const md = await exported('md');
+    expect(md).toContain(`- **One-token answers**: ${run.stopped.summary}.`);
+    expect(md).toContain('One-token answers ran with “stop when decided”');
+
+    // Its verdict is the anytime-valid test's: the evidence that decided it is kept, whatever came after.
+    const results = await stack.experiments('GET', `/experiments/${experiment.id}/results`);
+    const judged = results.body.variants.find((v: { variantId: string }) => v.variantId === id);
+    expect(judged.vsBaseline).toMatchObject({ sequential: 'discordant_mixture', verdict: 'worse' });
+    expect(judged.vsBaseline.pValue).toBeLessThanOrEqual(run.stopped.pValue);
+    expect(judged.vsBaseline.pValue).toBeLessThanOrEqual(0.05 / 2);
+    expect(judged.stopped.summary).toBe(run.stopped.summary);
   }, 180_000);
 });
 
