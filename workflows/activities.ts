@@ -170,6 +170,7 @@ export function createActivities({ db, host, config }: ActivityDependencies) {
     },
 
     async finishRun(runId: string, cancelled: boolean): Promise<RunOutcome | null> {
+      lastLook.delete(runId);
       const result = await finishRun(db, runId, { cancelled, actor: 'system', maxErroredShare: config.maxErroredShare });
       return result?.outcome ?? null;
     },
