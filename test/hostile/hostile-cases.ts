@@ -1305,6 +1305,16 @@ const viewRoutes: ViewRoute[] = [
     ids: (fx) => ({ id: fx.experiments.idle.id }),
     form: () => ({}),
   },
+  // The project's model price table (issue 15): no experiment id, so only the session, origin and input cases apply.
+  { route: 'GET (page) /model-prices', method: 'GET', path: () => '/model-prices?model=acme', ids: () => ({ id: '' }) },
+  {
+    route: 'POST (form) /model-prices',
+    method: 'POST',
+    path: () => '/model-prices',
+    ids: () => ({ id: '' }),
+    form: () => ({ model: 'forged-model', inputPerMillion: '1', outputPerMillion: '2' }),
+  },
+  { route: 'POST (form) /model-prices/remove', method: 'POST', path: () => '/model-prices/remove', ids: () => ({ id: '' }), form: () => ({ model: 'gpt-4o-mini' }) },
 ];
 
 const createForm: ViewRoute = { route: 'POST (form) /experiments', method: 'POST', path: () => '/experiments', ids: () => ({ id: '' }), form: () => ({ name: 'Created by a form' }) };
@@ -1410,6 +1420,14 @@ function viewCases(): HostileCase[] {
   // The baseline form hands its values to setBaseline without the API's storable-text check, and Postgres refuses
   // a NUL in jsonb: a 500 page instead of a 422 with the field marked.
   const byName = (name: string) => viewRoutes.find((r) => r.route === name)!;
+  const prices = byName('POST (form) /model-prices');
+  // A lone surrogate cannot survive a form's UTF-8 encoding (it arrives as U+FFFD): only NUL reaches the route.
+  for (const s of unstorableStrings.filter((u) => u.value.includes('\u0000'))) form(prices, `model name with ${s.name}`, () => ({ model: s.value, inputPerMillion: '1', outputPerMillion: '2' }));
+  for (const [mutation, price] of [['a negative price', '-1'], ['a price in words', 'cheap'], ['no price', ''], ['an infinite price', 'Infinity'], ['a price of 1e400', '1e400']]) {
+    form(prices, `input price is ${mutation}`, () => ({ model: 'acme', inputPerMillion: price!, outputPerMillion: '2' }));
+  }
+  form(prices, 'a model name of 201 characters', () => ({ model: 'm'.repeat(201), inputPerMillion: '1', outputPerMillion: '2' }));
+  form(byName('POST (form) /model-prices/remove'), 'a model the project does not price', () => ({ model: 'gpt-4o-mini' }), [404]);
   for (const s of unstorableStrings.filter((u) => u.value.includes('\u0000'))) {
     form(createForm, `name with ${s.name}`, () => ({ name: s.value }));
     form(createForm, `description with ${s.name}`, () => ({ name: 'ok', description: s.value }));
