@@ -16,7 +16,7 @@ export interface StoppedRecord {
 }
 
 /** Dollars as a person reads them: whole above $100, cents above a cent, two significant digits below. */
-export const dollars = (value: number) => (value >= 100 ? `$${Math.round(value).toLocaleString('en-US')}` : value >= 0.01 ? `$${value.toFixed(2)}` : `$${value.toPrecision(2)}`);
+export const dollars = (value: number) => (value === 0 ? '$0' : value >= 100 ? `$${Math.round(value).toLocaleString('en-US')}` : value >= 0.01 ? `$${value.toFixed(2)}` : `$${value.toPrecision(2)}`);
 const count = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 
 /**

@@ -165,12 +165,15 @@ function resultRow(v: VariantResult): string {
 
 const thousands = (n: number | null) => (n === null ? '—' : n.toLocaleString('en-US'));
 
+// Two significant digits below a dollar: a run of small calls costs fractions of a cent, which cents would hide.
+const costDollars = (value: number) => (value >= 1 || value === 0 ? dollars(value) : `$${value.toPrecision(2)}`);
+
 // A cost that says when it is unknown, or only partly known, instead of reading as zero.
 function costText(cost: number | null, unknown: number, notes: readonly string[]): string {
   const why = notes.length > 0 ? `: ${notes.map(cellText).join('; ')}` : '';
-  if (unknown === 0) return cost === null ? '—' : dollars(cost);
+  if (unknown === 0) return cost === null ? '—' : costDollars(cost);
   const tests = `${unknown} ${unknown === 1 ? 'test' : 'tests'} unknown${why}`;
-  return cost === null ? `unknown (${tests})` : `≥ ${dollars(cost)} (${tests})`;
+  return cost === null ? `unknown (${tests})` : `≥ ${costDollars(cost)} (${tests})`;
 }
 
 /** Why runs stopped sending before every test went out: the sentence the run's page shows. */
@@ -182,7 +185,8 @@ function stoppedSection(results: ExperimentResults): string[] {
     '',
     ...stopped.map((v) => {
       const inFlight = v.stopped!.inFlight ?? 0;
-      const sentBefore = inFlight > 0 ? ` ${inFlight} ${inFlight === 1 ? 'test' : 'tests'} sent before it finished after it and count.` : '';
+      const sentBefore =
+        inFlight > 0 ? ` ${inFlight} ${inFlight === 1 ? 'test was' : 'tests were'} already sent at the decision; ${inFlight === 1 ? 'its result counts' : 'their results count'}.` : '';
       return `- **${cellText(v.name)}**: ${cellText(v.stopped!.summary)}.${sentBefore}`;
     }),
     '',
