@@ -68,8 +68,14 @@ describe("the project's catalog", () => {
     expect(b.body.steps.map((step: { externalId: string }) => step.externalId)).toEqual(['classifier', 'summarizer']);
   });
 
+  it('lists no task sources on a host without them (the Phoenix host lists its datasets: test/phoenix/phoenix-cli.test.ts)', async () => {
+    const response = await h.request('GET', '/task-sources');
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ sources: [] });
+  });
+
   it('answers 401 without a key', async () => {
-    for (const path of ['/tasks', '/inference-steps']) {
+    for (const path of ['/tasks', '/task-sources', '/inference-steps']) {
       const response = await h.request('GET', path, undefined, null);
       expect(response.status).toBe(401);
       expect(errorOf(response.body).code).toBe('unauthorized');
