@@ -1,33 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli-process.js';
-import { createTasks, startRunStack, type RunStack } from '../helpers/run-stack.js';
-import { scratchFolder } from './cli-fixture.js';
+import { useCliStack } from './cli-fixture.js';
 
 // Definitions with mistakes, run through the real CLI against the real stack: each is refused with exit code 2,
 // every problem named by file, line, column and field, and the server is left as it was.
 
-let stack: RunStack;
-let taskIds: string[];
-const scratch = scratchFolder();
-let env: Record<string, string>;
+const cli = useCliStack();
+const { scratch } = cli;
 
-beforeAll(async () => {
-  stack = await startRunStack();
-  taskIds = await createTasks(stack);
-  env = { EXPERIMENTS_URL: `${stack.baseUrl}/plugins/experiments`, EXPERIMENTS_API_KEY: stack.apiKey };
-});
-afterAll(async () => {
-  await stack?.close();
-  scratch.remove();
-});
-
-const experimentCount = async () => ((await stack.experiments('GET', '/experiments?archived=true')).body.experiments as unknown[]).length;
+const experimentCount = async () => ((await cli.stack.experiments('GET', '/experiments?archived=true')).body.experiments as unknown[]).length;
 
 /** The problem lines the CLI printed, without the file name. */
 async function refusal(name: string, yaml: string) {
   const file = scratch.write(name, yaml);
   const before = await experimentCount();
-  const result = await runCli(['run', file], env);
+  const result = await runCli(['run', file], cli.env);
   expect(result.code, result.stdout + result.stderr).toBe(2);
   expect(result.stderr).toMatch(/^The definition was refused:$/m);
   expect(await experimentCount(), 'nothing is created for a refused definition').toBe(before);
@@ -37,7 +24,7 @@ async function refusal(name: string, yaml: string) {
     .map((line) => line.slice(file.length + 1));
 }
 
-const header = (tasks = `[${taskIds.slice(0, 3).join(', ')}]`) => `name: Refused
+const header = (tasks = `[${cli.taskIds.slice(0, 3).join(', ')}]`) => `name: Refused
 steps: [classifier, response_generator]
 tasks: ${tasks}
 baseline:
@@ -84,7 +71,7 @@ gates:
         `name: Types
 hypotesis: typo
 steps: [classifier]
-tasks: [${taskIds[0]}]
+tasks: [${cli.taskIds[0]}]
 baseline:
   classifier: { temperature: hot, top_k: 3 }
 run:
@@ -140,7 +127,7 @@ gates:
 steps:
   - classifier
   - responder
-tasks: [${taskIds[0]}]
+tasks: [${cli.taskIds[0]}]
 baseline:
   responder: { temperature: 0.5 }
 `,
@@ -156,18 +143,18 @@ baseline:
 run: { concurrency: 8, traceTimeoutSeconds: 30, stopWhenDecided: true, budget: { maxCost: 100, maxTokens: 1000000 } }
 `,
     );
-    const result = await runCli(['run', file], env);
+    const result = await runCli(['run', file], cli.env);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/baseline: run #1 started now \(completed\)/);
     expect(result.stdout).toMatch(/cooler: run #1 started now \(completed\)/);
-    const { experiments } = (await stack.experiments('GET', '/experiments')).body as { experiments: Array<{ id: string; name: string }> };
+    const { experiments } = (await cli.stack.experiments('GET', '/experiments')).body as { experiments: Array<{ id: string; name: string }> };
     const created = experiments.find((experiment) => experiment.name === 'All tasks')!;
-    const experiment = (await stack.experiments('GET', `/experiments/${created.id}`)).body;
-    expect([...experiment.taskIds].sort()).toEqual([...taskIds].sort());
+    const experiment = (await cli.stack.experiments('GET', `/experiments/${created.id}`)).body;
+    expect([...experiment.taskIds].sort()).toEqual([...cli.taskIds].sort());
     // The baseline runs every task (stopping early compares a variant with it); the budget holds for both.
-    const runs = (await stack.experiments('GET', `/experiments/${created.id}/runs`)).body.runs as Array<{ id: string; isBaseline: boolean }>;
+    const runs = (await cli.stack.experiments('GET', `/experiments/${created.id}/runs`)).body.runs as Array<{ id: string; isBaseline: boolean }>;
     const settings = async (isBaseline: boolean) =>
-      (await stack.experiments('GET', `/experiments/${created.id}/runs/${runs.find((run) => run.isBaseline === isBaseline)!.id}`)).body.settings;
+      (await cli.stack.experiments('GET', `/experiments/${created.id}/runs/${runs.find((run) => run.isBaseline === isBaseline)!.id}`)).body.settings;
     expect(await settings(true)).toMatchObject({ stopWhenDecided: false, maxCostUsd: 100, maxTokens: 1_000_000 });
     expect(await settings(false)).toMatchObject({ stopWhenDecided: true, maxCostUsd: 100, maxTokens: 1_000_000 });
   });
@@ -177,7 +164,7 @@ run: { concurrency: 8, traceTimeoutSeconds: 30, stopWhenDecided: true, budget: {
     const result = await runCli(['run', '--check', file], {});
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toBe(`${file}: the definition is valid (1 variants, 0 gates).\n`);
-    const missing = await runCli(['run', file], { EXPERIMENTS_API_KEY: stack.apiKey });
+    const missing = await runCli(['run', file], { EXPERIMENTS_API_KEY: cli.stack.apiKey });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('No server given: set EXPERIMENTS_URL (or pass --url)');
   });

@@ -1,33 +1,20 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli-process.js';
-import { createTasks, startRunStack, type RunStack } from '../helpers/run-stack.js';
-import { demoBaseline, scratchFolder } from './cli-fixture.js';
+import { demoBaseline, useCliStack } from './cli-fixture.js';
 
 // The real CLI, as a child process, against the real stack: reference host + plugin + Temporal worker + demo app on
 // Postgres and a Temporal dev server. The demo app's simulated model is deterministic per config, so a variant that
 // cuts answers to one token fails every task that checks a word, and is judged worse by the paired test.
 
-let stack: RunStack;
-let taskIds: string[];
-const scratch = scratchFolder();
-let env: Record<string, string>;
-
-beforeAll(async () => {
-  stack = await startRunStack();
-  taskIds = await createTasks(stack);
-  env = { EXPERIMENTS_URL: `${stack.baseUrl}/plugins/experiments`, EXPERIMENTS_API_KEY: stack.apiKey };
-});
-afterAll(async () => {
-  await stack?.close();
-  scratch.remove();
-});
+const cli = useCliStack();
+const { scratch } = cli;
 
 const definition = (extra: { variants?: object[]; gates?: object[] } = {}) => ({
   name: 'Support bot: CI gates',
   hypothesis: 'A bigger classifier model does not hurt answers.',
   steps: ['classifier', 'response_generator'],
-  tasks: taskIds,
+  tasks: cli.taskIds,
   baseline: demoBaseline,
   variants: [{ name: 'bigger classifier', change: { classifier: { model: 'gpt-4o' } } }, ...(extra.variants ?? [])],
   run: { concurrency: 8, traceTimeoutSeconds: 30 },
@@ -35,10 +22,10 @@ const definition = (extra: { variants?: object[]; gates?: object[] } = {}) => ({
 });
 
 async function experimentState() {
-  const list = await stack.experiments('GET', '/experiments');
+  const list = await cli.stack.experiments('GET', '/experiments');
   const experiments = list.body.experiments as Array<{ id: string; name: string }>;
   const runsOf = async (id: string) =>
-    (await stack.experiments('GET', `/experiments/${id}/runs`)).body.runs as Array<{ id: string; variantId: string; status: string }>;
+    (await cli.stack.experiments('GET', `/experiments/${id}/runs`)).body.runs as Array<{ id: string; variantId: string; status: string }>;
   return Promise.all(experiments.map(async (experiment) => ({ ...experiment, runs: await runsOf(experiment.id) })));
 }
 
@@ -53,7 +40,7 @@ describe('experiments run: gates, idempotent re-runs and the files it writes', (
     const file = scratch.write('gates.yaml', definition());
     const first = await runCli(
       ['run', file, '--markdown', scratch.file('1.md'), '--junit', scratch.file('1.xml'), '--json', scratch.file('1.json')],
-      env,
+      cli.env,
     );
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toMatch(/All gates passed \(2 gates: 2 passed\)/);
@@ -68,7 +55,7 @@ describe('experiments run: gates, idempotent re-runs and the files it writes', (
     expect(experiment!.runs.map((run) => run.status)).toEqual(['completed', 'completed']);
 
     // The JSON file carries the API's own results, unchanged, and the gates decided from them.
-    const results = (await stack.experiments('GET', `/experiments/${experiment!.id}/results`)).body;
+    const results = (await cli.stack.experiments('GET', `/experiments/${experiment!.id}/results`)).body;
     const json = JSON.parse(scratch.read('1.json'));
     expect(json.exitCode).toBe(0);
     expect(json.experiment).toMatchObject({ id: experiment!.id, name: 'Support bot: CI gates', key: 'Support bot: CI gates' });
@@ -92,10 +79,10 @@ describe('experiments run: gates, idempotent re-runs and the files it writes', (
     expect(markdown).toMatch(/^## ✅ Experiment: Support bot: CI gates$/m);
     expect(markdown).toContain('| ✅ passed | bigger classifier | not worse than the baseline |');
     expect(markdown).toContain(`| baseline | — | ${(baseline.passRate * 100).toFixed(1)}%`);
-    expect(markdown).toContain(`${stack.baseUrl}/plugins/experiments/experiments/${experiment!.id}`);
+    expect(markdown).toContain(`${cli.stack.baseUrl}/plugins/experiments/experiments/${experiment!.id}`);
 
     // The same file again: no new experiment, variant or run; both runs reported as reused.
-    const again = await runCli(['run', file, '--json', scratch.file('2.json')], env);
+    const again = await runCli(['run', file, '--json', scratch.file('2.json')], cli.env);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/baseline: run #1 had completed before; reused, not run again/);
     expect(again.stdout).toMatch(/bigger classifier: run #1 had completed before; reused, not run again/);
@@ -114,7 +101,7 @@ describe('experiments run: gates, idempotent re-runs and the files it writes', (
     );
     const third = await runCli(
       ['run', worse, '--markdown', scratch.file('3.md'), '--junit', scratch.file('3.xml'), '--json', scratch.file('3.json')],
-      env,
+      cli.env,
     );
     expect(third.code, third.stderr).toBe(1);
     expect(third.stdout).toMatch(/one-token answers: run #1 started now \(completed\)/);
