@@ -61,7 +61,20 @@ export interface ApiExperiment extends ApiExperimentSummary {
   stepIds: string[];
   taskIds: string[];
   taskCount: number;
+  /**
+   * Where the tasks were chosen from on a host with task sources (a Phoenix dataset, some splits), with the version
+   * the baseline pinned; null when chosen by id, absent from a server older than task sources.
+   */
+  taskSource?: { sourceId: string; splits?: string[]; version?: string } | null;
   variants: ApiVariant[];
+}
+
+/** An entry of `GET /task-sources`: a collection the host keeps tasks in (Phoenix: a dataset and its splits). */
+export interface ApiTaskSource {
+  id: string;
+  name: string;
+  taskCount: number;
+  splits?: Array<{ id: string; name: string; taskCount: number }>;
 }
 
 /** An entry of `GET /experiments/:id/runs` (newest first). */

@@ -1,8 +1,17 @@
 import type { Change, StepConfig } from '../definition/experiment-definition.js';
 import type { ApiClient } from './api-client.js';
-import type { ApiConfigExport, ApiExperiment, ApiExperimentSummary, ApiResults, ApiRun, ApiRunEntry } from './api-types.js';
+import type { ApiConfigExport, ApiExperiment, ApiExperimentSummary, ApiResults, ApiRun, ApiRunEntry, ApiTaskSource } from './api-types.js';
 
 const id = (value: string) => encodeURIComponent(value);
+
+/** The body of `PATCH /experiments/:id` as the CLI sends it: the hypothesis and the step and task selection. */
+export interface ExperimentUpdate {
+  description?: string;
+  inferenceSteps?: string[];
+  taskIds?: string[];
+  /** All the tasks of a source (a Phoenix dataset), or of some of its splits; instead of `taskIds`. */
+  taskSource?: { sourceId: string; splits?: string[] };
+}
 
 /** The plugin's JSON API (DESIGN §9), one function per route the CLI uses. */
 export function experimentsApi(client: ApiClient) {
@@ -15,9 +24,10 @@ export function experimentsApi(client: ApiClient) {
           `/experiments${filter.key === undefined ? '' : `?key=${encodeURIComponent(filter.key)}`}`,
         )
       ).experiments,
-    createExperiment: (body: { name: string; key?: string; description?: string }) => client.request<ApiExperiment>('POST', '/experiments', body),
+    createExperiment: (body: { name: string; key?: string; description?: string }) =>
+      client.request<ApiExperiment>('POST', '/experiments', body),
     getExperiment: (experimentId: string) => client.request<ApiExperiment>('GET', `/experiments/${id(experimentId)}`),
-    updateExperiment: (experimentId: string, body: { description?: string; inferenceSteps?: string[]; taskIds?: string[] }) =>
+    updateExperiment: (experimentId: string, body: ExperimentUpdate) =>
       client.request<ApiExperiment>('PATCH', `/experiments/${id(experimentId)}`, body),
     setBaseline: (experimentId: string, config: StepConfig) =>
       client.request<ApiExperiment>('PUT', `/experiments/${id(experimentId)}/baseline`, { config }),
@@ -40,6 +50,8 @@ export function experimentsApi(client: ApiClient) {
         'GET',
         `/tasks?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
       ),
+    /** The project's task sources: Phoenix datasets with their splits; none on another host (404 from an older server). */
+    listTaskSources: async () => (await client.request<{ sources: ApiTaskSource[] }>('GET', '/task-sources')).sources,
     /** The project's inference steps (404 from a server older than this route). */
     listInferenceSteps: () => client.request<{ steps: Array<{ externalId: string }> }>('GET', '/inference-steps'),
   };

@@ -99,8 +99,8 @@ export async function runCommand(
 
     const driven = await (async () => {
       try {
-        const { taskIds } = await preflight(api, loaded, wait);
-        return await driveExperiment({ api, loaded, taskIds, display, wait, pollIntervalMs, onExperiment: describe });
+        const { tasks } = await preflight(api, loaded, wait);
+        return await driveExperiment({ api, loaded, tasks, display, wait, pollIntervalMs, onExperiment: describe });
       } finally {
         display.stop();
       }

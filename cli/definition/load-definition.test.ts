@@ -40,7 +40,7 @@ describe('loadDefinition', () => {
       { variant: 'short answers', failIf: 'worse' },
       { variant: 'baseline', minPassRate: 0.6 },
     ]);
-    expect(loaded.locate(['variants', 1, 'change'])).toEqual({ line: 34, column: 5 });
+    expect(loaded.locate(['variants', 1, 'change'])).toEqual({ line: 35, column: 5 });
   });
 
   it('defaults the key to the name, orders variants parents first, and reads `all` and datasets', () => {

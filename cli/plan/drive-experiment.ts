@@ -12,11 +12,12 @@ import { findExperiment, newExperimentBody } from './experiment-identity.js';
 import { matchVariant, nextStep, type Memory, type Observed, type Step } from './next-step.js';
 import { serverProblems } from './server-refusal.js';
 import { refusedRunSettings, runSettingProblem, runSettingsBody } from './run-options.js';
+import type { TaskChoice } from './task-choice.js';
 
 export interface DriveOptions {
   api: ExperimentsApi;
   loaded: LoadedDefinition;
-  taskIds: readonly string[];
+  tasks: TaskChoice;
   display: ProgressDisplay;
   wait: ServerWaitOptions;
   pollIntervalMs: number;
@@ -84,7 +85,7 @@ export async function driveExperiment(options: DriveOptions): Promise<Driven> {
       if (experimentId === null) options.onExperiment?.(observed.experiment);
       experimentId = observed.experiment.id;
     }
-    const step = nextStep(definition, options.taskIds, observed, memory);
+    const step = nextStep(definition, options.tasks, observed, memory);
     const signature = JSON.stringify(step);
     last = signature === last.step ? { step: signature, times: last.times + 1 } : { step: signature, times: 1 };
     if (last.times > maxRepeats && step.kind !== 'wait_run') {
@@ -154,9 +155,12 @@ async function take(
       display.note(`Created experiment "${created.name}" (${created.id}).`);
       return;
     }
-    case 'update_experiment':
-      await api.updateExperiment(experimentId!, step.body);
+    case 'update_experiment': {
+      const updated = await api.updateExperiment(experimentId!, step.body);
+      if (step.body.taskSource && options.tasks.kind === 'source')
+        display.note(`Tasks: the ${updated.taskCount} examples of ${options.tasks.label}.`);
       return;
+    }
     case 'set_baseline':
       await api.setBaseline(experimentId!, step.config);
       return;

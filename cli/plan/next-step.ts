@@ -1,6 +1,8 @@
 import { flattenVariants, isOpenRun, type ApiExperiment, type ApiRunEntry, type ApiVariant } from '../api/api-types.js';
 import type { DefinitionProblem } from '../definition/definition-problem.js';
+import type { ExperimentUpdate } from '../api/experiments-api.js';
 import { baselineName, type ExperimentDefinition, type StepConfig, type VariantDefinition } from '../definition/experiment-definition.js';
+import { describeHeldTasks, sameSet, sameTasks, taskUpdate, tasksChosenAlike, type TaskChoice } from './task-choice.js';
 
 /** What the server holds of the experiment right now. */
 export interface Observed {
@@ -20,7 +22,7 @@ export interface Memory {
 /** The one thing to do next to bring the server in line with the definition. */
 export type Step =
   | { kind: 'create_experiment' }
-  | { kind: 'update_experiment'; body: { description?: string; inferenceSteps?: string[]; taskIds?: string[] } }
+  | { kind: 'update_experiment'; body: ExperimentUpdate }
   | { kind: 'set_baseline'; config: StepConfig }
   | { kind: 'start_run'; variantId: string; label: string }
   | { kind: 'wait_run'; runId: string; label: string; startedHere: boolean }
@@ -42,9 +44,6 @@ function canonical(value: unknown): string {
   }
   return JSON.stringify(value);
 }
-
-const sameSet = (a: readonly string[], b: readonly string[]) =>
-  a.length === b.length && canonical([...a].sort()) === canonical([...b].sort());
 
 /** The name a definition uses for a server variant: `baseline` for the root. */
 const nameOf = (variant: ApiVariant) => (variant.isBaseline ? baselineName : variant.name);
@@ -70,15 +69,24 @@ function sameChange(variant: ApiVariant, wanted: VariantDefinition): boolean {
   );
 }
 
-function lockedDifferences(definition: ExperimentDefinition, taskIds: readonly string[], experiment: ApiExperiment): DefinitionProblem[] {
+function lockedDifferences(definition: ExperimentDefinition, tasks: TaskChoice, experiment: ApiExperiment): DefinitionProblem[] {
   const locked = 'the experiment is locked since its baseline completed';
   const advice = 'give the definition a new name (or key) to start a new experiment';
   const problems: DefinitionProblem[] = [];
   if (!sameSet(definition.steps, experiment.stepIds)) {
     problems.push({ path: ['steps'], message: `${locked} with steps ${experiment.stepIds.join(', ')}; ${advice}` });
   }
-  if (!sameSet(taskIds, experiment.taskIds)) {
-    problems.push({ path: ['tasks'], message: `${locked} with ${experiment.taskCount} other tasks; ${advice}` });
+  if (!sameTasks(tasks, experiment)) {
+    problems.push({
+      // Another split of the same dataset is wrong at the split; another dataset, at the dataset.
+      path:
+        tasks.kind === 'ids'
+          ? ['tasks']
+          : experiment.taskSource?.sourceId === tasks.sourceId
+            ? ['tasks', 'split']
+            : ['tasks', 'phoenix_dataset'],
+      message: `${locked} with ${tasks.kind === 'source' ? describeHeldTasks(experiment) : `${experiment.taskCount} other tasks`}; ${advice}`,
+    });
   }
   const steps = new Set([...Object.keys(definition.baseline), ...Object.keys(experiment.baselineConfig)]);
   for (const step of steps) {
@@ -131,7 +139,7 @@ function variantDifferences(definition: ExperimentDefinition, variants: readonly
  * time, with the server read again after each, it creates nothing twice: a second run of the same file finds
  * its experiment, variants and completed runs and starts only what has not run.
  */
-export function nextStep(definition: ExperimentDefinition, taskIds: readonly string[], observed: Observed, memory: Memory): Step {
+export function nextStep(definition: ExperimentDefinition, tasks: TaskChoice, observed: Observed, memory: Memory): Step {
   const { experiment, runs } = observed;
   if (experiment === null) return { kind: 'create_experiment' };
   const variants = flattenVariants(experiment.variants);
@@ -148,7 +156,7 @@ export function nextStep(definition: ExperimentDefinition, taskIds: readonly str
   if (!lockedStatuses.has(experiment.status)) {
     const selection = {
       ...(sameSet(definition.steps, experiment.stepIds) ? {} : { inferenceSteps: definition.steps }),
-      ...(sameSet(taskIds, experiment.taskIds) ? {} : { taskIds: [...taskIds] }),
+      ...(tasksChosenAlike(tasks, experiment) ? {} : taskUpdate(tasks)),
     };
     if (Object.keys(selection).length > 0 || Object.keys(description).length > 0)
       return { kind: 'update_experiment', body: { ...description, ...selection } };
@@ -164,7 +172,7 @@ export function nextStep(definition: ExperimentDefinition, taskIds: readonly str
     return { kind: 'start_run', variantId: baseline.id, label: baselineName };
   }
 
-  const conflicts = [...lockedDifferences(definition, taskIds, experiment), ...variantDifferences(definition, variants)];
+  const conflicts = [...lockedDifferences(definition, tasks, experiment), ...variantDifferences(definition, variants)];
   if (conflicts.length > 0) return { kind: 'conflict', problems: conflicts };
   if (Object.keys(description).length > 0) return { kind: 'update_experiment', body: description };
 

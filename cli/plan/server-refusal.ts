@@ -5,7 +5,8 @@ import type { Step } from './next-step.js';
 
 /**
  * The problems of a 422 the server gave to one of the definition's writes, each placed at the field of the file it
- * came from (the server names fields of its request: `inferenceSteps.1`, `taskIds.3`, `classifier.temperature`).
+ * came from (the server names fields of its request: `inferenceSteps.1`, `taskIds.3`, `taskSource.splits`,
+ * `classifier.temperature`).
  * Null when the refusal is not about the definition's content.
  */
 export function serverProblems(step: Step, error: unknown): DefinitionProblem[] | null {
@@ -16,6 +17,8 @@ export function serverProblems(step: Step, error: unknown): DefinitionProblem[] 
     const [head, index] = parts;
     if (step.kind === 'update_experiment' && head === 'inferenceSteps') return index === undefined ? ['steps'] : ['steps', Number(index)];
     if (step.kind === 'update_experiment' && head === 'taskIds') return index === undefined ? ['tasks'] : ['tasks', Number(index)];
+    if (step.kind === 'update_experiment' && head === 'taskSource')
+      return index === 'splits' ? ['tasks', 'split'] : index === 'sourceId' ? ['tasks', 'phoenix_dataset'] : ['tasks'];
     if (step.kind === 'set_baseline') return ['baseline', ...parts];
     if (step.kind === 'create_variant') return ['variants', step.variant.index, 'change'];
     return null;

@@ -115,8 +115,9 @@ gates:
     expect(lines).toHaveLength(2);
     expect(lines[0]).toBe('8:16: run.concurrency: refused by the server: concurrency is at most 50 here');
     expect(lines[1]).toMatch(/^10:3: run\.budget: refused by the server: .*2000000000/);
+    // The reference host keeps no datasets (the Phoenix host does: test/phoenix/phoenix-cli.test.ts).
     expect(await refusal('dataset.yaml', header('{ phoenix_dataset: support-cases, split: test }'))).toEqual([
-      "3:27: tasks.phoenix_dataset: not supported by this server: its API cannot take tasks from a Phoenix dataset yet; on a Phoenix host, choose the dataset in the shell's settings and write `tasks: all`, or list the task ids",
+      "3:27: tasks.phoenix_dataset: this server's host has no datasets (it is not Phoenix); list the task ids or write `all`",
     ]);
   });
 
