@@ -112,6 +112,11 @@ export interface ApiRun {
     notRun?: number;
   };
   progress: { done: number; total: number; testsPerSecond: number | null };
+  /**
+   * On a host that keeps results of its own (Phoenix): the run's page there once written (`current` when it shows
+   * the run's latest results) and the last failure to write it. Absent from older servers.
+   */
+  hostResults?: { url: string | null; current: boolean; error: string | null };
 }
 
 export type Verdict = 'better' | 'worse' | 'no_difference';

@@ -5,6 +5,7 @@ import { CliError, exitCodes } from '../cli-error.js';
 import { DefinitionError } from '../definition/definition-problem.js';
 import { loadDefinition, type LoadedDefinition } from '../definition/load-definition.js';
 import { driveExperiment, variantIdsOf } from '../plan/drive-experiment.js';
+import { readHostResults } from '../plan/host-results.js';
 import { preflight } from '../plan/preflight.js';
 import { checkGates, undecidedGates } from '../report/gate-check.js';
 import { jsonReport } from '../report/json-report.js';
@@ -23,6 +24,9 @@ export interface RunFlags {
   check?: boolean;
   pollInterval: string;
 }
+
+// The server writes a completed run to its host (Phoenix) a moment later: long enough to wait for that, not more.
+const hostResultsWaitMs = 30_000;
 
 async function writeOutputs(flags: RunFlags, report: RunReport, output: Output, redact: (text: string) => string) {
   const files: Array<[string | undefined, (report: RunReport) => string]> = [
@@ -106,7 +110,11 @@ export async function runCommand(
       }
     })();
     describe(driven.experiment);
-    report.runs = driven.runs;
+    const hostResults = await readHostResults(api, driven.experiment, driven.runs, { wait, waitMs: hostResultsWaitMs, pollIntervalMs });
+    report.runs = driven.runs.map((run) => {
+      const inHost = hostResults.get(run.runId);
+      return inHost ? { ...run, hostResults: inHost } : run;
+    });
     report.results = await whileServerAnswers(() => api.getResults(driven.experiment.id), wait);
     report.gates = checkGates(definition.gates, report.results, driven.variantIds);
     report.exitCode = exitCodeOf(report);

@@ -1,4 +1,5 @@
 import type { ApiResults, RunStatus } from '../api/api-types.js';
+import { hostResultsText, type HostResults } from '../plan/host-results.js';
 import type { GateOutcome } from './gate-check.js';
 
 /** A run the command looked at: one it started, one it waited for, or a completed one it reused. */
@@ -8,6 +9,8 @@ export interface RunRecord {
   number: number;
   status: RunStatus;
   action: 'started' | 'waited' | 'reused';
+  /** Where the host (Phoenix) shows the run's results, on a server that writes them back. */
+  hostResults?: HostResults;
 }
 
 /** Everything `experiments run` found out, for the terminal and the files it writes. */
@@ -22,7 +25,7 @@ export interface RunReport {
   error: string | null;
 }
 
-/** A line per run: which ran now and which were there already. */
+/** A line per run: which ran now and which were there already, and where the host shows its results. */
 export function describeRuns(runs: readonly RunRecord[]): string[] {
   return runs.map((run) => {
     const what = {
@@ -30,7 +33,8 @@ export function describeRuns(runs: readonly RunRecord[]): string[] {
       waited: 'was already running; waited for it',
       reused: 'had completed before; reused, not run again',
     }[run.action];
-    return `${run.variant}: run #${run.number} ${what} (${run.status})`;
+    const inHost = hostResultsText(run.hostResults);
+    return `${run.variant}: run #${run.number} ${what} (${run.status})${inHost ? `; ${inHost}` : ''}`;
   });
 }
 
