@@ -5,6 +5,7 @@ import { commandContext, type Output } from './commands/command-context.js';
 import { exportCommand } from './commands/export-command.js';
 import { runCommand, type RunFlags } from './commands/run-command.js';
 import { statusCommand } from './commands/status-command.js';
+import { packageVersion } from './package-version.js';
 import { redactor, type GlobalFlags } from './settings.js';
 
 const exitCodesHelp = `
@@ -29,6 +30,7 @@ function program(output: Output, redact: (text: string) => string, setExitCode: 
     )
     .option('--server-timeout <seconds>', 'how long to keep trying while the server does not answer', '300')
     .option('--verbose', 'print each request (never its headers)')
+    .version(packageVersion(), '--version', 'print the version')
     .addHelpText('after', exitCodesHelp)
     .showHelpAfterError('(experiments --help shows the commands and options)')
     .exitOverride()
