@@ -82,7 +82,10 @@ export async function runCommand(
     loaded = await loadDefinition(file);
     const { definition } = loaded;
     if (flags.check) {
-      output.out(`${file}: the definition is valid (${definition.variants.length} variants, ${definition.gates.length} gates).\n`);
+      const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+      output.out(
+        `${file}: the definition is valid (${count(definition.variants.length, 'variant')}, ${count(definition.gates.length, 'gate')}).\n`,
+      );
       return exitCodes.passed;
     }
     const pollIntervalMs = seconds(flags.pollInterval, '--poll-interval');

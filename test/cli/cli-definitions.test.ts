@@ -164,7 +164,7 @@ run: { concurrency: 8, traceTimeoutSeconds: 30, stopWhenDecided: true, budget: {
     const file = scratch.write('valid.yaml', `${header()}variants:\n  - { name: cooler, change: { classifier: { temperature: 0 } } }\n`);
     const result = await runCli(['run', '--check', file], {});
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toBe(`${file}: the definition is valid (1 variants, 0 gates).\n`);
+    expect(result.stdout).toBe(`${file}: the definition is valid (1 variant, 0 gates).\n`);
     const missing = await runCli(['run', file], { EXPERIMENTS_API_KEY: cli.stack.apiKey });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('No server given: set EXPERIMENTS_URL (or pass --url)');
