@@ -116,6 +116,14 @@ export async function preflight(api: ExperimentsApi, loaded: LoadedDefinition, w
   const { tasks } = definition;
   if (tasks.kind === 'ids') {
     choice = { kind: 'ids', ids: tasks.ids };
+    // Checked here, where the server can list its tasks, so an unknown id is refused before an experiment exists.
+    const known = await whileServerAnswers(() => allTaskIds(api), wait);
+    if (known) {
+      const knownIds = new Set(known);
+      tasks.ids.forEach((id, index) => {
+        if (!knownIds.has(id)) problems.push({ path: ['tasks', index], message: `no task ${JSON.stringify(id)} in this project` });
+      });
+    }
   } else if (tasks.kind === 'all') {
     const ids = await whileServerAnswers(() => allTaskIds(api), wait);
     if (ids === null)

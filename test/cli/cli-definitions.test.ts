@@ -8,7 +8,8 @@ import { useCliStack } from './cli-fixture.js';
 const cli = useCliStack();
 const { scratch } = cli;
 
-const experimentCount = async () => ((await cli.stack.experiments('GET', '/experiments?archived=true')).body.experiments as unknown[]).length;
+const experimentCount = async () =>
+  ((await cli.stack.experiments('GET', '/experiments?archived=true')).body.experiments as unknown[]).length;
 
 /** The problem lines the CLI printed, without the file name. */
 async function refusal(name: string, yaml: string) {
@@ -136,6 +137,14 @@ baseline:
     expect(lines).toEqual(['4:5: steps[1]: unknown step "responder": the project has "classifier", "response_generator"']);
   });
 
+  it('refuses a task id the project does not have at its place in the list, before creating anything', async () => {
+    const missing = '7d3b9b7e-0000-4000-8000-000000000000';
+    const lines = await refusal('unknown-task.yaml', header(`[${cli.taskIds[0]}, ${missing}]`));
+    expect(lines).toEqual([
+      `3:${'tasks: ['.length + cli.taskIds[0]!.length + ', '.length + 1}: tasks[1]: no task "${missing}" in this project`,
+    ]);
+  });
+
   it("takes every task of the project with `tasks: all`, and passes stopWhenDecided and budget on to the variants' runs", async () => {
     const file = scratch.write(
       'all-tasks.yaml',
@@ -148,14 +157,20 @@ run: { concurrency: 8, traceTimeoutSeconds: 30, stopWhenDecided: true, budget: {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/baseline: run #1 started now \(completed\)/);
     expect(result.stdout).toMatch(/cooler: run #1 started now \(completed\)/);
-    const { experiments } = (await cli.stack.experiments('GET', '/experiments')).body as { experiments: Array<{ id: string; name: string }> };
+    const { experiments } = (await cli.stack.experiments('GET', '/experiments')).body as {
+      experiments: Array<{ id: string; name: string }>;
+    };
     const created = experiments.find((experiment) => experiment.name === 'All tasks')!;
     const experiment = (await cli.stack.experiments('GET', `/experiments/${created.id}`)).body;
     expect([...experiment.taskIds].sort()).toEqual([...cli.taskIds].sort());
     // The baseline runs every task (stopping early compares a variant with it); the budget holds for both.
-    const runs = (await cli.stack.experiments('GET', `/experiments/${created.id}/runs`)).body.runs as Array<{ id: string; isBaseline: boolean }>;
+    const runs = (await cli.stack.experiments('GET', `/experiments/${created.id}/runs`)).body.runs as Array<{
+      id: string;
+      isBaseline: boolean;
+    }>;
     const settings = async (isBaseline: boolean) =>
-      (await cli.stack.experiments('GET', `/experiments/${created.id}/runs/${runs.find((run) => run.isBaseline === isBaseline)!.id}`)).body.settings;
+      (await cli.stack.experiments('GET', `/experiments/${created.id}/runs/${runs.find((run) => run.isBaseline === isBaseline)!.id}`)).body
+        .settings;
     expect(await settings(true)).toMatchObject({ stopWhenDecided: false, maxCostUsd: 100, maxTokens: 1_000_000 });
     expect(await settings(false)).toMatchObject({ stopWhenDecided: true, maxCostUsd: 100, maxTokens: 1_000_000 });
   });
