@@ -168,7 +168,12 @@ export async function runWorkflow({ runId, carried }: RunWorkflowInput): Promise
     const found = await control.sweep(runId);
     state.sweep = found;
     // A run that may stop early is also checked here, not only while a delivery sends: the decision is the database's.
-    if (plan.mayStop && !stopped) stopped = await stopping.checkStopping(runId).catch(() => false);
+    if (plan.mayStop && !stopped) {
+      stopped = await stopping.checkStopping(runId).catch((error: unknown) => {
+        if (isCancellation(error)) throw error;
+        return false;
+      });
+    }
     if (afterDelivery && !state.delivering) state.sweptSinceDelivery = true;
     for (const arrival of found.arrived) enqueue(arrival);
   };

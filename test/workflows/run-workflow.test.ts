@@ -29,7 +29,7 @@ afterAll(async () => {
 type TestState = 'pending' | 'awaiting' | 'evaluating' | 'passed' | 'timed_out' | 'errored';
 
 /** A run of `tests` tests held in memory, with the activities' contract: what the real ones do to Postgres. */
-function fakeRun(options: { tests: number; traceTimeoutMs: number; historyBudget?: number; perDelivery?: number; holdDeliveries?: boolean }) {
+function fakeRun(options: { tests: number; traceTimeoutMs: number; historyBudget?: number; perDelivery?: number; holdDeliveries?: boolean; mayStop?: boolean }) {
   const tests = new Map<string, { state: TestState; deadline: number | null }>();
   for (let i = 0; i < options.tests; i += 1) tests.set(`test-${i}`, { state: 'pending', deadline: null });
   const calls = { startRun: 0, deliveries: 0, sweeps: [] as number[], evaluated: [] as string[], finished: [] as boolean[] };
@@ -39,7 +39,10 @@ function fakeRun(options: { tests: number; traceTimeoutMs: number; historyBudget
   const activities: Partial<RunActivities> = {
     async startRun(): Promise<RunPlan> {
       calls.startRun += 1;
-      return { open: calls.finished.length === 0, concurrency: 2, awaitingLimit: 20, traceTimeoutSeconds: options.traceTimeoutMs / 1000, total: tests.size, historyBudget: options.historyBudget ?? 4_000 };
+      return {
+        open: calls.finished.length === 0, concurrency: 2, awaitingLimit: 20, traceTimeoutSeconds: options.traceTimeoutMs / 1000, total: tests.size,
+        historyBudget: options.historyBudget ?? 4_000, mayStop: options.mayStop ?? false,
+      };
     },
     async deliverTests() {
       calls.deliveries += 1;
@@ -159,6 +162,26 @@ describe('the run workflow on the time-skipping test server', () => {
     expect(result).toBe('cancelled');
     expect(run.calls.finished).toEqual([true]);
     expect(run.count('errored')).toBe(4);
+  }, 120_000);
+
+  it('finishes a run that may stop even when every look at whether it stops fails: a look is tried a few times, never waited on', async () => {
+    const run = fakeRun({ tests: 3, traceTimeoutMs: 15_000, mayStop: true });
+    let looks = 0;
+    const activities: Partial<RunActivities> = {
+      ...run.activities,
+      async checkStopping() {
+        looks += 1;
+        throw new Error('the database is away');
+      },
+    };
+    const result = await withWorker(activities, (taskQueue) =>
+      env.client.workflow.execute(runWorkflow, { taskQueue, workflowId: 'looks-fail', args: [{ runId: 'run-5' }] }),
+    );
+    expect(result).toBe('completed');
+    expect(run.count('timed_out')).toBe(3);
+    // Each sweep's look: three attempts, then the run goes on.
+    expect(looks).toBeGreaterThanOrEqual(3);
+    expect(looks % 3).toBe(0);
   }, 120_000);
 
   it('continues as new when the history nears its budget, and the next execution finishes the run', async () => {
