@@ -1,5 +1,3 @@
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,8 +5,8 @@ import { demoBaselineConfig, demoTasks } from '../../dev/demo-app/demo-catalog.j
 import { connectDatabase, type Db } from '../../plugin/store/connect.js';
 import { createTasks, startRunStack, type RunStack } from '../helpers/run-stack.js';
 import { launchChromium } from './browser.js';
+import { screenshot } from './screenshots.js';
 
-const screenshots = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 const payload = '<script>alert(1)</script><img src=x onerror=alert(1)>';
 const temporalUi = 'http://temporal-ui.test';
 
@@ -27,7 +25,6 @@ beforeAll(async () => {
   db = connectDatabase({ url: stack.databaseUrl, schema: stack.plugin.config.schema, maxConnections: 1 });
   await createTasks(stack);
   await createTasks(stack, [{ title: `Refund ${payload}`, prompt: 'I want a refund for my order, it arrived broken.', metadata: { category: 'refund' }, evaluations: [{ type: 'contains', value: 'refund' }] }]);
-  mkdirSync(screenshots, { recursive: true });
   browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
   page = await context.newPage();
@@ -60,7 +57,7 @@ afterAll(async () => {
   await stack?.close();
 });
 
-const shot = (name: string, fullPage = true) => page.screenshot({ path: `${screenshots}${name}.png`, fullPage });
+const shot = (name: string, fullPage = true) => screenshot(page, name, fullPage);
 const mount = '/plugins/experiments';
 
 describe('running an experiment from the Experiments tab', () => {
