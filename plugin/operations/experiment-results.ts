@@ -5,7 +5,7 @@ import { isFinalRunStatus, type RunStatus } from '../domain/experiment-status.js
 import { flakiness } from '../domain/flakiness.js';
 import { comparePaired, type PairedComparison, type TaskDifference } from '../domain/paired-comparison.js';
 import type { PairedTestMethod } from '../domain/paired-permutation-test.js';
-import type { ExperimentConfig } from '../domain/parameters.js';
+import type { ExperimentConfig, ParameterName } from '../domain/parameters.js';
 import type { Interval, Verdict } from '../domain/statistics.js';
 import { stopSummary, type StoppedRecord } from '../domain/stop-summary.js';
 import type { TaskTally } from '../domain/task-outcomes.js';
@@ -94,6 +94,8 @@ export interface VariantResult {
   parentId: string | null;
   isBaseline: boolean;
   change: ParameterChange | null;
+  /** Every parameter the variant's effective configuration sets differently from the baseline's, along its whole branch. */
+  changes: ParameterChange[];
   runId: string | null;
   runNumber: number | null;
   status: string | null;
@@ -177,6 +179,18 @@ export interface ResultsDetail {
 // Comparisons are made against completed runs only; a variant whose latest run failed still shows its last good one.
 export const shownRun = (runs: readonly ResultRun[]): ResultRun | null => runs.find((run) => run.status === 'completed') ?? runs[0] ?? null;
 
+// The net difference of a variant's effective configuration from the baseline's: a grandchild shows its parent's
+// change too, and a parameter changed twice along the branch shows once, from the baseline's value to the last.
+function changesFromBaseline(variant: VariantRecord, variants: readonly VariantRecord[], baselineConfig: ExperimentConfig): ParameterChange[] {
+  if (variant.parentId === null) return [];
+  const effective = effectiveConfig(variants, variant.id, baselineConfig);
+  return Object.entries(effective).flatMap(([step, parameters]) =>
+    Object.entries(parameters)
+      .filter(([parameter, value]) => baselineConfig[step]?.[parameter as ParameterName] !== value)
+      .map(([parameter, value]) => ({ step, parameter: parameter as ParameterName, from: baselineConfig[step]?.[parameter as ParameterName] ?? null, to: value! })),
+  );
+}
+
 function changeOf(variant: VariantRecord, variants: readonly VariantRecord[], baselineConfig: ExperimentConfig): ParameterChange | null {
   if (variant.parentId === null || variant.override === null) return null;
   return describeChange(effectiveConfig(variants, variant.parentId, baselineConfig), variant.override);
@@ -235,6 +249,7 @@ export async function computeResults(db: Db, experiment: ExperimentRecord, scope
       return variantResult({
         variant,
         change: changeOf(variant, variants, experiment.baselineConfig),
+        changes: changesFromBaseline(variant, variants, experiment.baselineConfig),
         run,
         summary: summaryOf(run),
         vsBaseline: comparison && judged ? baselineComparison(comparison, judged.pAdjusted, judged.verdict, sequential[index] ?? null) : null,
@@ -308,6 +323,7 @@ function earlierRun(run: ResultRun, summary: RunSummary | undefined): EarlierRun
 function variantResult(input: {
   variant: VariantRecord;
   change: ParameterChange | null;
+  changes: ParameterChange[];
   run: ResultRun | null;
   summary: RunSummary | null;
   vsBaseline: BaselineComparison | null;
@@ -324,6 +340,7 @@ function variantResult(input: {
     parentId: variant.parentId,
     isBaseline: variant.isBaseline,
     change: input.change,
+    changes: input.changes,
     runId: run?.id ?? null,
     runNumber: run?.number ?? null,
     status: run?.status ?? null,
