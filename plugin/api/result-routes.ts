@@ -5,6 +5,7 @@ import { callerOf } from '../operations/caller.js';
 import { experimentResults } from '../operations/experiment-results.js';
 import type { PluginContext } from '../operations/plugin-context.js';
 import { exportResults } from '../operations/results-export.js';
+import { resultsFileResponse } from './results-file-response.js';
 import { flips, listRunTests } from '../operations/run-tests.js';
 import { exportWinnerConfig } from '../operations/variant-config.js';
 import { defaultPageSize, pageQueryFields } from './page-query.js';
@@ -26,15 +27,9 @@ export function resultRoutes(context: PluginContext): Hono {
 
   app.get('/:id/results', async (c) => c.json(await experimentResults(context, callerOf(c), c.req.param('id'))));
 
-  app.get('/:id/results.csv', async (c) => {
-    const file = await exportResults(context, callerOf(c), c.req.param('id'), 'csv');
-    return c.body(file.body, 200, { 'content-type': file.contentType, 'content-disposition': `attachment; filename="${file.fileName}"` });
-  });
+  app.get('/:id/results.csv', async (c) => resultsFileResponse(c, await exportResults(context, callerOf(c), c.req.param('id'), 'csv'), 'attachment'));
 
-  app.get('/:id/results.md', async (c) => {
-    const file = await exportResults(context, callerOf(c), c.req.param('id'), 'markdown');
-    return c.body(file.body, 200, { 'content-type': file.contentType });
-  });
+  app.get('/:id/results.md', async (c) => resultsFileResponse(c, await exportResults(context, callerOf(c), c.req.param('id'), 'markdown'), 'inline'));
 
   app.get('/:id/runs/:rid/tests', validate('query', testsQuerySchema), async (c) => {
     const query = c.req.valid('query');

@@ -3,6 +3,7 @@ import { formatChange } from '../domain/variant-tree.js';
 import type { ExperimentRecord } from '../store/experiment-repository.js';
 import type { Caller } from './caller.js';
 import { alpha, loadResults, type ExperimentResults, type VariantResult } from './experiment-results.js';
+import { exportFileName } from './export-file-name.js';
 import { experimentScope, loadExperiment } from './load-experiment.js';
 import type { PluginContext } from './plugin-context.js';
 
@@ -292,7 +293,8 @@ export function resultsMarkdown(experiment: ExperimentRecord, results: Experimen
 export interface ResultsFile {
   body: string;
   contentType: string;
-  fileName?: string;
+  /** Readable: the experiment's name, what the file holds and the day (operations/export-file-name.ts). */
+  fileName: string;
 }
 
 /** The results of one of the caller's experiments as CSV (a download) or as a Markdown summary. */
@@ -305,6 +307,8 @@ export async function exportResults(
   const scope = experimentScope(caller, experimentId);
   const experiment = await loadExperiment(context.db, scope);
   const results = await loadResults(context.db, experiment, scope);
-  if (format === 'markdown') return { body: resultsMarkdown(experiment, results), contentType: 'text/markdown; charset=utf-8' };
-  return { body: resultsCsv(results), contentType: 'text/csv; charset=utf-8', fileName: `experiment-${experiment.id}-results.csv` };
+  const now = new Date();
+  if (format === 'markdown')
+    return { body: resultsMarkdown(experiment, results), contentType: 'text/markdown; charset=utf-8', fileName: exportFileName(experiment.name, 'results', now, 'md') };
+  return { body: resultsCsv(results), contentType: 'text/csv; charset=utf-8', fileName: exportFileName(experiment.name, 'results', now, 'csv') };
 }

@@ -285,7 +285,11 @@ describe('results of an experiment with three compared variants, one never run a
     const response = await raw(`/experiments/${seeded.id}/results.csv`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/csv/);
-    expect(response.headers.get('content-disposition')).toBe(`attachment; filename="experiment-${seeded.id}-results.csv"`);
+    // Named after the experiment and the day, not its id (issue 18).
+    const day = new Date().toISOString().slice(0, 10);
+    expect(response.headers.get('content-disposition')).toBe(
+      `attachment; filename="cooler-classifier-shorter-replies-results-${day}.csv"; filename*=UTF-8''cooler-classifier-shorter-replies-results-${day}.csv`,
+    );
     const [header, ...rows] = parseCsv(response.text);
     expect(rows).toHaveLength(6);
     expect(rows.every((row) => row.length === header!.length)).toBe(true);
