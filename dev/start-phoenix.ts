@@ -206,7 +206,7 @@ async function seedExperiment(shell: PhoenixShell<ExperimentsPlugin>, apiKey: st
   );
   const created = await api('POST', '/experiments', {
     name: 'Support bot: classifier temperature',
-    description: 'Hypothesis: a cooler classifier picks the right intent more often, so more answers name the right fix.',
+    description: 'A cooler classifier picks the right intent more often, so more answers name the right fix.',
   });
   if (created.status !== 201) throw new Error(`seeding the demo experiment failed: ${await created.text()}`);
   const { id } = (await created.json()) as { id: string };

@@ -5,8 +5,10 @@ import { BranchForm, type BranchValues } from './branch-form-fragment.js';
 import { dateTime, isoTime, statusLabel } from './format.js';
 import type { FieldErrors } from './form-fields.js';
 import { SelectField } from './form-fields.js';
+import { CompareChoice } from './compare-choice-fields.js';
 import type { ExperimentResults as ResultsData } from '../plugin/operations/experiment-results.js';
-import { ResultsSection } from './results-table-fragment.js';
+import { ResultsSection, resultsExportPath } from './results-table-fragment.js';
+import type { ResultsSort } from './results-sort.js';
 import type { RunDefaults } from './run-settings-fields.js';
 import { RunProgressFragment } from './run-progress-fragment.js';
 import { StatusBadge } from './status-badge.js';
@@ -22,6 +24,8 @@ export interface ExperimentLiveProps {
   runDefaults: RunDefaults;
   workflowUrl: (workflowId: string) => string | null;
   branch?: { values: BranchValues; errors: FieldErrors };
+  /** The results table's order, from the page's `?sort=`. */
+  sort?: ResultsSort | null;
 }
 
 /** Every variant of the tree, parents before children. */
@@ -36,11 +40,14 @@ function nextSetupStep(experiment: ExperimentView): SetupStep {
   return 'run';
 }
 
+// The page labels the hypothesis itself; a description written as "Hypothesis: …" would otherwise say it twice.
+const withoutLabel = (description: string | null | undefined) => (description ?? '').replace(/^\s*hypothesis\s*:\s*/i, '').trim();
+
 /**
  * Everything on the experiment page that changes as the experiment does: status and lock, the latest run, the variant
  * tree, the results and the actions. Replaced whole after each action and when a run ends, so it never goes stale.
  */
-export function ExperimentLive({ paths, experiment, latestRun, results, runDefaults, workflowUrl, branch }: ExperimentLiveProps) {
+export function ExperimentLive({ paths, experiment, latestRun, results, runDefaults, workflowUrl, branch, sort = null }: ExperimentLiveProps) {
   const variants = flattenTree(experiment.variants);
   const running = isRunning(experiment.status);
   const acceptsVariants = isLocked(experiment.status) && experiment.status !== 'completed';
@@ -55,6 +62,7 @@ export function ExperimentLive({ paths, experiment, latestRun, results, runDefau
   const canComplete = experiment.status === 'baseline_complete' || experiment.status === 'idle';
   const canArchive = experiment.status !== 'archived' && !running;
   const id = experiment.id;
+  const hypothesis = withoutLabel(experiment.description);
   return (
     <section id="experiment-live" hx-get={paths.live(id)} hx-trigger="run-ended from:body" hx-swap="outerHTML" aria-labelledby="experiment-heading">
       <p class="xp-breadcrumb">
@@ -73,9 +81,9 @@ export function ExperimentLive({ paths, experiment, latestRun, results, runDefau
           )}
         </p>
       </div>
-      {experiment.description ? (
+      {hypothesis ? (
         <p class="xp-hypothesis">
-          <strong>Hypothesis:</strong> {experiment.description}
+          <strong>Hypothesis:</strong> {hypothesis}
         </p>
       ) : null}
       <p class="xp-muted">
@@ -126,8 +134,14 @@ export function ExperimentLive({ paths, experiment, latestRun, results, runDefau
           runDefaults={runDefaults}
         />
 
-        <h2>Results</h2>
-        {results ? <ResultsSection paths={paths} experimentId={id} results={results} /> : <p class="xp-empty">Results are not available right now.</p>}
+        <h2 id="results-heading">Results</h2>
+        {ranVariants.length > 0 ? (
+          <p class="xp-exports">
+            Share: <a href={resultsExportPath(paths, id, 'csv')} download>Download CSV</a> ·{' '}
+            <a href={resultsExportPath(paths, id, 'md')}>Markdown summary</a>
+          </p>
+        ) : null}
+        {results ? <ResultsSection paths={paths} experimentId={id} results={results} sort={sort} /> : <p class="xp-empty">Results are not available right now.</p>}
 
         {acceptsVariants ? (
           <>
@@ -145,10 +159,9 @@ export function ExperimentLive({ paths, experiment, latestRun, results, runDefau
 
         {ranVariants.length >= 2 ? (
           <>
-            <h2>Compare two variants</h2>
-            <form method="get" action={paths.compare(id)} class="xp-inline-form">
-              <SelectField id="compare-a" name="a" label="Variant A" value={ranVariants[0]!.variantId} options={ranVariants.map((row) => [row.variantId, row.name] as const)} />
-              <SelectField id="compare-b" name="b" label="Variant B" value={ranVariants[1]!.variantId} options={ranVariants.map((row) => [row.variantId, row.name] as const)} />
+            <h2>Compare variants</h2>
+            <form method="get" action={paths.compare(id)} class="xp-compare-form">
+              <CompareChoice options={ranVariants.map((row) => ({ variantId: row.variantId, name: row.name }))} chosen={ranVariants.slice(0, 2).map((row) => row.variantId)} />
               <button type="submit" class="xp-button">
                 Compare
               </button>

@@ -1,5 +1,7 @@
 import { formatChange } from '../plugin/domain/variant-tree.js';
 import { cost, dateTime, duration, percent, signedPercent, signedPoints, statusLabel } from './format.js';
+import { PassRateChart, PassRateScatter } from './results-charts.js';
+import { sortParameter, sortResults, type ResultsSort, type ResultsSortKey } from './results-sort.js';
 import { PassRateBar } from './pass-rate-bar.js';
 import type { ExperimentResults as ResultsData, VariantResult as VariantResultRow } from '../plugin/operations/experiment-results.js';
 import { StatusBadge } from './status-badge.js';
@@ -43,11 +45,14 @@ function Flakiness({ row }: { row: VariantResultRow }) {
   );
 }
 
+/** Where the results can be downloaded from the tab: CSV for a spreadsheet, Markdown for a pull request or a chat. */
+export const resultsExportPath = (paths: ViewPaths, experimentId: string, format: 'csv' | 'md') => `${paths.experiment(experimentId)}/results.${format}`;
+
 /** The results table alone, replaced live while a run is going (htmx out-of-band, with the run's progress). */
-export function ResultsSection({ paths, experimentId, results, live }: { paths: ViewPaths; experimentId: string; results: ResultsData | null; live?: boolean }) {
+export function ResultsSection({ paths, experimentId, results, live, sort = null }: { paths: ViewPaths; experimentId: string; results: ResultsData | null; live?: boolean; sort?: ResultsSort | null }) {
   return (
     <div id="results-table" hx-swap-oob={live ? 'true' : undefined}>
-      {results ? <ResultsTable paths={paths} experimentId={experimentId} results={results} /> : <p class="xp-field-error">The results could not be read.</p>}
+      {results ? <ResultsTable paths={paths} experimentId={experimentId} results={results} sort={sort} /> : <p class="xp-field-error">The results could not be read.</p>}
     </div>
   );
 }
@@ -58,134 +63,243 @@ function detectableText(detectable: NonNullable<ResultsData['detectableDifferenc
   return `With ${detectable.tasks} tasks and ${detectable.variants} variant${detectable.variants === 1 ? '' : 's'}, differences smaller than about ${(size * 100).toFixed(1)} points are unlikely to be detected (80% power).`;
 }
 
-/** Per variant: pass rate with its interval, change against the baseline, verdict, test counts, latency, cost. */
-export function ResultsTable({ paths, experimentId, results }: { paths: ViewPaths; experimentId: string; results: ResultsData }) {
-  const rows = results.variants.filter((row) => row.runId !== null);
-  if (rows.length === 0) {
-    return <p class="xp-empty">No results yet: run the baseline to see its pass rate here.</p>;
-  }
+// Figures that are better high are sorted high first on the first click; the rest low first.
+const descendingFirst: ReadonlySet<ResultsSortKey> = new Set(['passRate', 'change']);
+
+const sortLabels: Record<'ascending' | 'descending', string> = { ascending: 'ascending', descending: 'descending' };
+
+/** A column header that sorts the table by its figure: a link, so a keyboard and a screen reader use it as any other. */
+function SortHeader({ label, column, sort, href, numeric }: { label: string; column: ResultsSortKey; sort: ResultsSort | null; href: (sort: ResultsSort) => string; numeric?: boolean }) {
+  const active = sort?.key === column;
+  const descending = active ? !sort.descending : descendingFirst.has(column);
+  const direction = active ? (sort.descending ? 'descending' : 'ascending') : undefined;
   return (
-    <div class="xp-scroll">
-      <table class="xp-table xp-results">
-        <caption class="xp-visually-hidden">Results per variant</caption>
+    <th scope="col" class={numeric ? 'xp-num' : undefined} aria-sort={direction}>
+      <a class="xp-sort" href={href({ key: column, descending })} data-sort-key={column}>
+        {label}
+        {direction ? <span aria-hidden="true">{direction === 'descending' ? ' ▼' : ' ▲'}</span> : null}
+        <span class="xp-visually-hidden">, sort {sortLabels[descending ? 'descending' : 'ascending']}</span>
+      </a>
+    </th>
+  );
+}
+
+/** Only the outcomes that happened, on one line: "2 failed · 1 timed out". */
+function outcomeLine(row: VariantResultRow): string {
+  const parts = [
+    [row.failed, 'failed'],
+    [row.errored, 'errored'],
+    [row.timedOut, 'timed out'],
+  ] as const;
+  const shown = parts.filter(([count]) => count > 0).map(([count, label]) => `${count} ${label}`);
+  return shown.length === 0 ? 'none failed' : shown.join(' · ');
+}
+
+const tokenCount = (value: number | null) => (value === null ? '—' : value.toLocaleString('en-US'));
+
+/** Latency, tokens and cost of each inference step of the variant's run, folded away until asked for. */
+function StepDetails({ row }: { row: VariantResultRow }) {
+  if (row.steps.length === 0) return null;
+  return (
+    <details class="xp-steps">
+      <summary>
+        Per step<span class="xp-visually-hidden"> figures of {row.name}</span> ({row.steps.length})
+      </summary>
+      <table class="xp-table xp-step-table">
+        <caption class="xp-visually-hidden">Latency, tokens and cost per step of {row.name}</caption>
         <thead>
           <tr>
-            <th scope="col">Variant</th>
-            <th scope="col">Pass rate (95% interval)</th>
-            <th scope="col">vs baseline</th>
-            <th scope="col">Verdict</th>
-            <th scope="col">Tests</th>
-            <th scope="col">Repeats</th>
+            <th scope="col">Step</th>
+            <th scope="col" class="xp-num">
+              Tests
+            </th>
             <th scope="col" class="xp-num">
               Latency p50 / p95
             </th>
             <th scope="col" class="xp-num">
+              Tokens in / out
+            </th>
+            <th scope="col" class="xp-num">
               Cost
             </th>
-            <th scope="col">Completed</th>
           </tr>
         </thead>
         <tbody>
-          {rows.map((row) => (
-            <tr data-variant-id={row.variantId}>
+          {row.steps.map((step) => (
+            <tr data-step={step.step}>
               <th scope="row">
-                <span>{row.name}</span>
-                {row.change ? (
-                  <>
-                    <br />
-                    <code class="xp-change">{formatChange(row.change)}</code>
-                  </>
-                ) : null}
-                <br />
-                {row.runId ? (
-                  <a class="xp-small" href={paths.tests(experimentId, row.runId)}>
-                    Task breakdown<span class="xp-visually-hidden"> of {row.name}</span>
-                  </a>
-                ) : null}
+                <code>{step.step}</code>
               </th>
-              <td>
-                {row.passRate === null ? (
-                  <span class="xp-muted">—</span>
-                ) : (
-                  <>
-                    <div class="xp-rate">
-                      <PassRateBar passRate={row.passRate} interval={row.interval} />
-                      <strong>{percent(row.passRate)}</strong>
-                    </div>
-                    {row.interval ? (
-                      <span class="xp-muted xp-small">
-                        {percent(row.interval.low)}–{percent(row.interval.high)}
-                      </span>
-                    ) : null}
-                  </>
-                )}
-                {row.partial ? (
-                  <span class="xp-small" data-partial="true">
-                    {' '}
-                    <StatusBadge status="partial" label="Partial" /> {row.pending} tests still running
-                  </span>
-                ) : row.status && row.status !== 'completed' ? (
-                  <span class="xp-small">
-                    {' '}
-                    run <StatusBadge status={row.status} />
-                  </span>
-                ) : null}
-              </td>
-              <td>
-                <Comparison row={row} />
-              </td>
-              <td>
-                {row.vsBaseline ? (
-                  <>
-                    <StatusBadge status={row.vsBaseline.verdict} label={verdictLabels[row.vsBaseline.verdict]} />
-                    <br />
-                    <span class="xp-muted xp-small xp-nowrap">
-                      p (Holm) {pText(row.vsBaseline.pAdjusted)}, {methodLabels[row.vsBaseline.method]}
-                    </span>
-                  </>
-                ) : (
-                  <span class="xp-muted">—</span>
-                )}
-              </td>
-              <td>
-                <strong>{row.passed}</strong>/{row.total - row.pending - row.notRun} passed
-                <br />
-                <span class="xp-small">
-                  {row.failed} failed · {row.errored} errored · {row.timedOut} timed out
-                </span>
-                {row.pending > 0 || row.notRun > 0 ? (
-                  <>
-                    <br />
-                    <span class="xp-small xp-muted" data-not-counted="true">
-                      {row.pending > 0 ? `${row.pending} pending` : ''}
-                      {row.pending > 0 && row.notRun > 0 ? ' · ' : ''}
-                      {row.notRun > 0 ? `${row.notRun} not run` : ''} (not counted)
-                    </span>
-                  </>
-                ) : null}
-              </td>
-              <td class="xp-small">
-                {row.repeats ?? 1}× per task
-                <br />
-                <span class="xp-muted">rule: {row.taskRule ?? 'all'}</span>
-                <br />
-                <Flakiness row={row} />
+              <td class="xp-num">{step.tests}</td>
+              <td class="xp-num xp-nowrap">
+                {duration(step.latency.p50)} / {duration(step.latency.p95)}
               </td>
               <td class="xp-num xp-nowrap">
-                {duration(row.latency.p50)} / {duration(row.latency.p95)}
+                {tokenCount(step.tokens.input)} / {tokenCount(step.tokens.output)}
               </td>
-              <td class="xp-num">{cost(row.cost)}</td>
-              <td class="xp-small">{row.completedAt ? dateTime(row.completedAt) : row.status ? statusLabel(row.status) : '—'}</td>
+              <td class="xp-num">{cost(step.cost)}</td>
             </tr>
           ))}
         </tbody>
       </table>
-      <p class="xp-hint">
-        Pass rates are the mean over tasks of each task's share of passing repeats; pending and not-run tests count nowhere. Each
-        variant is compared with the baseline over the tasks both finished (exact McNemar test when both ran each task once, an exact
-        permutation test on the tasks' pass fractions with repeats), Holm-corrected across variants.
-        {results.detectableDifference ? <> {detectableText(results.detectableDifference)}</> : null}
-      </p>
-    </div>
+    </details>
+  );
+}
+
+/** Per variant: pass rate with its interval, change against the baseline, verdict, test counts, latency, tokens, cost. */
+export function ResultsTable({ paths, experimentId, results, sort = null }: { paths: ViewPaths; experimentId: string; results: ResultsData; sort?: ResultsSort | null }) {
+  const ran = results.variants.filter((row) => row.runId !== null);
+  if (ran.length === 0) {
+    return <p class="xp-empty">No results yet: run the baseline to see its pass rate here.</p>;
+  }
+  const rows = sortResults(ran, sort);
+  const sortHref = (next: ResultsSort) => `${paths.experiment(experimentId)}?sort=${sortParameter(next)}#results-table`;
+  const header = (label: string, column: ResultsSortKey, numeric = false) => <SortHeader label={label} column={column} sort={sort} href={sortHref} numeric={numeric} />;
+  return (
+    <>
+      <div class="xp-scroll">
+        <table class="xp-table xp-results">
+          <caption class="xp-visually-hidden">Results per variant{sort ? `, sorted by ${sort.key} ${sort.descending ? 'descending' : 'ascending'}` : ''}</caption>
+          <thead>
+            <tr>
+              {header('Variant', 'name')}
+              {header('Pass rate (95% interval)', 'passRate')}
+              {header('vs baseline', 'change')}
+              <th scope="col">Verdict</th>
+              <th scope="col">Tests</th>
+              <th scope="col">Repeats</th>
+              {header('Latency p50 / p95', 'latency', true)}
+              {header('Tokens', 'tokens', true)}
+              {header('Cost', 'cost', true)}
+              {header('Completed', 'completed')}
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((row) => (
+              <tr data-variant-id={row.variantId}>
+                <th scope="row">
+                  <span>{row.name}</span>
+                  {row.changes.length > 0 ? (
+                    <ul class="xp-changes" aria-label={`What ${row.name} changes from the baseline`}>
+                      {row.changes.map((change) => (
+                        <li>
+                          <code class="xp-change">{formatChange(change)}</code>
+                        </li>
+                      ))}
+                    </ul>
+                  ) : (
+                    <br />
+                  )}
+                  {row.runId ? (
+                    <a class="xp-small" href={paths.tests(experimentId, row.runId)}>
+                      Task breakdown<span class="xp-visually-hidden"> of {row.name}</span>
+                    </a>
+                  ) : null}
+                  <StepDetails row={row} />
+                </th>
+                <td>
+                  {row.passRate === null ? (
+                    <span class="xp-muted">—</span>
+                  ) : (
+                    <>
+                      <div class="xp-rate">
+                        <PassRateBar passRate={row.passRate} interval={row.interval} />
+                        <strong>{percent(row.passRate)}</strong>
+                      </div>
+                      {row.interval ? (
+                        <span class="xp-muted xp-small">
+                          {percent(row.interval.low)}–{percent(row.interval.high)}
+                        </span>
+                      ) : null}
+                    </>
+                  )}
+                  {row.partial ? (
+                    <span class="xp-small" data-partial="true">
+                      {' '}
+                      <StatusBadge status="partial" label="Partial" /> {row.pending} tests still running
+                    </span>
+                  ) : row.status && row.status !== 'completed' ? (
+                    <span class="xp-small">
+                      {' '}
+                      run <StatusBadge status={row.status} />
+                    </span>
+                  ) : null}
+                </td>
+                <td>
+                  <Comparison row={row} />
+                </td>
+                <td>
+                  {row.vsBaseline ? (
+                    <>
+                      <StatusBadge status={row.vsBaseline.verdict} label={verdictLabels[row.vsBaseline.verdict]} />
+                      <br />
+                      <span class="xp-muted xp-small xp-nowrap">
+                        p (Holm) {pText(row.vsBaseline.pAdjusted)}, {methodLabels[row.vsBaseline.method]}
+                      </span>
+                    </>
+                  ) : (
+                    <span class="xp-muted">—</span>
+                  )}
+                </td>
+                <td class="xp-tests-cell">
+                  <span class="xp-nowrap">
+                    <strong>{row.passed}</strong>/{row.total - row.pending - row.notRun} passed
+                  </span>
+                  <br />
+                  <span class="xp-small xp-nowrap">{outcomeLine(row)}</span>
+                  {row.pending > 0 || row.notRun > 0 ? (
+                    <>
+                      <br />
+                      <span class="xp-small xp-muted xp-nowrap" data-not-counted="true">
+                        {row.pending > 0 ? `${row.pending} pending` : ''}
+                        {row.pending > 0 && row.notRun > 0 ? ' · ' : ''}
+                        {row.notRun > 0 ? `${row.notRun} not run` : ''} (not counted)
+                      </span>
+                    </>
+                  ) : null}
+                </td>
+                <td class="xp-small">
+                  {row.repeats ?? 1}× per task
+                  <br />
+                  <span class="xp-muted">rule: {row.taskRule ?? 'all'}</span>
+                  <br />
+                  <Flakiness row={row} />
+                </td>
+                <td class="xp-num xp-nowrap">
+                  {duration(row.latency.p50)} / {duration(row.latency.p95)}
+                </td>
+                <td class="xp-num xp-nowrap" data-tokens={row.tokens.total ?? ''}>
+                  {tokenCount(row.tokens.total)}
+                  {row.tokens.input !== null || row.tokens.output !== null ? (
+                    <>
+                      <br />
+                      <span class="xp-muted xp-small">
+                        {tokenCount(row.tokens.input)} in / {tokenCount(row.tokens.output)} out
+                      </span>
+                    </>
+                  ) : null}
+                </td>
+                <td class="xp-num" data-cost={row.cost ?? ''}>
+                  {cost(row.cost)}
+                </td>
+                <td class="xp-small">{row.completedAt ? dateTime(row.completedAt) : row.status ? statusLabel(row.status) : '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <p class="xp-hint">
+          Pass rates are the mean over tasks of each task's share of passing repeats; pending and not-run tests count nowhere. Each
+          variant is compared with the baseline over the tasks both finished (exact McNemar test when both ran each task once, an exact
+          permutation test on the tasks' pass fractions with repeats), Holm-corrected across variants. Cost is what the traces' token
+          counts cost at the plugin's model prices; a model without a price shows none.
+          {results.detectableDifference ? <> {detectableText(results.detectableDifference)}</> : null}
+        </p>
+      </div>
+      <div class="xp-charts">
+        <PassRateChart rows={ran} />
+        <PassRateScatter rows={ran} against="cost" />
+        <PassRateScatter rows={ran} against="latency" />
+      </div>
+    </>
   );
 }

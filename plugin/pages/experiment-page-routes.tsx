@@ -26,6 +26,7 @@ import { isActiveRun, RunProgressFragment } from '../../views/run-progress-fragm
 import { parseRunSettings, runDefaultsOf } from './run-settings-form.js';
 import { isHtmx } from './page-error-handler.js';
 import { viewPaths } from '../../views/view-paths.js';
+import { parseResultsSort, type ResultsSort } from '../../views/results-sort.js';
 
 // Where a refused override points: the form has one value field for the whole override.
 const branchField = (path: string) => {
@@ -34,6 +35,15 @@ const branchField = (path: string) => {
 };
 
 const variantNameLength = 200;
+
+// The table keeps the order the page was opened with: a fragment htmx fetches reads it from the page's address.
+function resultsSortOf(c: Context): ResultsSort | null {
+  const own = c.req.query('sort');
+  if (own !== undefined) return parseResultsSort(own);
+  const page = c.req.header('hx-current-url');
+  if (!page || !URL.canParse(page)) return null;
+  return parseResultsSort(new URL(page).searchParams.get('sort'));
+}
 
 /**
  * The experiment page and its actions. Each action posts with htmx and gets back the page's live section, or, from
@@ -56,6 +66,7 @@ export function experimentPageRoutes(context: PluginContext): Hono {
     const latestRun = latest ? await getRun(context, caller, { experimentId: experiment.id, runId: latest.id }) : null;
     const parent = c.req.query('parent');
     return {
+      sort: resultsSortOf(c),
       paths,
       experiment,
       latestRun,
@@ -104,7 +115,7 @@ export function experimentPageRoutes(context: PluginContext): Hono {
       <>
         <RunProgressFragment paths={paths} experimentId={c.req.param('id')} run={run} workflowUrl={workflowUrl(run.workflowId)} />
         {ended ? <Flash oob tone={run.status === 'completed' ? 'ok' : 'error'} message={outcome} /> : null}
-        {results ? <ResultsSection live paths={paths} experimentId={c.req.param('id')} results={results} /> : null}
+        {results ? <ResultsSection live paths={paths} experimentId={c.req.param('id')} results={results} sort={resultsSortOf(c)} /> : null}
       </>,
     );
   });

@@ -94,6 +94,31 @@ export const experimentsCss = `
 .xp-bar-fill { fill: var(--xp-accent); opacity: 0.75; }
 .xp-bar-interval line { stroke: var(--xp-fg); stroke-width: 1.5; }
 
+/* Results: sorting, per-step figures, charts */
+.xp-sort { color: inherit; text-decoration: none; }
+.xp-sort:hover, .xp-sort:focus-visible { text-decoration: underline; }
+.xp-changes { list-style: none; margin: 0.15rem 0; padding: 0; display: grid; gap: 0.15rem; }
+.xp-tests-cell { min-width: 9rem; }
+.xp-steps summary { cursor: pointer; color: var(--xp-accent); font-size: 0.85rem; font-weight: 400; }
+.xp-step-table { margin-top: 0.35rem; font-weight: 400; }
+.xp-step-table th, .xp-step-table td { font-size: 0.82rem; padding: 0.2rem 0.4rem; }
+.xp-charts { display: flex; flex-wrap: wrap; gap: 1rem 2rem; margin: 1rem 0; }
+.xp-chart { margin: 0; max-width: 100%; }
+.xp-chart svg { max-width: 100%; height: auto; font-size: 11px; }
+.xp-chart figcaption { color: var(--xp-muted); font-size: 0.85rem; max-width: 560px; }
+.xp-chart text { fill: var(--xp-fg); }
+.xp-chart-grid line { stroke: var(--xp-line); }
+.xp-chart-grid text, .xp-chart-tick, .xp-chart-axis { fill: var(--xp-muted) !important; }
+.xp-chart-bar { fill: var(--xp-accent); opacity: 0.7; }
+.xp-chart-dot { fill: var(--xp-accent); }
+.xp-chart-baseline { fill: var(--xp-muted); }
+.xp-chart-interval line, line.xp-chart-interval { stroke: var(--xp-fg); stroke-width: 1.5; }
+.xp-chart-reference { stroke: var(--xp-fg); stroke-dasharray: 4 3; }
+.xp-matrix td, .xp-matrix th { text-align: center; }
+.xp-checklist-inline { display: flex; flex-wrap: wrap; gap: 0 1.25rem; }
+.xp-compare-form { margin: 0.5rem 0 1rem; }
+.xp-matrix tbody th { text-align: left; }
+
 /* Forms */
 .xp-form { max-width: 60rem; }
 .xp-field { display: flex; flex-direction: column; gap: 0.2rem; margin: 0 0 0.9rem; }
