@@ -7,6 +7,9 @@ import type { PluginContext } from '../operations/plugin-context.js';
 import { getRun } from '../operations/run-progress.js';
 import { findRunBesideBaseline, readRunTests } from '../operations/run-tests.js';
 import { getVariantExport } from '../operations/variant-config.js';
+import { contentDisposition, exportFileName, fileSlug } from '../operations/export-file-name.js';
+import { exportResults } from '../operations/results-export.js';
+import { resultsFileResponse } from '../api/results-file-response.js';
 import { ComparePage } from '../../views/compare-page.js';
 import { ConfigExportPage } from '../../views/config-export-page.js';
 import { breakdownFilters, TaskBreakdownPage, type BreakdownFilter } from '../../views/task-breakdown-page.js';
@@ -70,14 +73,25 @@ export function resultPageRoutes(context: PluginContext): Hono {
   });
 
   app.get('/experiments/:id/compare', async (c) => {
-    const comparison = await compareVariants(context, callerOf(c), c.req.param('id'), { a: c.req.query('a'), b: c.req.query('b') });
-    return renderPage(c, context, { title: `Compare · ${comparison.experiment.name}`, body: <ComparePage paths={paths} {...comparison} /> });
+    // `v` repeated, in the order chosen; `a` and `b` are the two-variant form older links carry.
+    const chosen = [...(c.req.queries('v') ?? []), ...[c.req.query('a'), c.req.query('b')].filter((id): id is string => id !== undefined)].filter((id) => id !== '');
+    const comparison = await compareVariants(context, callerOf(c), c.req.param('id'), {
+      variantIds: chosen,
+      allTasks: c.req.query('tasks') === 'all',
+      taskId: c.req.query('task') || undefined,
+    });
+    const body = <ComparePage paths={paths} {...comparison} />;
+    return renderPage(c, context, { title: `Compare · ${comparison.experiment.name}`, body, status: comparison.refused ? 422 : 200 });
   });
+
+  // The exports at the tab's own address, beside the page they are linked from; the same files as the API's.
+  app.get('/experiments/:id/results.csv', async (c) => resultsFileResponse(c, await exportResults(context, callerOf(c), c.req.param('id'), 'csv'), 'attachment'));
+  app.get('/experiments/:id/results.md', async (c) => resultsFileResponse(c, await exportResults(context, callerOf(c), c.req.param('id'), 'markdown'), 'inline'));
 
   app.get('/experiments/:id/variants/:vid/config', async (c) => {
     const { experiment, variant } = await getVariantExport(context, callerOf(c), c.req.param('id'), c.req.param('vid'));
     if (c.req.query('download')) {
-      c.header('content-disposition', `attachment; filename="experiment-${experiment.id}-variant-${variant.variantId}.json"`);
+      c.header('content-disposition', contentDisposition(exportFileName(experiment.name, `${fileSlug(variant.name, 'variant')}-config`, new Date(), 'json')));
       return c.json(variant.config);
     }
     const body = (
