@@ -97,52 +97,61 @@ function outcomeLine(row: VariantResultRow): string {
 
 const tokenCount = (value: number | null) => (value === null ? '—' : value.toLocaleString('en-US'));
 
-/** Latency, tokens and cost of each inference step of the variant's run, folded away until asked for. */
-function StepDetails({ row }: { row: VariantResultRow }) {
-  if (row.steps.length === 0) return null;
+/** Latency, tokens and cost of each inference step, per variant: a table of its own beside the results, one row per step. */
+function StepTable({ rows }: { rows: readonly VariantResultRow[] }) {
+  const withSteps = rows.filter((row) => row.steps.length > 0);
+  if (withSteps.length === 0) return null;
   return (
-    <details class="xp-steps">
-      <summary>
-        Per step<span class="xp-visually-hidden"> figures of {row.name}</span> ({row.steps.length})
-      </summary>
-      <table class="xp-table xp-step-table">
-        <caption class="xp-visually-hidden">Latency, tokens and cost per step of {row.name}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Step</th>
-            <th scope="col" class="xp-num">
-              Tests
-            </th>
-            <th scope="col" class="xp-num">
-              Latency p50 / p95
-            </th>
-            <th scope="col" class="xp-num">
-              Tokens in / out
-            </th>
-            <th scope="col" class="xp-num">
-              Cost
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {row.steps.map((step) => (
-            <tr data-step={step.step}>
-              <th scope="row">
-                <code>{step.step}</code>
+    <section class="xp-steps" aria-labelledby="steps-heading">
+      <h3 id="steps-heading">Per step</h3>
+      <div class="xp-scroll">
+        <table class="xp-table xp-step-table">
+          <caption class="xp-visually-hidden">Latency, tokens and cost of each inference step, per variant</caption>
+          <thead>
+            <tr>
+              <th scope="col">Variant</th>
+              <th scope="col">Step</th>
+              <th scope="col" class="xp-num">
+                Tests
               </th>
-              <td class="xp-num">{step.tests}</td>
-              <td class="xp-num xp-nowrap">
-                {duration(step.latency.p50)} / {duration(step.latency.p95)}
-              </td>
-              <td class="xp-num xp-nowrap">
-                {tokenCount(step.tokens.input)} / {tokenCount(step.tokens.output)}
-              </td>
-              <td class="xp-num">{cost(step.cost)}</td>
+              <th scope="col" class="xp-num">
+                Latency p50 / p95
+              </th>
+              <th scope="col" class="xp-num">
+                Tokens in / out
+              </th>
+              <th scope="col" class="xp-num">
+                Cost
+              </th>
             </tr>
+          </thead>
+          {withSteps.map((row) => (
+            <tbody data-variant-id={row.variantId}>
+              {row.steps.map((step, index) => (
+                <tr data-step={step.step}>
+                  {index === 0 ? (
+                    <th scope="rowgroup" rowspan={row.steps.length}>
+                      {row.name}
+                    </th>
+                  ) : null}
+                  <th scope="row">
+                    <code>{step.step}</code>
+                  </th>
+                  <td class="xp-num">{step.tests}</td>
+                  <td class="xp-num xp-nowrap">
+                    {duration(step.latency.p50)} / {duration(step.latency.p95)}
+                  </td>
+                  <td class="xp-num xp-nowrap">
+                    {tokenCount(step.tokens.input)} / {tokenCount(step.tokens.output)}
+                  </td>
+                  <td class="xp-num">{cost(step.cost)}</td>
+                </tr>
+              ))}
+            </tbody>
           ))}
-        </tbody>
-      </table>
-    </details>
+        </table>
+      </div>
+    </section>
   );
 }
 
@@ -195,7 +204,6 @@ export function ResultsTable({ paths, experimentId, results, sort = null }: { pa
                       Task breakdown<span class="xp-visually-hidden"> of {row.name}</span>
                     </a>
                   ) : null}
-                  <StepDetails row={row} />
                 </th>
                 <td>
                   {row.passRate === null ? (
@@ -269,7 +277,7 @@ export function ResultsTable({ paths, experimentId, results, sort = null }: { pa
                   {duration(row.latency.p50)} / {duration(row.latency.p95)}
                 </td>
                 <td class="xp-num xp-nowrap" data-tokens={row.tokens.total ?? ''}>
-                  {tokenCount(row.tokens.total)}
+                  <span>{tokenCount(row.tokens.total)}</span>
                   {row.tokens.input !== null || row.tokens.output !== null ? (
                     <>
                       <br />
@@ -295,6 +303,7 @@ export function ResultsTable({ paths, experimentId, results, sort = null }: { pa
           {results.detectableDifference ? <> {detectableText(results.detectableDifference)}</> : null}
         </p>
       </div>
+      <StepTable rows={rows} />
       <div class="xp-charts">
         <PassRateChart rows={ran} />
         <PassRateScatter rows={ran} against="cost" />

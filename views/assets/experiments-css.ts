@@ -99,9 +99,8 @@ export const experimentsCss = `
 .xp-sort:hover, .xp-sort:focus-visible { text-decoration: underline; }
 .xp-changes { list-style: none; margin: 0.15rem 0; padding: 0; display: grid; gap: 0.15rem; }
 .xp-tests-cell { min-width: 9rem; }
-.xp-steps summary { cursor: pointer; color: var(--xp-accent); font-size: 0.85rem; font-weight: 400; }
-.xp-step-table { margin-top: 0.35rem; font-weight: 400; }
-.xp-step-table th, .xp-step-table td { font-size: 0.82rem; padding: 0.2rem 0.4rem; }
+.xp-steps h3 { margin: 1rem 0 0.25rem; font-size: 1rem; }
+.xp-step-table th, .xp-step-table td { font-size: 0.85rem; padding: 0.25rem 0.5rem; }
 .xp-charts { display: flex; flex-wrap: wrap; gap: 1rem 2rem; margin: 1rem 0; }
 .xp-chart { margin: 0; max-width: 100%; }
 .xp-chart svg { max-width: 100%; height: auto; font-size: 11px; }
