@@ -1,7 +1,7 @@
 import type { Interval } from '../plugin/domain/statistics.js';
 import { percent } from './format.js';
 
-const width = 110;
+const width = 80;
 const height = 16;
 
 /**

@@ -9,12 +9,17 @@ import type { ViewPaths } from './view-paths.js';
 
 const verdictLabels = { better: 'Better', worse: 'Worse', no_difference: 'No clear difference' } as const;
 
+const pText = (p: number) => (p < 0.001 ? '< 0.001' : p.toFixed(3));
+const methodLabels = { exact_mcnemar: 'exact McNemar', exact_permutation: 'exact permutation', normal_approximation: 'permutation, normal approx.' } as const;
+
+// The change against the baseline and the verdict on it, in one cell: the table stays narrow enough to read whole.
 function Comparison({ row }: { row: VariantResultRow }) {
   if (row.isBaseline) return <span class="xp-muted">baseline</span>;
   const comparison = row.vsBaseline;
   if (!comparison) return <span class="xp-muted">not compared yet</span>;
   return (
     <>
+      <StatusBadge status={comparison.verdict} label={verdictLabels[comparison.verdict]} />{' '}
       <span class="xp-nowrap">{signedPoints(comparison.points)}</span>
       {comparison.relative === null ? null : <span class="xp-muted xp-nowrap"> ({signedPercent(comparison.relative)})</span>}
       <br />
@@ -23,14 +28,13 @@ function Comparison({ row }: { row: VariantResultRow }) {
       </span>
       <br />
       <span class="xp-muted xp-small">
-        {comparison.regressions} tasks regressed, {comparison.improvements} improved, of {comparison.pairedTasks}
+        {comparison.regressions} tasks regressed, {comparison.improvements} improved, of {comparison.pairedTasks}; p (Holm) {pText(comparison.pAdjusted)},{' '}
+        {methodLabels[comparison.method]}
       </span>
     </>
   );
 }
 
-const pText = (p: number) => (p < 0.001 ? '< 0.001' : p.toFixed(3));
-const methodLabels = { exact_mcnemar: 'exact McNemar', exact_permutation: 'exact permutation', normal_approximation: 'permutation, normal approx.' } as const;
 
 // pass^k and the share of tasks whose repeats disagree; only meaningful with repeats.
 function Flakiness({ row }: { row: VariantResultRow }) {
@@ -174,13 +178,11 @@ export function ResultsTable({ paths, experimentId, results, sort = null }: { pa
               {header('Variant', 'name')}
               {header('Pass rate (95% interval)', 'passRate')}
               {header('vs baseline', 'change')}
-              <th scope="col">Verdict</th>
               <th scope="col">Tests</th>
-              <th scope="col">Repeats</th>
               {header('Latency p50 / p95', 'latency', true)}
               {header('Tokens', 'tokens', true)}
               {header('Cost', 'cost', true)}
-              {header('Completed', 'completed')}
+              {header('Run', 'completed')}
             </tr>
           </thead>
           <tbody>
@@ -236,25 +238,12 @@ export function ResultsTable({ paths, experimentId, results, sort = null }: { pa
                 <td>
                   <Comparison row={row} />
                 </td>
-                <td>
-                  {row.vsBaseline ? (
-                    <>
-                      <StatusBadge status={row.vsBaseline.verdict} label={verdictLabels[row.vsBaseline.verdict]} />
-                      <br />
-                      <span class="xp-muted xp-small xp-nowrap">
-                        p (Holm) {pText(row.vsBaseline.pAdjusted)}, {methodLabels[row.vsBaseline.method]}
-                      </span>
-                    </>
-                  ) : (
-                    <span class="xp-muted">—</span>
-                  )}
-                </td>
                 <td class="xp-tests-cell">
                   <span class="xp-nowrap">
                     <strong>{row.passed}</strong>/{row.total - row.pending - row.notRun} passed
                   </span>
                   <br />
-                  <span class="xp-small xp-nowrap">{outcomeLine(row)}</span>
+                  <span class="xp-small xp-outcomes">{outcomeLine(row)}</span>
                   {row.pending > 0 || row.notRun > 0 ? (
                     <>
                       <br />
@@ -265,13 +254,6 @@ export function ResultsTable({ paths, experimentId, results, sort = null }: { pa
                       </span>
                     </>
                   ) : null}
-                </td>
-                <td class="xp-small">
-                  {row.repeats ?? 1}× per task
-                  <br />
-                  <span class="xp-muted">rule: {row.taskRule ?? 'all'}</span>
-                  <br />
-                  <Flakiness row={row} />
                 </td>
                 <td class="xp-num xp-nowrap">
                   {duration(row.latency.p50)} / {duration(row.latency.p95)}
@@ -290,7 +272,21 @@ export function ResultsTable({ paths, experimentId, results, sort = null }: { pa
                 <td class="xp-num" data-cost={row.cost ?? ''}>
                   {cost(row.cost)}
                 </td>
-                <td class="xp-small">{row.completedAt ? dateTime(row.completedAt) : row.status ? statusLabel(row.status) : '—'}</td>
+                <td class="xp-small xp-run-cell">
+                  <span class="xp-nowrap">
+                    #{row.runNumber} · {row.repeats ?? 1}× per task
+                  </span>
+                  <br />
+                  <span class="xp-muted">{row.completedAt ? dateTime(row.completedAt) : row.status ? statusLabel(row.status) : '—'}</span>
+                  {(row.repeats ?? 1) > 1 || (row.taskRule ?? 'all') !== 'all' ? (
+                    <>
+                      <br />
+                      <span class="xp-muted">rule: {row.taskRule ?? 'all'}</span>
+                      <br />
+                      <Flakiness row={row} />
+                    </>
+                  ) : null}
+                </td>
               </tr>
             ))}
           </tbody>

@@ -83,7 +83,8 @@ export const experimentsCss = `
 .xp-table thead th { font-size: 0.8rem; text-transform: uppercase; letter-spacing: 0.03em; color: var(--xp-muted); font-weight: 600; }
 .xp-table tbody th { font-weight: 600; }
 .xp-num { text-align: right !important; font-variant-numeric: tabular-nums; }
-.xp-results td, .xp-results th { font-size: 0.92rem; }
+.xp-results td, .xp-results th { font-size: 0.86rem; padding: 0.4rem 0.45rem; }
+.xp-results thead th { font-size: 0.72rem; }
 .xp-rate { display: flex; align-items: center; gap: 0.5rem; white-space: nowrap; }
 .xp-change { font-size: 0.85rem; background: var(--xp-panel); padding: 0.05rem 0.35rem; border-radius: 4px; }
 .xp-compare th[scope='row'] { width: 14rem; }
