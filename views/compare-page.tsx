@@ -64,7 +64,8 @@ function compareHref(paths: ViewPaths, experimentId: string, sides: readonly Com
 
 function Cell({ cell }: { cell: MatrixCell }) {
   if (!cell || cell.finished === 0) return <span class="xp-muted">—</span>;
-  if (cell.finished === 1) return <StatusBadge status={cell.passes === 1 ? 'passed' : 'failed'} />;
+  // A tally knows passes, not why a test did not pass (failed, errored, timed out): it says only that.
+  if (cell.finished === 1) return cell.passes === 1 ? <StatusBadge status="passed" /> : <StatusBadge status="failed" label="Not passed" />;
   return (
     <span class="xp-nowrap">
       {cell.passes}/{cell.finished} passed

@@ -1,10 +1,12 @@
+import { readdirSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDatabase, type Db } from '../../plugin/store/connect.js';
 import { startRunStack, type RunStack } from '../helpers/run-stack.js';
 import { seedExperiment, type SeededExperiment } from '../results/results-fixture.js';
 import { launchChromium } from './browser.js';
-import { screenshot } from './screenshots.js';
+import { elementScreenshot, screenshot, updateScreenshots } from './screenshots.js';
 
 /**
  * Issue 18 in a real browser, the results half of the tab: exports reached from the page, the results table (tokens,
@@ -17,6 +19,9 @@ let browser: Browser;
 let page: Page;
 let seeded: SeededExperiment;
 const pageErrors: string[] = [];
+const screenshotFolder = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+const screenshotTimes = () => Object.fromEntries(readdirSync(screenshotFolder).map((name) => [name, statSync(`${screenshotFolder}${name}`).mtimeMs]));
+const screenshotsBefore = screenshotTimes();
 const mount = '/plugins/experiments';
 
 beforeAll(async () => {
@@ -137,7 +142,7 @@ describe('the results of an experiment in the browser', () => {
     const x = (index: number) => byCost.locator('g.xp-chart-point circle').nth(index).evaluate((circle) => circle.getBoundingClientRect().x);
     expect(await x(2)).toBeGreaterThan(await x(1));
     expect(await page.getByRole('img', { name: /Pass rate against latency p50/ }).isVisible()).toBe(true);
-    await screenshot(page, 'experiment-results');
+    await elementScreenshot(page.locator('#results-table'), 'results-charts');
   });
 
   it('compares three variants chosen with the keyboard: a matrix of outcomes, outputs side by side, evaluator totals', async () => {
@@ -164,7 +169,7 @@ describe('the results of an experiment in the browser', () => {
     expect(Math.abs(boxes[0]!.top - boxes[2]!.top)).toBeLessThan(2);
     expect(boxes[0]!.left).toBeLessThan(boxes[1]!.left);
     expect(boxes[1]!.left).toBeLessThan(boxes[2]!.left);
-    await screenshot(page, 'compare', false);
+    await screenshot(page, 'compare-variants');
   });
 
   it('refuses to compare a variant with itself, saying why, and keeps the form', async () => {
@@ -175,5 +180,10 @@ describe('the results of an experiment in the browser', () => {
     expect(await page.locator('table.xp-compare').count()).toBe(0);
     expect(await page.getByRole('checkbox').count()).toBe(4);
     expect(pageErrors).toEqual([]);
+  });
+
+  it('leaves the README’s screenshots alone unless UPDATE_SCREENSHOTS=1 asks for new ones', () => {
+    if (updateScreenshots) return;
+    expect(screenshotTimes()).toEqual(screenshotsBefore);
   });
 });

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 
 const folder = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 
@@ -12,4 +12,11 @@ export async function screenshot(page: Page, name: string, fullPage = true): Pro
   if (!updateScreenshots) return;
   mkdirSync(folder, { recursive: true });
   await page.screenshot({ path: `${folder}${name}.png`, fullPage });
+}
+
+/** Writes one element of the page as `docs/screenshots/<name>.png` when `UPDATE_SCREENSHOTS=1`. */
+export async function elementScreenshot(element: Locator, name: string): Promise<void> {
+  if (!updateScreenshots) return;
+  mkdirSync(folder, { recursive: true });
+  await element.screenshot({ path: `${folder}${name}.png` });
 }

@@ -216,9 +216,9 @@ describe('comparing variants', () => {
     // Tasks 2–4 differ (P/F/P, F/P/P, F/P/P); task 1 passed everywhere.
     const matrix = query(page.doc, 'table.xp-matrix');
     expect(queryAll(matrix, 'tbody tr').map((row) => [textOf(query(row, 'th')), ...queryAll(row, 'td').slice(0, 3).map(textOf)])).toEqual([
-      ['Task 2', 'Passed', 'Failed', 'Passed'],
-      ['Task 3', 'Failed', 'Passed', 'Passed'],
-      ['Task 4', 'Failed', 'Passed', 'Passed'],
+      ['Task 2', 'Passed', 'Not passed', 'Passed'],
+      ['Task 3', 'Not passed', 'Passed', 'Passed'],
+      ['Task 4', 'Not passed', 'Passed', 'Passed'],
     ]);
     expect(queryAll(page.doc, '#matrix nav a').map(textOf)).toEqual(['Where they differ (3)', 'All tasks (4)']);
     const all = await view('GET', comparePath(ids, '&tasks=all'));
