@@ -82,8 +82,16 @@ export function costPerTest(row: VariantResult): number | null {
   return row.cost === null || finished === 0 ? null : row.cost / finished;
 }
 
+// A test often costs a fraction of a cent: enough digits to tell two variants apart.
+function smallCost(value: number): string {
+  if (value === 0) return '$0';
+  if (value >= 0.01) return cost(value);
+  const digits = Math.min(8, 1 - Math.floor(Math.log10(value)));
+  return `$${value.toFixed(digits)}`;
+}
+
 const scatterAxes = {
-  cost: { figure: costPerTest, label: 'Cost per test', format: cost, missing: 'No cost recorded yet: the traces carry no token counts, or their models have no price.' },
+  cost: { figure: costPerTest, label: 'Cost per test', format: smallCost, missing: 'No cost recorded yet: the traces carry no token counts, or their models have no price.' },
   latency: { figure: (row: VariantResult) => row.latency.p50, label: 'Latency p50', format: duration, missing: 'No latency recorded yet.' },
 } as const;
 
