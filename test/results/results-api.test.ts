@@ -135,6 +135,7 @@ describe('results of an experiment with three compared variants, one never run a
       parentId: null,
       isBaseline: true,
       change: null,
+      changes: [],
       runId: seeded.runIds.baseline![0],
       runNumber: 1,
       status: 'completed',
@@ -214,6 +215,11 @@ describe('results of an experiment with three compared variants, one never run a
     expect(entry('B')).toMatchObject({
       parentId: seeded.variantIds.A,
       change: { step: 'classifier', parameter: 'model', from: 'gpt-4o-mini', to: 'gpt-4o' },
+      // Its whole difference from the baseline, its parent A's change included (issue 18).
+      changes: [
+        { step: 'classifier', parameter: 'model', from: 'gpt-4o-mini', to: 'gpt-4o' },
+        { step: 'classifier', parameter: 'temperature', from: 0.7, to: 0.2 },
+      ],
       passed: 28,
       vsBaseline: {
         relative: 0,
