@@ -120,7 +120,8 @@ function refusalOf(candidates: readonly CompareSide[], ids: readonly string[]): 
     return `A variant cannot be compared with itself: ${name ? `“${name}”` : twice} is chosen twice. Choose two or more different variants.`;
   }
   const unknown = wanted.find((id) => !candidates.some((entry) => entry.variantId === id));
-  if (unknown !== undefined) return `There is no variant ${unknown} with a run in this experiment. Choose among the variants listed.`;
+  // Echoed as text (escaped by the view), cut short: the id comes from the address.
+  if (unknown !== undefined) return `There is no variant ${unknown.length > 40 ? `${unknown.slice(0, 39)}…` : unknown} with a run in this experiment. Choose among the variants listed.`;
   if (wanted.length === 1) return 'Choose at least two variants to compare.';
   return null;
 }

@@ -258,11 +258,13 @@ describe('comparing variants', () => {
       [`${experimentPath()}/compare?a=${a}&b=${a}`, 'A variant cannot be compared with itself: “Cooler” is chosen twice.'],
       [comparePath([a, '00000000-0000-4000-8000-000000000000']), 'There is no variant 00000000-0000-4000-8000-000000000000 with a run in this experiment.'],
       [comparePath([a]), 'Choose at least two variants to compare.'],
+      [comparePath([a, encodeURIComponent(`<script>alert(1)</script>${'x'.repeat(500)}`)]), `There is no variant <script>alert(1)</script>${'x'.repeat(14)}… with a run`],
     ] as const) {
       const page = await view('GET', path);
       expect(page.status, path).toBe(422);
       expect(textOf(query(page.doc, '#compare-choice-error'))).toContain(reason);
       expect(queryAll(page.doc, 'table.xp-compare')).toHaveLength(0);
+      expect(page.html).not.toContain('<script>alert(1)');
       // The form is still there to choose again.
       expect(queryAll(page.doc, 'input[name="v"]')).toHaveLength(4);
     }
