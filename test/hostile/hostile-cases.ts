@@ -1228,6 +1228,8 @@ const viewRoutes: ViewRoute[] = [
     ids: (fx) => ({ id: fx.experiments.idle.id, rid: fx.experiments.idle.variantRunId! }),
   },
   { route: 'GET (page) /experiments/:id/compare', method: 'GET', path: ({ id }) => `/experiments/${id}/compare`, ids: (fx) => ({ id: fx.experiments.idle.id }) },
+  { route: 'GET (file) /experiments/:id/results.csv', method: 'GET', path: ({ id }) => `/experiments/${id}/results.csv`, ids: (fx) => ({ id: fx.experiments.idle.id }) },
+  { route: 'GET (file) /experiments/:id/results.md', method: 'GET', path: ({ id }) => `/experiments/${id}/results.md`, ids: (fx) => ({ id: fx.experiments.idle.id }) },
   { route: 'GET (fragment) /experiments/:id/plan', method: 'GET', path: ({ id }) => `/experiments/${id}/plan?repeats=3&difference=10`, ids: (fx) => ({ id: fx.experiments.idle.id }) },
   {
     route: 'GET (page) /experiments/:id/variants/:vid/config',
@@ -1509,13 +1511,17 @@ function viewCases(): HostileCase[] {
     ),
     ['(tab) compare?a=<script>', (fx) => `${mount}/experiments/${fx.experiments.idle.id}/compare?a=${encodeURIComponent('<script>')}&b=${unknownUuid}`],
     ['(tab) compare?a=project B', (fx) => `${mount}/experiments/${fx.experiments.idle.id}/compare?a=${fx.experiments.bIdle.variantId}&b=${fx.experiments.bIdle.baselineId}`],
+    ['(tab) compare?v=same twice', (fx) => `${mount}/experiments/${fx.experiments.idle.id}/compare?v=${fx.experiments.idle.variantId}&v=${fx.experiments.idle.variantId}`],
+    ['(tab) compare?task=<script>', (fx) => `${mount}/experiments/${fx.experiments.idle.id}/compare?task=${encodeURIComponent('<script>')}&tasks=${encodeURIComponent('<b>')}`],
+    ['(tab) /experiments/:id?sort=<script>', (fx) => `${mount}/experiments/${fx.experiments.idle.id}?sort=${encodeURIComponent('-<script>')}`],
   ];
   for (const [name, path] of pageQueries) {
     cases.push({
       group: 'page queries',
       route: `GET (page) ${name.split('?')[0]}`,
       mutation: name,
-      expect: [200, 400, 404],
+      // Compare refuses a choice it cannot compare (an unknown variant, the same one twice) with a 422 and the reason.
+      expect: name.includes('compare?') ? [200, 400, 404, 422] : [200, 400, 404],
       html: true,
       build: (fx) => ({ method: 'GET', path: path(fx), headers: { accept: 'text/html', cookie: `host_session=${fx.sessionToken}` } }),
     });
