@@ -136,7 +136,7 @@ function Outputs({ outputs, sides }: { outputs: TaskOutputs; sides: CompareSide[
 
 /** Two or more variants side by side: their figures, the tasks they disagree on, evaluator totals, per-step cost, outputs. */
 export function ComparePage(props: ComparePageProps) {
-  const { paths, experiment, options, refused, sides, a, b, pair, againstFirst, regressed, improved, moreRegressed, moreImproved, matrix, evaluators, outputs } = props;
+  const { paths, experiment, options, refused, sides, ticked, a, b, pair, againstFirst, regressed, improved, moreRegressed, moreImproved, matrix, evaluators, outputs } = props;
   const metrics: Array<[string, (side: CompareSide) => unknown]> = [
     ['Change from the baseline', (side) => <ChangesCell side={side} />],
     ['Run', (side) => <>#{side.runNumber} <StatusBadge status={side.status} /></>],
@@ -166,7 +166,6 @@ export function ComparePage(props: ComparePageProps) {
     ['Cost (tokens)', (side) => `${cost(side.cost)} (${side.tokens.total === null ? '—' : side.tokens.total.toLocaleString('en-US')} tokens)`],
   ];
   const steps = [...new Set(sides.flatMap((side) => side.steps.map((step) => step.step)))];
-  const chosenIds = sides.map((side) => side.variantId);
   return (
     <section aria-labelledby="compare-heading">
       <p class="xp-breadcrumb">
@@ -174,7 +173,7 @@ export function ComparePage(props: ComparePageProps) {
       </p>
       <h1 id="compare-heading">Compare variants</h1>
       <form method="get" action={paths.compare(experiment.id)} class="xp-compare-form">
-        <CompareChoice options={options} chosen={chosenIds} error={refused ?? undefined} />
+        <CompareChoice options={options} chosen={ticked} error={refused ?? undefined} />
         <button type="submit" class="xp-button">
           Compare
         </button>

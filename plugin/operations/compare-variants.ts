@@ -89,6 +89,8 @@ export interface VariantComparison {
   refused: string | null;
   /** The chosen variants, in the order chosen. */
   sides: CompareSide[];
+  /** The known variants the request named, each once: what the form shows ticked, refused or not. */
+  ticked: string[];
   /** The first two chosen, for the paired comparison of B against A. */
   a: CompareSide | null;
   b: CompareSide | null;
@@ -192,6 +194,7 @@ export async function compareVariants(context: PluginContext, caller: Caller, ex
     options: candidates.map((variant) => ({ variantId: variant.variantId, name: variant.name })),
     refused,
     sides,
+    ticked: sides.length > 0 ? sides.map((side) => side.variantId) : candidates.filter((entry) => choice.variantIds.some((id) => id.toLowerCase() === entry.variantId)).map((entry) => entry.variantId),
     a: sides[0] ?? null,
     b: sides[1] ?? null,
     pair: null,

@@ -265,8 +265,9 @@ describe('comparing variants', () => {
       expect(textOf(query(page.doc, '#compare-choice-error'))).toContain(reason);
       expect(queryAll(page.doc, 'table.xp-compare')).toHaveLength(0);
       expect(page.html).not.toContain('<script>alert(1)');
-      // The form is still there to choose again.
+      // The form is still there to choose again, with the known variants asked for still ticked.
       expect(queryAll(page.doc, 'input[name="v"]')).toHaveLength(4);
+      expect(queryAll(page.doc, 'input[name="v"][checked]').map((box) => box.attrs.value)).toEqual([a]);
     }
   });
 });
