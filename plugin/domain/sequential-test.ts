@@ -156,7 +156,8 @@ function evidenceOf(state: SequentialState): number {
 // threshold of log 20, and a third of the cost of a dedicated log-beta in a test looked at after every task.
 const logBeta = (x: number, y: number) => gammaln(x) + gammaln(y) - gammaln(x + y);
 
-function logMixture(regressions: number, improvements: number): number {
+/** log E of the discordant mixture after `regressions` and `improvements` (also the confidence sequence's evidence at 0). */
+export function logMixture(regressions: number, improvements: number): number {
   const a = MIXTURE_PRIOR;
   return (regressions + improvements) * Math.LN2 + logBeta(a + improvements, a + regressions) - logBeta(a, a);
 }

@@ -3,8 +3,11 @@ import { taskPassRate } from './clustered-interval.js';
 import { compareWithBaseline, taskPassed, type TaskRule } from './comparison.js';
 import { comparisonPower, detectableDifference } from './detectable-difference.js';
 import { comparePaired } from './paired-comparison.js';
+import { pairedConfidenceSequence } from './paired-confidence-sequence.js';
+import { pairedDifferenceInterval } from './paired-difference-interval.js';
+import { taskDifference, type PairedTask } from './paired-tasks.js';
 import { seededRandom, type Random } from './seeded-random.js';
-import { observePair, sequentialKind, sequentialVerdict, startSequentialTest } from './sequential-test.js';
+import { anytimePValue, observePair, sequentialKind, sequentialVerdict, startSequentialTest } from './sequential-test.js';
 import { minimumDetectableDifference, wilsonInterval } from './statistics.js';
 import type { TaskTally } from './task-outcomes.js';
 import { judgeVariants } from './variant-verdicts.js';
@@ -233,23 +236,22 @@ describe('the sequential test', () => {
     baselineRepeats: number,
     variantRepeats: number,
     pass: (task: number) => [number, number],
-  ): { status: 'decided' | 'undecidable' | 'continue'; verdict: string; stoppedAt: number } {
+  ): { status: 'decided' | 'undecidable' | 'continue'; verdict: string; stoppedAt: number; pairs: PairedTask[] } {
     let state = startSequentialTest(sequentialKind(baselineRepeats, variantRepeats));
+    const pairs: PairedTask[] = [];
     for (let task = 0; task < tasks; task++) {
       const [p, q] = pass(task);
-      state = observePair(
-        state,
-        {
-          taskId: `t${task}`,
-          baseline: { taskId: `t${task}`, passes: d.binomial(baselineRepeats, p), finished: baselineRepeats },
-          variant: { taskId: `t${task}`, passes: d.binomial(variantRepeats, q), finished: variantRepeats },
-        },
-        alpha,
-      );
+      const pair = {
+        taskId: `t${task}`,
+        baseline: { taskId: `t${task}`, passes: d.binomial(baselineRepeats, p), finished: baselineRepeats },
+        variant: { taskId: `t${task}`, passes: d.binomial(variantRepeats, q), finished: variantRepeats },
+      };
+      pairs.push(pair);
+      state = observePair(state, pair, alpha);
       const verdict = sequentialVerdict(state, tasks - task - 1, alpha);
-      if (verdict.status !== 'continue') return { status: verdict.status, verdict: verdict.verdict, stoppedAt: task + 1 };
+      if (verdict.status !== 'continue') return { status: verdict.status, verdict: verdict.verdict, stoppedAt: task + 1, pairs };
     }
-    return { status: 'continue', verdict: 'no_difference', stoppedAt: tasks };
+    return { status: 'continue', verdict: 'no_difference', stoppedAt: tasks, pairs };
   }
 
   it.each([
@@ -289,5 +291,37 @@ describe('the sequential test', () => {
     expect(share).toBeGreaterThan(0.9);
     expect(median).toBeLessThan(tasks / 2);
     expect(wrong).toBe(0);
+  });
+
+  it.each([
+    [1, 1, 0],
+    [3, 3, 0],
+    [1, 1, 0.15],
+    [3, 3, 0.15],
+    [1, 3, 0.15],
+  ])('has its confidence sequence cover the true difference where the run stopped (%i vs %i repeats, true difference %d)', (baselineRepeats, variantRepeats, truth) => {
+    // Fresh tasks every trial, each gaining exactly `truth` (tasks drawn from 0.85 · Beta(3, 3) have the room), so the
+    // mean difference is known for the task set and for the population alike. The run stops where the sequential test
+    // would stop it (decided or undecidable), looking after every task: the realistic, data-dependent stop.
+    const d = draws(1100 + 100 * truth + 10 * baselineRepeats + variantRepeats);
+    const trials = 100 * SCALE;
+    let covered = 0;
+    let fixedCovered = 0;
+    let disagree = 0;
+    for (let trial = 0; trial < trials; trial++) {
+      const p = Array.from({ length: tasks }, () => 0.85 * d.beta(3, 3));
+      const { pairs } = runSequential(d, baselineRepeats, variantRepeats, (task) => [p[task]!, p[task]! + truth]);
+      const interval = pairedConfidenceSequence(sequentialKind(baselineRepeats, variantRepeats), pairs.map(taskDifference));
+      if (interval.low <= truth && truth <= interval.high) covered += 1;
+      const fixed = pairedDifferenceInterval(pairs)!;
+      if (fixed.low <= truth && truth <= fixed.high) fixedCovered += 1;
+      // The results judge the run by the anytime p-value; does the interval say the same about 0?
+      const excludesZero = interval.low > 0 || interval.high < 0;
+      if (excludesZero !== anytimePValue(sequentialKind(baselineRepeats, variantRepeats), pairs) <= alpha) disagree += 1;
+    }
+    report(`confidence sequence at the sequential stop, ${baselineRepeats} vs ${variantRepeats} repeats, true difference ${truth}: coverage ${covered / trials} (fixed-size interval at the same stop ${fixedCovered / trials}); interval and anytime p-value disagree about 0 in ${disagree / trials}`);
+    expect(covered / trials).toBeGreaterThanOrEqual(1 - alpha);
+    // The betting test's capital at 0 is the sequence's, so with repeats they cannot disagree.
+    if (baselineRepeats > 1 || variantRepeats > 1) expect(disagree).toBe(0);
   });
 });
