@@ -5,7 +5,7 @@ import type { TaskTally } from '../domain/task-outcomes.js';
 import { evaluatorTotals } from '../store/evaluator-totals.js';
 import { listTestResults, taskTitles } from '../store/results-queries.js';
 import type { Caller } from './caller.js';
-import { compareTallies, experimentResultsDetail, type ResultsDetail, type VariantResult } from './experiment-results.js';
+import { compareTallies, experimentResultsDetail, type IntervalKind, type ResultsDetail, type VariantResult } from './experiment-results.js';
 import type { PluginContext } from './plugin-context.js';
 import { withTraceLinks, type RunTestRow } from './run-tests.js';
 
@@ -35,6 +35,8 @@ export interface ComparePair {
   points: number;
   relative: number | null;
   interval: Interval;
+  /** As in the results: `anytime_valid` when one side is the baseline and the other's run could stop once decided. */
+  intervalKind: IntervalKind;
   regressions: number;
   improvements: number;
   pValue: number;
@@ -131,13 +133,21 @@ function refusalOf(candidates: readonly CompareSide[], ids: readonly string[]): 
 function pairOf(detail: ResultsDetail, a: CompareSide, b: CompareSide): { comparison: PairedComparison | null; pair: ComparePair | null } {
   let comparison: PairedComparison | null;
   let pAdjusted: number | null = null;
+  // A run that could stop once decided is judged, with the baseline, by its anytime-valid p-value and interval: the
+  // results', the interval turned round when the baseline is B.
+  let anytime: { pValue: number; interval: Interval; intervalKind: IntervalKind } | null = null;
   if (a.isBaseline && b.vsBaseline) {
     comparison = detail.comparisons.get(b.variantId) ?? null;
     pAdjusted = b.vsBaseline.pAdjusted;
+    if (b.vsBaseline.intervalKind === 'anytime_valid') anytime = { pValue: b.vsBaseline.pValue, interval: b.vsBaseline.interval, intervalKind: 'anytime_valid' };
   } else {
     comparison = compareTallies(detail, a.runId, b.runId);
     // The test is symmetric: B against the baseline has the p-value of the baseline against B.
-    if (b.isBaseline && a.vsBaseline) pAdjusted = a.vsBaseline.pAdjusted;
+    if (b.isBaseline && a.vsBaseline) {
+      pAdjusted = a.vsBaseline.pAdjusted;
+      const { pValue, interval, intervalKind } = a.vsBaseline;
+      if (intervalKind === 'anytime_valid') anytime = { pValue, interval: { low: -interval.high, high: -interval.low }, intervalKind };
+    }
   }
   if (!comparison) return { comparison: null, pair: null };
   return {
@@ -146,10 +156,11 @@ function pairOf(detail: ResultsDetail, a: CompareSide, b: CompareSide): { compar
       tasks: comparison.tasks,
       points: comparison.points,
       relative: comparison.relative,
-      interval: comparison.interval,
+      interval: anytime?.interval ?? comparison.interval,
+      intervalKind: anytime?.intervalKind ?? 'fixed_size',
       regressions: comparison.regressed.length,
       improvements: comparison.improved.length,
-      pValue: comparison.pValue,
+      pValue: anytime?.pValue ?? comparison.pValue,
       pAdjusted,
       method: comparison.method,
     },

@@ -4,12 +4,13 @@ import { detectableDifference, planningBaseline } from '../domain/detectable-dif
 import { isFinalRunStatus, type RunStatus } from '../domain/experiment-status.js';
 import { flakiness } from '../domain/flakiness.js';
 import { comparePaired, type PairedComparison, type TaskDifference } from '../domain/paired-comparison.js';
+import { pairedConfidenceSequence } from '../domain/paired-confidence-sequence.js';
 import type { PairedTestMethod } from '../domain/paired-permutation-test.js';
 import type { ExperimentConfig, ParameterName } from '../domain/parameters.js';
 import type { Interval, Verdict } from '../domain/statistics.js';
 import { stopSummary, type StoppedRecord } from '../domain/stop-summary.js';
 import type { TaskTally } from '../domain/task-outcomes.js';
-import { pairTasks } from '../domain/paired-tasks.js';
+import { pairTasks, taskDifference } from '../domain/paired-tasks.js';
 import { anytimePValue, sequentialKind, type SequentialKind } from '../domain/sequential-test.js';
 import { judgeVariants } from '../domain/variant-verdicts.js';
 import { describeChange, effectiveConfig, type ParameterChange } from '../domain/variant-tree.js';
@@ -54,8 +55,14 @@ export interface BaselineComparison {
   points: number;
   /** (variantRate − baselineRate) / baselineRate; null when the baseline passed nothing. */
   relative: number | null;
-  /** 95% interval for variantRate − baselineRate, as fractions. */
+  /** 95% interval for variantRate − baselineRate, as fractions; of the kind `intervalKind` names. */
   interval: Interval;
+  /**
+   * `fixed_size` (Newcombe's, for a run of fixed size) or `anytime_valid`: for a run that could stop once decided, a
+   * confidence sequence over the tasks in the run's order (domain/paired-confidence-sequence.ts), valid at whatever
+   * task the run stopped and excluding 0 exactly when the anytime p-value is ≤ α.
+   */
+  intervalKind: IntervalKind;
   /** Tasks whose pass fraction fell / rose. */
   regressions: number;
   improvements: number;
@@ -74,6 +81,16 @@ export interface BaselineComparison {
    * however the run's size came about; `method`'s fixed-size test would not be. Null for a run of fixed size.
    */
   sequential: SequentialKind | null;
+}
+
+/** Which 95% interval a comparison with the baseline shows (see BaselineComparison.intervalKind). */
+export type IntervalKind = 'fixed_size' | 'anytime_valid';
+
+/** A run's sequential test, its anytime-valid p-value and its confidence sequence for the difference. */
+interface SequentialJudgement {
+  kind: SequentialKind;
+  pValue: number;
+  interval: Interval;
 }
 
 /** What a run's repeats say about how reliably it passes (domain/flakiness.ts). */
@@ -220,11 +237,13 @@ export async function computeResults(db: Db, experiment: ExperimentRecord, scope
   const paired: Array<PairedComparison | null> = shown.map(({ variant, run }) =>
     variant.isBaseline || run?.status !== 'completed' || baselineTallies === null ? null : comparePaired(baselineTallies, summaryOf(run)?.tallies ?? []),
   );
-  // A run that could stop once decided is judged by the anytime-valid p-value of its tasks in the order it sent them.
-  const sequential = shown.map(({ run }, index): { kind: SequentialKind; pValue: number } | null => {
+  // A run that could stop once decided is judged by the anytime-valid p-value of its tasks in the order it sent them,
+  // and shows the confidence sequence that matches it.
+  const sequential = shown.map(({ run }, index): SequentialJudgement | null => {
     if (!paired[index] || !run?.stopWhenDecided || !baselineRun || baselineTallies === null) return null;
     const kind = sequentialKind(baselineRun.repeats, run.repeats);
-    return { kind, pValue: anytimePValue(kind, pairsInRunOrder(baselineTallies, summaryOf(run)?.tallies ?? [])) };
+    const pairs = pairsInRunOrder(baselineTallies, summaryOf(run)?.tallies ?? []);
+    return { kind, pValue: anytimePValue(kind, pairs), interval: pairedConfidenceSequence(kind, pairs.map(taskDifference), alpha) };
   });
   const verdicts = judgeVariants(
     paired.map((comparison, index) => (comparison ? { pValue: sequential[index]?.pValue ?? comparison.pValue, points: comparison.points } : null)),
@@ -275,7 +294,7 @@ function baselineComparison(
   comparison: PairedComparison,
   pAdjusted: number,
   verdict: Verdict,
-  sequential: { kind: SequentialKind; pValue: number } | null,
+  sequential: SequentialJudgement | null,
 ): BaselineComparison {
   return {
     pairedTasks: comparison.tasks,
@@ -283,7 +302,8 @@ function baselineComparison(
     variantRate: comparison.variantRate,
     points: comparison.points,
     relative: comparison.relative,
-    interval: comparison.interval,
+    interval: sequential?.interval ?? comparison.interval,
+    intervalKind: sequential ? 'anytime_valid' : 'fixed_size',
     regressions: comparison.regressed.length,
     improvements: comparison.improved.length,
     pointsLost: comparison.pointsLost,

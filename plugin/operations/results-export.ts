@@ -41,6 +41,8 @@ const csvColumns: Array<[string, (v: VariantResult) => Cell]> = [
   ['points', (v) => v.vsBaseline?.points],
   ['difference_low', (v) => v.vsBaseline?.interval.low],
   ['difference_high', (v) => v.vsBaseline?.interval.high],
+  // fixed_size, or anytime_valid (a confidence sequence) for a run that could stop once decided.
+  ['difference_interval', (v) => v.vsBaseline?.intervalKind],
   ['regressions', (v) => v.vsBaseline?.regressions],
   ['improvements', (v) => v.vsBaseline?.improvements],
   ['p_value', (v) => v.vsBaseline?.pValue],
@@ -260,7 +262,8 @@ export function resultsMarkdown(experiment: ExperimentRecord, results: Experimen
     notes.push(
       `${sequential.map((v) => cellText(v.name)).join(', ')} ran with “stop when decided”: ${sequential.length === 1 ? 'its' : 'their'} p-value is the ` +
         'anytime-valid one of the sequential test over the tasks in the order they were sent (valid however the run’s size came about; ' +
-        'a fixed-size test would not be), Holm-adjusted with the others.',
+        'a fixed-size test would not be), Holm-adjusted with the others; the interval of the difference is the anytime-valid 95% interval ' +
+        '(a confidence sequence matching that test), for the same reason.',
     );
   }
   const detectable = results.detectableDifference;

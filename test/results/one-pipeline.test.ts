@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pairedDifferenceInterval } from '../../plugin/domain/paired-difference-interval.js';
+import { pairedConfidenceSequence } from '../../plugin/domain/paired-confidence-sequence.js';
 import { pluginApiPath, startPluginHarness, type PluginHarness } from '../helpers/plugin-harness.js';
 import { query, queryAll, textOf } from '../views/html.js';
 import { mount, viewClient } from '../views/view-client.js';
@@ -161,6 +163,52 @@ describe('one results pipeline', () => {
     const reverse = textOf((await view('GET', `${mount}/experiments/${seeded.id}/compare?a=${seeded.variantIds.O}&b=${seeded.variantIds.baseline}`)).doc);
     expect(reverse).toContain(`B is ${signed(23)} against A`);
     expect(reverse).toContain('14 tasks passed less often with B than with A, and 6 more often');
+  });
+});
+
+describe('a run that could stop once decided', () => {
+  it('shows the anytime-valid interval of the difference, labelled so, and a run of fixed size keeps the fixed one', async () => {
+    // 40 tasks, once each, sent in task order: the baseline passes all but every fourth; both variants also fail the
+    // tasks at 1, 2 and 5 of every 8, 15 regressions spread over the run (−37.5 points). One ran with "stop when
+    // decided", the other did not.
+    const taskCount = 40;
+    const baselinePasses = (task: number) => task % 4 !== 3;
+    const regressed = (task: number) => [1, 2, 5].includes(task % 8);
+    const once = (passes: (task: number) => boolean) => Array.from({ length: taskCount }, (_, task) => (passes(task) ? 'P' : 'F'));
+    const seeded = await seedExperiment(h.db, {
+      projectId: h.projects.a.id,
+      name: 'Anytime-valid interval',
+      taskCount,
+      baselineRuns: [{ tests: once(baselinePasses) }],
+      variants: [
+        { key: 'S', name: 'Could stop', override: { step: 'classifier', parameter: 'temperature', value: 0.2 }, runs: [{ tests: once((task) => baselinePasses(task) && !regressed(task)), stopWhenDecided: true }] },
+        { key: 'F', name: 'Fixed size', override: { step: 'classifier', parameter: 'temperature', value: 0.3 }, runs: [{ tests: once((task) => baselinePasses(task) && !regressed(task)) }] },
+      ],
+    });
+    const { entry } = await expectAllOutputsAgree(seeded, ['S', 'F']);
+    const differences = Array.from({ length: taskCount }, (_, task) => (regressed(task) ? -1 : 0));
+    const sequence = pairedConfidenceSequence('discordant_mixture', differences);
+    const fixed = pairedDifferenceInterval(
+      differences.map((d, task) => ({
+        taskId: `t${task}`,
+        baseline: { taskId: `t${task}`, passes: baselinePasses(task) ? 1 : 0, finished: 1 },
+        variant: { taskId: `t${task}`, passes: baselinePasses(task) && d === 0 ? 1 : 0, finished: 1 },
+      })),
+    )!;
+    expect(entry('S').vsBaseline).toMatchObject({ sequential: 'discordant_mixture', intervalKind: 'anytime_valid', interval: sequence, verdict: 'worse' });
+    expect(entry('F').vsBaseline).toMatchObject({ sequential: null, intervalKind: 'fixed_size', interval: fixed });
+    // Decided worse, and the interval says so too; it is wider than the fixed-size one, which is not valid after a stop.
+    expect(entry('S').vsBaseline.pValue).toBeLessThanOrEqual(0.05);
+    expect(sequence.high).toBeLessThan(0);
+    expect(sequence.high - sequence.low).toBeGreaterThan(fixed.high - fixed.low);
+    expect(sequence.low).toBeLessThanOrEqual(-0.375);
+    expect(sequence.high).toBeGreaterThanOrEqual(-0.375);
+
+    const [header, ...rows] = parseCsv(await raw(`/experiments/${seeded.id}/results.csv`));
+    const csv = (key: string) => Object.fromEntries(header!.map((name, i) => [name, rows.find((row) => row[0] === seeded.variantIds[key])![i]!]));
+    expect(csv('S')).toMatchObject({ difference_interval: 'anytime_valid', difference_low: String(sequence.low), difference_high: String(sequence.high) });
+    expect(csv('F')).toMatchObject({ difference_interval: 'fixed_size', difference_low: String(fixed.low) });
+    expect(await raw(`/experiments/${seeded.id}/results.md`)).toContain('the interval of the difference is the anytime-valid 95% interval');
   });
 });
 

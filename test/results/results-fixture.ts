@@ -12,6 +12,8 @@ export interface RunSpec {
   tests: string[];
   status?: RunStatus;
   taskRule?: TaskRule;
+  /** Started with "stop when decided" (issue 15); its tasks were sent in the order given. */
+  stopWhenDecided?: boolean;
 }
 
 export interface VariantSpec {
@@ -146,6 +148,7 @@ async function insertRun(
       repeats,
       trace_timeout_seconds: 60,
       task_rule: run.taskRule ?? 'all',
+      stop_when_decided: run.stopWhenDecided ?? false,
       config: jsonb({}),
       total: run.tests.length * repeats,
       workflow_id: `fixture-${runId}`,
