@@ -11,9 +11,9 @@ import type { Interval } from './statistics.js';
  * so that at m = 0 it IS that test: the interval excludes 0 exactly when the anytime p-value is ≤ α, and the interval
  * and the verdict cannot disagree. Each is a nonnegative martingale when the mean is m, so by Ville's inequality the
  * set of m whose evidence never reached 1/α covers the truth at all times with probability ≥ 1 − α (Waudby-Smith &
- * Ramdas, "Estimating means of bounded random variables by betting", J R Stat Soc B 86(1), 2024, arXiv:2010.09686,
- * §4); the interval at the stopping time is that running intersection. Every e-variable for "mean m" of a bounded
- * difference has the form 1 + λ(d − m) (ibid. §5), so both families are bets of that kind:
+ * Ramdas, "Estimating means of bounded random variables by betting", J R Stat Soc B 86(1), 2024, arXiv:2010.09686);
+ * the interval at the stopping time is that running intersection. Both families are products of bets 1 + λ(d − m),
+ * fair when the mean is m and never negative for d in [−1, 1]:
  * - `betting` (repeats): their hedged capital (K⁺(m) + K⁻(m)) / 2 with the aGRAPA bet λ = Σ(d − m) / (1 + Σ(d − m)²)
  *   over the tasks before, split by sign and truncated at ½ / (1 ± m) (½ at 0, as in the test).
  * - `discordant_mixture` (one repeat each): ∫ Π(1 + λₘ(d − m)) dπ(λ) with λ = 2θ − 1, θ ~ Beta(4, 4), and λₘ = λ / (1 ± m)
