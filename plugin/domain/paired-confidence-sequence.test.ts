@@ -16,6 +16,7 @@ const cases: Array<[string, SequentialKind, number[], number, number, number]> =
   ['the same at α = 0.01', 'betting', [...discordant, ...discordant], 0.01, -0.046, 0.407],
   ['300 tasks, d = ((37 i mod 11) − 4) / 6', 'betting', Array.from({ length: 300 }, (_, i) => (((37 * i) % 11) - 4) / 6), 0.05, 0.067, 0.267],
   ['30 tasks of one repeat, 16 improved and 3 regressed, by the mixture', 'discordant_mixture', mixed, 0.05, 0.009, 0.742],
+  ['60 tasks, 14 improved and 4 regressed, by the mixture', 'discordant_mixture', [...discordant, ...discordant], 0.05, -0.009, 0.379],
 ];
 
 // A difference in thirds as a pair of tallies: one repeat each when it is −1, 0 or 1 and `kind` is the mixture.
