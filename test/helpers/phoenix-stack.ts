@@ -47,10 +47,12 @@ export async function startPhoenixStack(
     /** Where the shell (and so the plugin) reaches Phoenix, when not directly; the app always sends there directly. */
     shellPhoenixUrl?: string;
     modelLatencyMs?: number;
+    /** A Phoenix of the test file's own (another auth mode, or one it restarts); default the run's shared one. */
+    phoenix?: { url: string; apiKey?: string | undefined };
   } = {},
 ): Promise<PhoenixStack> {
-  const phoenixUrl = inject('phoenixUrl');
-  const phoenixApiKey = inject('phoenixApiKey');
+  const phoenixUrl = options.phoenix?.url ?? inject('phoenixUrl');
+  const phoenixApiKey = options.phoenix ? (options.phoenix.apiKey ?? '') : inject('phoenixApiKey');
   const suffix = randomUUID().slice(0, 8);
   const phoenixProject = `experiments-${suffix}`;
   const stops: Array<() => Promise<unknown>> = [];
