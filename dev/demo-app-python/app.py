@@ -14,6 +14,7 @@ DEMO_IGNORE_OVERRIDES (e.g. "response_generator.temperature": overrides the app 
 
 import json
 import os
+import time
 from contextlib import asynccontextmanager
 
 from fastapi import BackgroundTasks, FastAPI, Request
@@ -24,7 +25,7 @@ from opentelemetry import context as otel_context
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExportResult
 from standardwebhooks import Webhook, WebhookVerificationError
 
 MODEL = os.environ.get("DEMO_MODEL", "gpt-4o-mini")
@@ -53,9 +54,24 @@ provider = TracerProvider(resource=Resource.create({
     "openinference.project.name": os.environ.get("PHOENIX_PROJECT", "support-bot"),
     "service.name": "demo-support-app-python",
 }))
+
+
+class PatientExporter(OTLPSpanExporter):
+    """Rides out a Phoenix restart. The stock exporter gives up on a batch after 6 tries (backoff 1, 2, 4, 8, 16 s),
+    about 30 s, and the batch processor then drops it; this tries the batch again for up to 2 minutes."""
+
+    def export(self, spans):
+        deadline = time.monotonic() + 120
+        while (result := super().export(spans)) is SpanExportResult.FAILURE and time.monotonic() < deadline:
+            if self._shutdown:
+                break
+            time.sleep(2)
+        return result
+
+
 provider.add_span_processor(BatchSpanProcessor(
-    OTLPSpanExporter(endpoint=f"{phoenix_url}/v1/traces",
-                     headers={"authorization": f"Bearer {api_key}"} if api_key else {}),
+    PatientExporter(endpoint=f"{phoenix_url}/v1/traces", timeout=40,
+                    headers={"authorization": f"Bearer {api_key}"} if api_key else {}),
     schedule_delay_millis=200,
 ))
 OpenAIInstrumentor().instrument(tracer_provider=provider)
