@@ -150,7 +150,8 @@ export interface ExperimentsHost {
     /**
      * Optional, for pulled hosts: spans stored after `cursor`, in storage order, at most `limit`. Without a cursor
      * it returns no spans and the cursor where reading should start (the newest span now). Each call reads an
-     * index range, never the whole project; the plugin calls it only while a run of the project is open.
+     * index range, never the whole project; the plugin calls it only while a run of the project is open. A store
+     * that commits out of order (Phoenix on Postgres) may hand a span over after newer ones; never one twice.
      */
     spansAfter?(projectId: string, cursor: string | undefined, limit: number): Promise<HostSpansAfter>;
   };

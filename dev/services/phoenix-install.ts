@@ -58,13 +58,16 @@ function venvAt(dir: string): PhoenixVenv {
   return { dir, python: path.join(dir, 'bin', 'python'), phoenix: path.join(dir, 'bin', 'phoenix') };
 }
 
-/** `name==version` of everything the environment needs: Phoenix, then the demo application's pins. */
+/** Phoenix's driver for a Postgres database (`PHOENIX_SQL_DATABASE_URL`), Phoenix's `pg` extra; SQLite needs none. */
+const postgresDriver = 'asyncpg==0.32.0';
+
+/** `name==version` of everything the environment needs: Phoenix and its Postgres driver, then the demo application's pins. */
 function allRequirements(): string[] {
   const demo = readFileSync(demoRequirementsFile, 'utf8')
     .split('\n')
     .map((line) => line.replace(/#.*/, '').trim())
     .filter((line) => line !== '');
-  return [`arize-phoenix==${phoenixVersion}`, ...demo];
+  return [`arize-phoenix==${phoenixVersion}`, postgresDriver, ...demo];
 }
 
 /**

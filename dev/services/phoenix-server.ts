@@ -22,6 +22,11 @@ export interface PhoenixServerOptions {
    * secrets and the key are kept in the working directory, so a restart keeps the key valid.
    */
   auth?: boolean;
+  /**
+   * A Postgres database for Phoenix's data (`PHOENIX_SQL_DATABASE_URL`, e.g. `postgresql://user@host:5432/phoenix`)
+   * instead of the SQLite file in `workingDir`.
+   */
+  databaseUrl?: string;
   /** Lines Phoenix writes, for a caller that wants to show them. */
   log?: (line: string) => void;
   /** Default 180 s: the first start runs Phoenix's migrations, which takes a minute on a busy machine. */
@@ -75,6 +80,7 @@ export async function startPhoenixServer(options: PhoenixServerOptions): Promise
     PHOENIX_WORKING_DIR: workingDir,
     PHOENIX_TELEMETRY_ENABLED: 'false',
     PHOENIX_ENABLE_AUTH: secrets ? 'true' : 'false',
+    ...(options.databaseUrl ? { PHOENIX_SQL_DATABASE_URL: options.databaseUrl } : {}),
     ...(secrets ? { PHOENIX_SECRET: secrets.secret, PHOENIX_ADMIN_SECRET: secrets.adminSecret } : {}),
   };
   const child = spawn(options.venv.phoenix, ['serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });

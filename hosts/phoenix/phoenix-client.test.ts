@@ -135,7 +135,8 @@ describe('Phoenix client: spans', () => {
     expect(page1.spans.map((span) => span.name)).toEqual(['first', 'second']);
     expect(page1.spans.map((span) => span.context.trace_id)).toEqual([first, second]);
     expect(page1.more).toBe(true);
-    expect(page1.cursor).toBe(page1.spans[1]!.id);
+    // The newest span read, then (after `~`) any ids behind it not seen yet: other projects' spans, or late commits.
+    expect(page1.cursor!.split('~')[0]).toBe(page1.spans[1]!.id);
 
     const page2 = await phoenix.spans.after(project, page1.cursor, 2);
     expect(page2.spans.map((span) => span.name)).toEqual(['third']);

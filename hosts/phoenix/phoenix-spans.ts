@@ -24,10 +24,17 @@ export type PhoenixSpan = z.infer<typeof spanSchema>;
 /** Phoenix's page size ceiling for spans. */
 export const maxSpansPerPage = 1000;
 
+/** How far behind the newest span read, in ids, and for how long, a span committed late is still found. */
+export const lateWindow = 200;
+export const lateWindowMs = 15_000;
+
 /** New spans of a project after a cursor, and the cursor to continue from. */
 export interface SpansAfter {
   spans: PhoenixSpan[];
-  /** The id of the last span returned, or the cursor given when nothing is new. */
+  /**
+   * Where reading stands: the id of the newest span returned, followed (after `~`) by the ids behind it not seen yet
+   * with when they were first missed; the cursor given when nothing is new.
+   */
   cursor: string | undefined;
   /** Whether more new spans are waiting beyond `limit`. */
   more: boolean;
@@ -79,23 +86,58 @@ export function createPhoenixSpans(request: PhoenixRequest) {
     },
 
     /**
-     * Spans inserted after `cursor` (a span id from an earlier answer; none: from the project's first span), in
-     * insertion order, at most `limit`. Keyed on Phoenix's row id, so each call reads an index range, never the
-     * whole project. Pass the returned `cursor` to the next call.
+     * Spans stored after `cursor` (from an earlier answer; none: from the project's first span), in insertion order,
+     * at most `limit`. Pass the returned `cursor` to the next call.
+     *
+     * Phoenix numbers spans as it inserts them, but on Postgres a transaction that took a lower id can commit after
+     * one with a higher id: a reader that only asks "after the last id I saw" would skip it for good. So the cursor
+     * also remembers the ids it has not seen within `lateWindow` ids behind the newest (for `lateWindowMs`), and each
+     * call reads again from the lowest of them in the same request, returning only spans not returned before. Ids
+     * are shared by all projects, so most such ids are other projects' spans; they are forgotten when they age out.
+     * Each call is one index-range request of at most `lateWindow + 1 + limit` spans, never a scan of the project.
      */
-    async after(project: string, cursor: string | undefined, limit = 100): Promise<SpansAfter> {
-      const size = Math.min(limit, maxSpansPerPage - 1);
-      // Phoenix's cursor bound is inclusive: ask for one more and drop the span we already have.
+    async after(project: string, cursor: string | undefined, limit = 100, options: { now?: number } = {}): Promise<SpansAfter> {
+      const now = options.now ?? Date.now();
+      const size = Math.min(limit, maxSpansPerPage - 1 - lateWindow);
+      const position = cursor === undefined ? { last: 0, unseen: new Map<number, number>() } : readPosition(cursor, now);
+      if (!position) {
+        // Not a cursor of ours: Phoenix says what is wrong with it.
+        await request('GET', path(project), { query: { sort: 'id', order: 'asc', limit: 1, cursor }, schema: spansPageSchema });
+        throw new Error(`Unreadable span cursor ${JSON.stringify(cursor)}.`);
+      }
+      const { last, unseen } = position;
+      const from = unseen.size > 0 ? Math.min(...unseen.keys()) : last;
+      // Phoenix's cursor bound is inclusive: from `last` itself (seen already) or from the lowest unseen id.
       const page = await request('GET', path(project), {
-        query: { sort: 'id', order: 'asc', limit: cursor ? size + 1 : size, cursor },
+        query: { sort: 'id', order: 'asc', limit: (from > 0 ? last - from + 1 : 0) + size, ...(from > 0 ? { cursor: spanGlobalId(from) } : {}) },
         schema: spansPageSchema,
       });
-      const fresh = cursor && page.data[0]?.id === cursor ? page.data.slice(1) : page.data;
-      const spans = fresh.slice(0, size);
+      const spans: PhoenixSpan[] = [];
+      let newest = last;
+      let taken = 0;
+      let cut = false;
+      for (const span of page.data) {
+        const id = spanRowId(span.id);
+        if (id === undefined) throw new Error(`Phoenix answered a span id that is not a span's: ${JSON.stringify(span.id)}.`);
+        if (id <= last) {
+          // Committed after spans with higher ids were read: returned now, once.
+          if (unseen.delete(id)) spans.push(span);
+          continue;
+        }
+        if (taken === size) {
+          cut = true;
+          break;
+        }
+        for (let missing = Math.max(newest + 1, id - lateWindow + 1); missing < id; missing++) unseen.set(missing, now);
+        newest = id;
+        taken += 1;
+        spans.push(span);
+      }
+      for (const id of unseen.keys()) if (id <= newest - lateWindow) unseen.delete(id);
       return {
         spans,
-        cursor: spans.at(-1)?.id ?? cursor,
-        more: fresh.length > size || Boolean(page.next_cursor),
+        cursor: newest === 0 ? cursor : writePosition(newest, unseen),
+        more: cut || Boolean(page.next_cursor),
       };
     },
 
@@ -126,3 +168,31 @@ export function createPhoenixSpans(request: PhoenixRequest) {
 }
 
 export type PhoenixSpans = ReturnType<typeof createPhoenixSpans>;
+
+/** Phoenix's span ids are GlobalIDs, base64 of `Span:<row id>`. */
+function spanRowId(globalId: string): number | undefined {
+  const match = /^Span:(\d{1,15})$/.exec(Buffer.from(globalId, 'base64').toString('utf8'));
+  return match ? Number(match[1]) : undefined;
+}
+
+const spanGlobalId = (rowId: number) => Buffer.from(`Span:${rowId}`, 'utf8').toString('base64');
+
+/** `<GlobalID of the newest span read>[~<row id>@<ms>.<row id>@<ms>…]`; unseen ids older than `lateWindowMs` dropped. */
+function readPosition(cursor: string, now: number): { last: number; unseen: Map<number, number> } | undefined {
+  const [newest, unseenPart] = cursor.split('~', 2) as [string, string | undefined];
+  const last = spanRowId(newest);
+  if (last === undefined) return undefined;
+  const unseen = new Map<number, number>();
+  for (const entry of unseenPart ? unseenPart.split('.') : []) {
+    const match = /^(\d{1,15})@(\d{1,15})$/.exec(entry);
+    if (!match) return undefined;
+    const [id, since] = [Number(match[1]), Number(match[2])];
+    if (id < last && id > last - lateWindow && now - since < lateWindowMs) unseen.set(id, since);
+  }
+  return { last, unseen };
+}
+
+function writePosition(last: number, unseen: ReadonlyMap<number, number>): string {
+  const entries = [...unseen].sort((a, b) => a[0] - b[0]).map(([id, since]) => `${id}@${since}`);
+  return entries.length > 0 ? `${spanGlobalId(last)}~${entries.join('.')}` : spanGlobalId(last);
+}
