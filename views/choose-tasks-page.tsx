@@ -27,6 +27,8 @@ export function ChooseTasksPage(props: ChooseTasksPageProps) {
   const { paths, experiment, tasks, search, cursor, nextCursor, selected, error } = props;
   const action = paths.setup(experiment.id, 'tasks');
   const count = selected.size;
+  // The experiment runs on all of a dataset (or of its splits): the table lists those examples, chosen as a whole.
+  const fromSource = Boolean(props.taskSource && props.sources?.length);
   return (
     <SetupFrame paths={paths} current="tasks" experiment={experiment}>
       <p>Every variant runs on the same tasks, so their results can be compared. More tasks make smaller differences visible.</p>
@@ -48,7 +50,10 @@ export function ChooseTasksPage(props: ChooseTasksPageProps) {
           <strong>{count}</strong> {count === 1 ? 'task' : 'tasks'} selected
         </p>
         <fieldset class={error ? 'xp-field-invalid' : undefined} aria-describedby={error ? 'tasks-error' : undefined}>
-          <legend>{search ? `Tasks matching “${search}”` : 'Tasks'}</legend>
+          <legend>
+            {fromSource ? 'Examples of the dataset in use' : 'Tasks'}
+            {search ? ` matching “${search}”` : ''}
+          </legend>
           <FieldNotes id="tasks" error={error} />
           {tasks.length === 0 ? (
             <p class="xp-empty">
@@ -58,9 +63,11 @@ export function ChooseTasksPage(props: ChooseTasksPageProps) {
             <table class="xp-table xp-task-table">
               <thead>
                 <tr>
-                  <th scope="col">
-                    <span class="xp-visually-hidden">Selected</span>
-                  </th>
+                  {fromSource ? null : (
+                    <th scope="col">
+                      <span class="xp-visually-hidden">Selected</span>
+                    </th>
+                  )}
                   <th scope="col">Task</th>
                   <th scope="col">Prompt</th>
                 </tr>
@@ -68,13 +75,13 @@ export function ChooseTasksPage(props: ChooseTasksPageProps) {
               <tbody>
                 {tasks.map((task, index) => (
                   <tr>
-                    <td>
-                      <input type="hidden" name="shown" value={task.id} />
-                      <input type="checkbox" id={`task-${index}`} name="task" value={task.id} checked={selected.has(task.id)} />
-                    </td>
-                    <td>
-                      <label for={`task-${index}`}>{task.title}</label>
-                    </td>
+                    {fromSource ? null : (
+                      <td>
+                        <input type="hidden" name="shown" value={task.id} />
+                        <input type="checkbox" id={`task-${index}`} name="task" value={task.id} checked={selected.has(task.id)} />
+                      </td>
+                    )}
+                    <td>{fromSource ? task.title : <label for={`task-${index}`}>{task.title}</label>}</td>
                     <td class="xp-muted">{shorten(task.prompt, 140)}</td>
                   </tr>
                 ))}
@@ -82,20 +89,28 @@ export function ChooseTasksPage(props: ChooseTasksPageProps) {
             </table>
           )}
         </fieldset>
-        <div class="xp-actions">
-          <button type="submit" name="action" value="save" class="xp-button">
-            Save selection
-          </button>
-          <button type="submit" name="action" value="page" class="xp-button" disabled={tasks.length === 0}>
-            Select all on this page
-          </button>
-          <button type="submit" name="action" value="matching" class="xp-button" disabled={tasks.length === 0}>
-            {search ? 'Select all matching tasks' : 'Select all tasks'}
-          </button>
-          <button type="submit" name="action" value="clear" class="xp-button" disabled={count === 0}>
-            Clear selection
-          </button>
-        </div>
+        {fromSource ? (
+          <div class="xp-actions">
+            <button type="submit" name="action" value="clear" class="xp-button">
+              Pick tasks one by one instead
+            </button>
+          </div>
+        ) : (
+          <div class="xp-actions">
+            <button type="submit" name="action" value="save" class="xp-button">
+              Save selection
+            </button>
+            <button type="submit" name="action" value="page" class="xp-button" disabled={tasks.length === 0}>
+              Select all on this page
+            </button>
+            <button type="submit" name="action" value="matching" class="xp-button" disabled={tasks.length === 0}>
+              {search ? 'Select all matching tasks' : 'Select all tasks'}
+            </button>
+            <button type="submit" name="action" value="clear" class="xp-button" disabled={count === 0}>
+              Clear selection
+            </button>
+          </div>
+        )}
         <div class="xp-actions xp-actions-split">
           <span>
             {cursor ? (

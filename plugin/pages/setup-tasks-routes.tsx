@@ -29,7 +29,7 @@ export function setupTasksRoutes(context: PluginContext): Hono {
 
   async function tasksPage(c: Context, experiment: ExperimentView, view: TasksView) {
     const [page, sources] = await Promise.all([
-      browseTasks(context, callerOf(c), { search: view.search, cursor: view.cursor, limit: tasksPerPage }),
+      browseTasks(context, callerOf(c), { search: view.search, cursor: view.cursor, limit: tasksPerPage, source: experiment.taskSource }),
       listTaskSources(context, callerOf(c)),
     ]);
     const body = (
