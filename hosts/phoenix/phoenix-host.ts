@@ -11,6 +11,7 @@ import { authenticatedProject, principalOf } from './shell-auth.js';
 import type { ShellSql } from './shell-database.js';
 import { remembered } from './remembered-lookup.js';
 import { toHostSpan } from './span-mapping.js';
+import { createTraceReads } from './trace-reads.js';
 import { discoverSteps } from './step-discovery.js';
 import { getWebhook } from './webhook-repository.js';
 import { ShellLayout, type ShellNav } from './views/shell-layout.js';
@@ -98,6 +99,7 @@ export function createPhoenixHost(options: PhoenixHostOptions): ExperimentsHost 
     }
     return [...byTrace.values()];
   }
+  const readTrace = createTraceReads(tracesOf);
 
   return {
     async auth(request) {
@@ -192,7 +194,7 @@ export function createPhoenixHost(options: PhoenixHostOptions): ExperimentsHost 
       async get(projectId, traceId) {
         const project = await projectOf(projectId);
         if (!project || !/^[0-9a-f]{32}$/i.test(traceId)) return null;
-        const [trace] = (await orUndefinedIfMissing(() => tracesOf(project.phoenixProject, [traceId]))) ?? [];
+        const trace = await orUndefinedIfMissing(() => readTrace(project.phoenixProject, traceId));
         return trace ? { ...trace, projectId } : null;
       },
 
