@@ -16,9 +16,14 @@ import type { BenchServices } from './bench-services.js';
 export interface PhoenixLatency {
   tests: number;
   status: string;
+  /** Traces the application's export to Phoenix failed for (their tests time out): should be 0. */
+  exportFailures: number;
   wallSeconds: number;
   /** From the application's export of the trace to Phoenix (accepted) to the test's final result in the plugin. */
   spanToFinalMs: { p50: number; p95: number; max: number };
+  /** The two halves: export → the plugin linked the trace (Phoenix stores it, the plugin's next read finds it), link → final. */
+  spanToLinkMs: { p50: number; p95: number };
+  linkToFinalMs: { p50: number; p95: number };
   /** The plugin's requests to Phoenix while the run was open (span reads, trace reads, the results write-back). */
   phoenixRequests: { total: number; perSecond: number; perTest: number };
 }
@@ -82,6 +87,7 @@ export async function measurePhoenixLatency(
     const sender = createPhoenixTraceSender({ phoenixUrl, ...(apiKey ? { apiKey } : {}), project: phoenixProject });
     stops.push(() => sender.shutdown());
     const exportedAt = new Map<string, number>();
+    let exportFailures = 0;
     const app = await startReceiver({
       respond: ({ body }) => {
         const testId = body.testId as string;
@@ -93,7 +99,10 @@ export async function measurePhoenixLatency(
           })
           .then(
             () => exportedAt.set(testId, Date.now()),
-            (error: unknown) => console.warn(`bench: exporting the trace of ${testId} failed: ${JSON.stringify(error)}`),
+            (error: unknown) => {
+              exportFailures += 1;
+              console.warn(`bench: exporting the trace of ${testId} failed: ${(error as Error).message}`);
+            },
           );
         return { status: 202 };
       },
@@ -132,18 +141,25 @@ export async function measurePhoenixLatency(
     }
     const wallMs = Date.now() - started;
     const requests = proxy.requests - requestsBefore;
-    const finished = await shell.sql<Array<{ test_id: string; finished_at: Date }>>`
-      select test_id, finished_at from experiments.tests where run_id = ${run.runId} and finished_at is not null`;
-    const latencies = finished
-      .filter((row) => exportedAt.has(row.test_id))
-      .map((row) => Math.max(0, row.finished_at.getTime() - exportedAt.get(row.test_id)!))
-      .sort((a, b) => a - b);
-    const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+    const finished = await shell.sql<Array<{ test_id: string; finished_at: Date; linked_at: Date | null }>>`
+      select tests.test_id, tests.finished_at, links.received_at as linked_at
+      from experiments.tests left join experiments.trace_links links on links.test_id = tests.test_id and links.kind = 'linked'
+      where tests.run_id = ${run.runId} and tests.finished_at is not null`;
+    const measured = finished.filter((row) => exportedAt.has(row.test_id));
+    const sorted = (values: number[]) => values.map((value) => Math.max(0, value)).sort((a, b) => a - b);
+    const quantile = (values: number[], q: number) => values[Math.min(values.length - 1, Math.floor(q * values.length))] ?? NaN;
+    const latencies = sorted(measured.map((row) => row.finished_at.getTime() - exportedAt.get(row.test_id)!));
+    const toLink = sorted(measured.filter((row) => row.linked_at).map((row) => row.linked_at!.getTime() - exportedAt.get(row.test_id)!));
+    const fromLink = sorted(measured.filter((row) => row.linked_at).map((row) => row.finished_at.getTime() - row.linked_at!.getTime()));
+    const at = (q: number) => quantile(latencies, q);
     return {
       tests: options.tests,
       status,
+      exportFailures,
       wallSeconds: Number((wallMs / 1000).toFixed(1)),
       spanToFinalMs: { p50: Math.round(at(0.5)), p95: Math.round(at(0.95)), max: Math.round(latencies.at(-1) ?? NaN) },
+      spanToLinkMs: { p50: Math.round(quantile(toLink, 0.5)), p95: Math.round(quantile(toLink, 0.95)) },
+      linkToFinalMs: { p50: Math.round(quantile(fromLink, 0.5)), p95: Math.round(quantile(fromLink, 0.95)) },
       phoenixRequests: {
         total: requests,
         perSecond: Number((requests / (wallMs / 1000)).toFixed(1)),
