@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoBaselineConfig, demoInferenceSteps, demoTasks } from '../../dev/demo-app/demo-catalog.js';
 import { startPhoenixStack, waitForPhoenixRun, type PhoenixStack } from '../helpers/phoenix-stack.js';
 import { eventually } from '../helpers/phoenix-trace-sender.js';
+import { expectTracesInPhoenix, listRunTests, type PhoenixTestRow } from '../helpers/phoenix-run-checks.js';
 
 // The whole of `npm run start:phoenix`, real: a Phoenix (auth on), the Python demo app with the openai client and
 // OpenInference, the plugin in the Phoenix shell pulling spans from Phoenix, a Temporal worker. The app pretends not
@@ -15,31 +16,6 @@ afterAll(async () => {
   await stack?.close();
 });
 
-interface TestRow {
-  testId: string;
-  taskId: string;
-  status: string;
-  traceId: string | null;
-  traceUrl: string | null;
-  output: string | null;
-  overrideMismatches: Array<{ step: string; parameter: string; sent: unknown; recorded: unknown }> | null;
-}
-
-async function testsOf(experimentId: string, runId: string): Promise<TestRow[]> {
-  const rows: TestRow[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await stack.experiments(
-      'GET',
-      `/experiments/${experimentId}/runs/${runId}/tests?limit=100${cursor ? `&cursor=${cursor}` : ''}`,
-    );
-    expect(page.status).toBe(200);
-    rows.push(...(page.body.items as TestRow[]));
-    cursor = page.body.nextCursor ?? undefined;
-  } while (cursor);
-  return rows;
-}
-
 async function run(
   experimentId: string,
   variantId: string,
@@ -47,7 +23,7 @@ async function run(
   status: string;
   runId: string;
   counts: { total: number; passed: number; failed: number; errored: number; timedOut: number };
-  rows: TestRow[];
+  rows: PhoenixTestRow[];
 }> {
   const started = await stack.experiments('POST', `/experiments/${experimentId}/variants/${variantId}/runs`, {
     concurrency: 8,
@@ -59,28 +35,8 @@ async function run(
     status: finished.status,
     runId: started.body.runId,
     counts: finished.counts,
-    rows: await testsOf(experimentId, started.body.runId),
+    rows: await listRunTests(stack, experimentId, started.body.runId),
   };
-}
-
-/** Each result: a trace of this test in Phoenix, and the link Phoenix's own route for it in the right project. */
-async function expectTracesInPhoenix(rows: TestRow[]) {
-  const phoenixProject = await stack.shell.phoenix.projects.get(stack.phoenixProject);
-  const traceIds = rows.map((row) => row.traceId!);
-  expect(new Set(traceIds).size).toBe(rows.length);
-  const spans = await stack.shell.phoenix.spans.byTraceIds(stack.phoenixProject, traceIds);
-  for (const row of rows) {
-    const root = spans.find((span) => span.context.trace_id === row.traceId && !span.parent_id);
-    expect(root?.attributes['experiment.test_id']).toBe(row.testId);
-    expect(row.traceUrl).toBe(`${stack.phoenixUrl}/projects/${phoenixProject.id}/traces/${row.traceId}`);
-  }
-  // The link opens Phoenix's trace page: the app answers it (its UI routes), and the project id in it is the one the
-  // REST API answers for the trace.
-  const page = await fetch(rows[0]!.traceUrl!, { headers: { authorization: `Bearer ${stack.phoenixApiKey}` } });
-  expect(page.status).toBe(200);
-  expect(await page.text()).toContain('<div id="root">');
-  const byProjectId = await stack.shell.phoenix.spans.byTraceIds(phoenixProject.id, [rows[0]!.traceId!]);
-  expect(byProjectId.length).toBeGreaterThanOrEqual(5);
 }
 
 describe('choosing the tasks from a Phoenix dataset', () => {
@@ -170,7 +126,7 @@ describe('an experiment over a Phoenix dataset, traced by the Python app into Ph
     // The baseline sends what the app applies: nothing to flag.
     for (const row of baseline.rows) expect(row.overrideMismatches ?? []).toEqual([]);
     for (const row of baseline.rows) expect(row.output).toBeTruthy();
-    await expectTracesInPhoenix(baseline.rows);
+    await expectTracesInPhoenix(stack, baseline.rows);
     const locked = await stack.experiments('GET', `/experiments/${experimentId}`);
     expect(locked.body.taskSource).toEqual({ sourceId: stack.datasetId, version: stack.datasetVersion });
   });
@@ -224,13 +180,13 @@ describe('an experiment over a Phoenix dataset, traced by the Python app into Ph
         expect.objectContaining({ step: 'response_generator', parameter: 'temperature', sent: 0.2, recorded: 0.7 }),
       ]);
     }
-    await expectTracesInPhoenix(second.rows);
+    await expectTracesInPhoenix(stack, second.rows);
     await expectResultsInPhoenix(experimentId, second.runId, second.rows);
   });
 });
 
 /** The run as a Phoenix experiment on the pinned dataset version: a run per example with output, trace and verdict. */
-async function expectResultsInPhoenix(experimentId: string, runId: string, rows: TestRow[]) {
+async function expectResultsInPhoenix(experimentId: string, runId: string, rows: PhoenixTestRow[]) {
   const written = await eventually(async () => {
     const run = await stack.experiments('GET', `/experiments/${experimentId}/runs/${runId}`);
     return run.body.hostResults?.current ? (run.body.hostResults as { url: string }) : undefined;
