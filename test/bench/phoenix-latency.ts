@@ -9,6 +9,7 @@ import { saveWebhook } from '../../hosts/phoenix/webhook-repository.js';
 import { ensurePhoenixInstalled } from '../../dev/services/phoenix-install.js';
 import { startPhoenixServer } from '../../dev/services/phoenix-server.js';
 import { createPhoenixTraceSender } from '../helpers/phoenix-trace-sender.js';
+import { measurePhoenixReadable } from './phoenix-readable.js';
 import { loopbackReceivers, startReceiver } from '../helpers/receivers.js';
 import { startSwitchableProxy } from '../helpers/switchable-proxy.js';
 import type { BenchServices } from './bench-services.js';
@@ -24,6 +25,8 @@ export interface PhoenixLatency {
   /** The two halves: export → the plugin linked the trace (Phoenix stores it, the plugin's next read finds it), link → final. */
   spanToLinkMs: { p50: number; p95: number };
   linkToFinalMs: { p50: number; p95: number };
+  /** The floor: Phoenix alone, the same burst, export accepted → root span readable through its spans API. */
+  phoenixReadableMs: { p50: number; p95: number };
   /** The plugin's requests to Phoenix while the run was open (span reads, trace reads, the results write-back). */
   phoenixRequests: { total: number; perSecond: number; perTest: number };
 }
@@ -53,6 +56,8 @@ export async function measurePhoenixLatency(
       phoenixUrl = phoenix.url;
       apiKey = phoenix.apiKey;
     }
+    // First, with nothing else running, what Phoenix itself takes to make such a burst readable.
+    const floor = await measurePhoenixReadable({ phoenixUrl, apiKey, traces: options.tests, concurrency: options.concurrency });
     const proxy = await startSwitchableProxy(phoenixUrl);
     stops.push(() => proxy.close());
     const databaseUrl = await services.newDatabase('phoenix_latency');
@@ -159,6 +164,7 @@ export async function measurePhoenixLatency(
       wallSeconds: Number((wallMs / 1000).toFixed(1)),
       spanToFinalMs: { p50: Math.round(at(0.5)), p95: Math.round(at(0.95)), max: Math.round(latencies.at(-1) ?? NaN) },
       spanToLinkMs: { p50: Math.round(quantile(toLink, 0.5)), p95: Math.round(quantile(toLink, 0.95)) },
+      phoenixReadableMs: { p50: floor.p50, p95: floor.p95 },
       linkToFinalMs: { p50: Math.round(quantile(fromLink, 0.5)), p95: Math.round(quantile(fromLink, 0.95)) },
       phoenixRequests: {
         total: requests,

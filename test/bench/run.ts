@@ -69,6 +69,7 @@ try {
     figures.phoenix = f;
     rows.push(['(f) Phoenix: span → test final p50 / p95', `${f.spanToFinalMs.p50} / ${f.spanToFinalMs.p95} ms (${f.tests} tests ${f.status})`, 'p95 ≤ 2 s']);
     rows.push(['(f) Phoenix: span → linked, linked → final p95', `${f.spanToLinkMs.p95} ms, ${f.linkToFinalMs.p95} ms`, 'where the time goes']);
+    rows.push(['(f) Phoenix alone: export → readable p50 / p95', `${f.phoenixReadableMs.p50} / ${f.phoenixReadableMs.p95} ms`, 'the floor']);
     rows.push(['(f) Phoenix: plugin requests to Phoenix', `${f.phoenixRequests.total} (${f.phoenixRequests.perSecond}/s, ${f.phoenixRequests.perTest} per test)`, 'bounded']);
   }
 } finally {
