@@ -7,7 +7,6 @@ import { ensurePhoenixInstalled, type PhoenixVenv } from '../../dev/services/pho
 import { startPhoenixServer, type RunningPhoenix } from '../../dev/services/phoenix-server.js';
 import { createDatasetExperiment, expectTracesInPhoenix, listRunTests } from '../helpers/phoenix-run-checks.js';
 import { startPhoenixStack, waitForPhoenixRun, type PhoenixStack } from '../helpers/phoenix-stack.js';
-import { eventually } from '../helpers/phoenix-trace-sender.js';
 
 // The Phoenix server process itself is stopped during an open run and started again on the same port and working
 // directory (its SQLite, its auth secrets and system API key), as an operator restarting Phoenix would. Both the
@@ -24,7 +23,7 @@ beforeAll(async () => {
   venv = await ensurePhoenixInstalled({ dir: inject('phoenixVenv') });
   workingDir = mkdtempSync(path.join(os.tmpdir(), 'phoenix-restart-'));
   phoenix = await startPhoenixServer({ venv, workingDir, auth: true });
-  stack = await startPhoenixStack({ phoenix: { url: phoenix.url, apiKey: phoenix.apiKey }, modelLatencyMs: 1_000 });
+  stack = await startPhoenixStack({ phoenix: { url: phoenix.url, apiKey: phoenix.apiKey }, modelLatencyMs: 3_000 });
 });
 afterAll(async () => {
   await stack?.close();
@@ -38,29 +37,30 @@ describe('the Phoenix server stopped and started again during a run', () => {
     const total = Math.ceil(demoTasks.length / 2);
     expect(taskCount).toBe(total);
     const started = await stack.experiments('POST', `/experiments/${experimentId}/variants/${baselineId}/runs`, {
-      // One at a time with a slow model (2 calls of 1 s a test): most of the run is still ahead when Phoenix stops.
-      concurrency: 1,
+      concurrency: 4,
       traceTimeoutSeconds: 180,
     });
     expect(started.status, JSON.stringify(started.body)).toBe(202);
     const runId = started.body.runId as string;
     const progress = async () => (await stack.experiments('GET', `/experiments/${experimentId}/runs/${runId}`)).body;
 
-    await eventually(async () => ((await progress()).progress.done >= 2 ? true : undefined), 60_000);
+    // The app accepts each webhook at once and works on every test together; a test's two model calls take 3 s each,
+    // so Phoenix stops while the run is open and before any trace exists. (Stopping after some tests were final
+    // raced with the app finishing them all at once.) Phoenix keeps the run's span cursor, the dataset and the
+    // project; the app exports every trace while Phoenix is away.
     const { port } = phoenix;
     await phoenix.stop();
     expect(await fetch(`${stack.phoenixUrl}/healthz`).then(() => 'up', () => 'down')).toBe('down');
-    // Tests go on being sent and the app goes on tracing (into retries); the plugin can read nothing.
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    await new Promise((resolve) => setTimeout(resolve, 8_000));
     const whileDown = await progress();
     expect(whileDown.status).toBe('running');
-    expect(whileDown.progress.done).toBeLessThan(total);
+    expect(whileDown.progress.done).toBe(0);
 
     const downFor = Date.now();
     // The same HTTP port (the app and the plugin know Phoenix by its URL); OTLP/gRPC, which nobody here uses, on a
     // fresh port: one restart here found its old gRPC port taken ("Address already in use") and exited.
     phoenix = await startPhoenixServer({ venv, workingDir, auth: true, port });
-    console.log(`[phoenix restart] Phoenix answered again ${((Date.now() - downFor) / 1000 + 3).toFixed(1)} s after it stopped`);
+    console.log(`[phoenix restart] Phoenix answered again ${((Date.now() - downFor) / 1000 + 8).toFixed(1)} s after it stopped`);
     expect(phoenix.url).toBe(stack.phoenixUrl);
     // Same secrets and database: the system API key the plugin and the app hold is still valid.
     expect(phoenix.apiKey).toBe(stack.phoenixApiKey);
