@@ -44,10 +44,10 @@ describe('the Phoenix server stopped and started again during a run', () => {
     const runId = started.body.runId as string;
     const progress = async () => (await stack.experiments('GET', `/experiments/${experimentId}/runs/${runId}`)).body;
 
-    // The app accepts each webhook at once and works on every test together; a test's two model calls take 3 s each,
-    // so Phoenix stops while the run is open and before any trace exists. (Stopping after some tests were final
-    // raced with the app finishing them all at once.) Phoenix keeps the run's span cursor, the dataset and the
-    // project; the app exports every trace while Phoenix is away.
+    // A test's two model calls take 3 s each, so Phoenix stops while the run is open and before any trace exists
+    // (stopping after some tests were final raced with the app finishing the tests it had together). The first tests
+    // are sent at once and the app exports their traces into the outage. Phoenix keeps the run's span cursor, the
+    // dataset and the project.
     const { port } = phoenix;
     await phoenix.stop();
     expect(await fetch(`${stack.phoenixUrl}/healthz`).then(() => 'up', () => 'down')).toBe('down');
