@@ -14,7 +14,7 @@ const direct = createPhoenixClient({ baseUrl: inject('phoenixUrl'), apiKey: inje
 
 beforeAll(async () => {
   proxy = await startSwitchableProxy(inject('phoenixUrl'));
-  stack = await startPhoenixStack({ shellPhoenixUrl: proxy.url, modelLatencyMs: 250 });
+  stack = await startPhoenixStack({ shellPhoenixUrl: proxy.url, modelLatencyMs: 1_000 });
 });
 afterAll(async () => {
   await stack?.close();
@@ -42,7 +42,8 @@ describe('Phoenix away during a run', () => {
     const runId = started.body.runId as string;
     const progress = async () => (await stack.experiments('GET', `/experiments/${experimentId}/runs/${runId}`)).body;
 
-    await eventually(async () => ((await progress()).progress.done >= 2 ? true : undefined), 60_000);
+    // Away before any trace exists (a test's two model calls take 1 s each). Waiting for some tests to be final
+    // first raced: the app works on all the tests it was sent together, so they can all be final at once.
     proxy.set('down');
     // Every test's trace reaches Phoenix while the plugin cannot read it.
     const testIds = (await stack.experiments('GET', `/experiments/${experimentId}/runs/${runId}/tests?limit=100`)).body.items.map(
@@ -55,10 +56,10 @@ describe('Phoenix away during a run', () => {
         if (tagged.length === 0) return undefined;
       }
       return true;
-    }, 60_000);
+    }, 120_000);
     const whileDown = await progress();
     expect(whileDown.status).toBe('running');
-    expect(whileDown.progress.done).toBeLessThan(total);
+    expect(whileDown.progress.done).toBe(0);
     proxy.set('errors');
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect((await progress()).progress.done).toBe(whileDown.progress.done);
@@ -73,5 +74,5 @@ describe('Phoenix away during a run', () => {
     const links = await stack.shell.sql<Array<{ kind: string; n: number }>>`
       select kind, count(*)::int as n from experiments.trace_links where project_id = ${stack.projectId} group by kind`;
     expect([...links]).toEqual([{ kind: 'linked', n: total }]);
-  }, 240_000);
+  }, 300_000);
 });
