@@ -132,6 +132,7 @@ export function ExperimentLive({ paths, experiment, latestRun, results, runDefau
           canBranch={acceptsVariants}
           winnerVariantId={experiment.winnerVariantId}
           runDefaults={runDefaults}
+          {...(results ? { changesOf: (variantId: string) => results.variants.find((row) => row.variantId === variantId)?.changes } : {})}
         />
 
         <h2 id="results-heading">Results</h2>

@@ -1,4 +1,4 @@
-import { formatChange } from '../plugin/domain/variant-tree.js';
+import { formatChange, type ParameterChange } from '../plugin/domain/variant-tree.js';
 import type { VariantViewNode } from '../plugin/operations/experiment-view.js';
 import { RunSettingsFields, type RunDefaults } from './run-settings-fields.js';
 import { StatusBadge } from './status-badge.js';
@@ -13,6 +13,11 @@ export interface VariantTreeProps {
   canBranch: boolean;
   winnerVariantId: string | null;
   runDefaults: RunDefaults;
+  /**
+   * Each variant's whole difference from the baseline along its branch (the results' `changes`), so two variants never
+   * read alike; without it (the results could not be read) a variant shows its own change only.
+   */
+  changesOf?: (variantId: string) => readonly ParameterChange[] | undefined;
 }
 
 function RunForm({ paths, experimentId, variant, runDefaults }: { paths: ViewPaths; experimentId: string; variant: VariantViewNode; runDefaults: RunDefaults }) {
@@ -30,6 +35,24 @@ function RunForm({ paths, experimentId, variant, runDefaults }: { paths: ViewPat
   );
 }
 
+// The full list when known, this variant's own change marked in it; else the own change alone.
+function VariantChanges({ variant, changes }: { variant: VariantViewNode; changes: readonly ParameterChange[] | undefined }) {
+  const own = variant.change;
+  if (!changes) return own ? <code class="xp-change">{formatChange(own)}</code> : null;
+  const isOwn = (change: ParameterChange) => own !== null && change.step === own.step && change.parameter === own.parameter;
+  return (
+    <ul class="xp-changes" aria-label={`What ${variant.name} changes from the baseline`}>
+      {changes.map((change) => (
+        <li>
+          <code class="xp-change">{formatChange(change)}</code>
+          {isOwn(change) ? null : <span class="xp-muted xp-small"> (inherited)</span>}
+        </li>
+      ))}
+      {changes.length === 0 ? <li class="xp-muted xp-small">Same configuration as the baseline</li> : null}
+    </ul>
+  );
+}
+
 function VariantNode(props: VariantTreeProps & { variant: VariantViewNode }) {
   const { paths, experimentId, variant, canRun, canBranch, winnerVariantId, runDefaults } = props;
   return (
@@ -41,9 +64,9 @@ function VariantNode(props: VariantTreeProps & { variant: VariantViewNode }) {
           <br />
           {variant.isBaseline ? (
             <span class="xp-muted xp-small">Baseline: the configuration every variant is compared with</span>
-          ) : variant.change ? (
-            <code class="xp-change">{formatChange(variant.change)}</code>
-          ) : null}
+          ) : (
+            <VariantChanges variant={variant} changes={props.changesOf?.(variant.id)} />
+          )}
           {variant.description ? <p class="xp-small xp-muted">{variant.description}</p> : null}
         </div>
         <div class="xp-node-actions">
@@ -69,7 +92,7 @@ function VariantNode(props: VariantTreeProps & { variant: VariantViewNode }) {
   );
 }
 
-/** The variants as a tree rooted at the baseline, each with its one change as `step.parameter: old → new`. */
+/** The variants as a tree rooted at the baseline, each with its changes from the baseline as `step.parameter: old → new`. */
 export function VariantTree(props: VariantTreeProps) {
   if (props.roots.length === 0) {
     return <p class="xp-empty">No variants yet: the baseline appears here once its configuration is saved.</p>;

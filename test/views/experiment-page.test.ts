@@ -25,11 +25,11 @@ afterAll(async () => {
 
 /** The variant nodes of the tree, each with its nesting depth. */
 function treeNodes(doc: HtmlElement) {
-  return queryAll(doc, '.xp-tree li').map((li) => {
+  return queryAll(doc, '.xp-tree li[data-variant-id]').map((li) => {
     let depth = 0;
     for (let node = li.parent; node && !(node.attrs.class ?? '').includes('xp-tree'); node = node.parent) if (node.tag === 'ul') depth++;
     const node = li.children.find((child): child is HtmlElement => typeof child !== 'string' && child.attrs.class === 'xp-node')!;
-    return { depth, name: textOf(query(node, '.xp-node-name')), change: queryAll(node, 'code.xp-change').map(textOf)[0] ?? null };
+    return { depth, name: textOf(query(node, '.xp-node-name')), changes: queryAll(node, 'code.xp-change').map(textOf) };
   });
 }
 
@@ -50,7 +50,7 @@ describe('the experiment page', () => {
     expect(textOf(query(live, '.xp-status-line .xp-badge'))).toBe('Baseline complete');
     expect(textOf(query(live, '.xp-lock'))).toBe('Locked since 2026-11-20 10:00 UTC');
     expect(query(live, '.xp-lock time').attrs.datetime).toBe('2026-11-20T10:00:00.000Z');
-    expect(treeNodes(page.doc)).toEqual([{ depth: 0, name: 'Baseline', change: null }]);
+    expect(treeNodes(page.doc)).toEqual([{ depth: 0, name: 'Baseline', changes: [] }]);
     expect(queryAll(page.doc, 'h1')).toHaveLength(1);
     // The actions inside inherit the live section as their target explicitly (htmx 4 does not inherit implicitly).
     const actions = query(live, '[hx-target\\:inherited]');
@@ -89,9 +89,10 @@ describe('the experiment page', () => {
     });
     expect(second.status).toBe(200);
     expect(treeNodes(second.doc)).toEqual([
-      { depth: 0, name: 'Baseline', change: null },
-      { depth: 1, name: 'Warmer classifier', change: 'classifier.temperature: 0 → 0.3' },
-      { depth: 2, name: 'response_generator.model → "gpt-4.1"', change: 'response_generator.model: "gpt-4o" → "gpt-4.1"' },
+      { depth: 0, name: 'Baseline', changes: [] },
+      { depth: 1, name: 'Warmer classifier', changes: ['classifier.temperature: 0 → 0.3'] },
+      // A child lists its parent's change with its own: its whole difference from the baseline.
+      { depth: 2, name: 'response_generator.model → "gpt-4.1"', changes: ['classifier.temperature: 0 → 0.3', 'response_generator.model: "gpt-4o" → "gpt-4.1"'] },
     ]);
     // The branch form offers every variant as a parent, and the page preselects one from ?parent=.
     const page = await view('GET', `${mount}/experiments/${experiment.id}?parent=${firstId}`);
