@@ -1,9 +1,11 @@
 import { formatChange } from '../plugin/domain/variant-tree.js';
-import type { CompareSide, FlippedTask, MatrixCell, TaskOutputs, VariantComparison } from '../plugin/operations/compare-variants.js';
+import type { ComparePair, CompareSide, FlippedTask, MatrixCell, TaskOutputs, VariantComparison } from '../plugin/operations/compare-variants.js';
 import type { RunTestRow } from '../plugin/operations/run-tests.js';
 import { CompareChoice } from './compare-choice-fields.js';
+import { CostFigure } from './cost-figure.js';
 import { cost, duration, percent, signedPercent, signedPoints, statusLabel } from './format.js';
 import { PassRateBar } from './pass-rate-bar.js';
+import { sequentialNote } from './results-table-fragment.js';
 import { StatusBadge } from './status-badge.js';
 import type { ViewPaths } from './view-paths.js';
 
@@ -13,6 +15,15 @@ export type ComparePageProps = VariantComparison & { paths: ViewPaths };
 const rate = (side: CompareSide) => (side.passRate === null ? '—' : percent(side.passRate));
 
 const fraction = (value: number) => percent(value, 0);
+
+// Tests counted in no figure, the ones a stop did not send named as such.
+function notRunText(side: CompareSide): string {
+  const stopped = side.stopped ? Math.min(side.stopped.notSent, side.notRun) : 0;
+  const rest = side.notRun + side.pending - stopped;
+  if (stopped === 0) return String(rest);
+  const why = side.stopped!.reason === 'budget_reached' ? 'budget reached' : 'stopped early';
+  return `${stopped} (${why})${rest > 0 ? ` + ${rest}` : ''}`;
+}
 
 function FlipList({ id, title, rows, more, a, b }: { id: string; title: string; rows: FlippedTask[]; more: boolean; a: CompareSide; b: CompareSide }) {
   const repeated = (a.repeats ?? 1) > 1 || (b.repeats ?? 1) > 1;
@@ -51,6 +62,16 @@ function FlipList({ id, title, rows, more, a, b }: { id: string; title: string; 
 
 const pText = (p: number) => (p < 0.001 ? '< 0.001' : `= ${p.toFixed(3)}`);
 const methodText = { exact_mcnemar: 'exact McNemar test', exact_permutation: 'exact permutation test on the tasks’ pass fractions', normal_approximation: 'permutation test on the tasks’ pass fractions, normal approximation' } as const;
+
+// The test a p-value comes from: against the baseline, a run that could stop once decided is judged by the sequential one.
+function MethodText({ pair }: { pair: ComparePair }) {
+  if (!pair.sequential) return <>{methodText[pair.method]}</>;
+  return (
+    <span class="xp-sequential" title={sequentialNote} aria-describedby="compare-sequential-note" data-sequential={pair.sequential}>
+      anytime-valid sequential test<sup aria-hidden="true">†</sup>
+    </span>
+  );
+}
 
 const letter = (index: number) => (index < 26 ? String.fromCharCode(65 + index) : `#${index + 1}`);
 
@@ -159,11 +180,18 @@ export function ComparePage(props: ComparePageProps) {
     ['Failed', (side) => side.failed],
     ['Errored', (side) => side.errored],
     ['Timed out', (side) => side.timedOut],
-    ['Not run (not counted)', (side) => side.notRun + side.pending],
+    ['Not run (not counted)', (side) => notRunText(side)],
     ['Repeats per task (rule)', (side) => `${side.repeats ?? 1} (${side.taskRule ?? 'all'})`],
     ['pass^k', (side) => (side.flakiness && side.flakiness.k > 1 && side.flakiness.passHatK !== null ? `pass^${side.flakiness.k} ${percent(side.flakiness.passHatK)}` : '—')],
     ['Latency p50 / p95', (side) => `${duration(side.latency.p50)} / ${duration(side.latency.p95)}`],
-    ['Cost (tokens)', (side) => `${cost(side.cost)} (${side.tokens.total === null ? '—' : side.tokens.total.toLocaleString('en-US')} tokens)`],
+    [
+      'Cost (tokens)',
+      (side) => (
+        <>
+          <CostFigure figures={side} paths={paths} /> ({side.tokens.total === null ? '—' : side.tokens.total.toLocaleString('en-US')} tokens)
+        </>
+      ),
+    ],
   ];
   const steps = [...new Set(sides.flatMap((side) => side.steps.map((step) => step.step)))];
   return (
@@ -208,7 +236,7 @@ export function ComparePage(props: ComparePageProps) {
               Over the {pair.tasks} tasks both runs finished, B is {signedPoints(pair.points)} against A
               {pair.relative === null ? '' : ` (${signedPercent(pair.relative)})`}, 95% CI {signedPoints(pair.interval.low * 100)} to{' '}
               {signedPoints(pair.interval.high * 100)}: {pair.regressions} tasks passed less often with B than with A, and {pair.improvements} more
-              often ({methodText[pair.method]}, p {pText(pair.pValue)}
+              often (<MethodText pair={pair} />, p {pText(pair.pValue)}
               {pair.pAdjusted === null ? '; not Holm-adjusted: neither is the baseline' : `, p (Holm) ${pText(pair.pAdjusted)}`}).
             </p>
           ) : (
@@ -220,12 +248,34 @@ export function ComparePage(props: ComparePageProps) {
               <p data-variant-id={side.variantId}>
                 {letter(offset + 2)} is {signedPoints(against.points)} against A over the {against.tasks} tasks both finished, 95% CI{' '}
                 {signedPoints(against.interval.low * 100)} to {signedPoints(against.interval.high * 100)} ({against.regressions} tasks passed less often,{' '}
-                {against.improvements} more often; p {pText(against.pValue)}).
+                {against.improvements} more often; p {pText(against.pValue)}
+                {against.sequential ? (
+                  <>
+                    , <MethodText pair={against} />
+                  </>
+                ) : null}
+                ).
               </p>
             ) : (
               <p class="xp-muted">No task was finished by both A and {letter(offset + 2)}.</p>
             );
           })}
+          {[pair, ...againstFirst].some((entry) => entry?.sequential) ? (
+            <p class="xp-hint" id="compare-sequential-note">
+              † Anytime-valid sequential test: {sequentialNote}
+            </p>
+          ) : null}
+          {sides.some((side) => side.stopped) ? (
+            <ul class="xp-stop-lines">
+              {sides.map((side, index) =>
+                side.stopped ? (
+                  <li data-stopped-variant-id={side.variantId}>
+                    {letter(index)}: {side.name} stopped sending: {side.stopped.summary}.
+                  </li>
+                ) : null,
+              )}
+            </ul>
+          ) : null}
           {matrix ? (
             <section aria-labelledby="matrix-heading" id="matrix">
               <h2 id="matrix-heading">Per-task outcomes</h2>
@@ -348,7 +398,7 @@ export function ComparePage(props: ComparePageProps) {
                           <td class="xp-nowrap" data-cost={step?.cost ?? ''}>
                             {step ? (
                               <>
-                                {cost(step.cost)}
+                                <CostFigure figures={step} paths={paths} />
                                 <br />
                                 <span class="xp-muted xp-small">
                                   p50 {duration(step.latency.p50)} · {((step.tokens.input ?? 0) + (step.tokens.output ?? 0)).toLocaleString('en-US')} tokens

@@ -76,10 +76,13 @@ export function PassRateChart({ rows }: { rows: readonly VariantResult[] }) {
   );
 }
 
-/** Mean cost of one finished test: runs with different repeats or task counts compare fairly. */
+/**
+ * Mean cost of one finished test: runs with different repeats or task counts compare fairly. Null when some tests'
+ * cost is unknown (a model not in the price table): the known part alone would draw the variant as cheaper than it is.
+ */
 export function costPerTest(row: VariantResult): number | null {
   const finished = row.passed + row.failed + row.errored + row.timedOut;
-  return row.cost === null || finished === 0 ? null : row.cost / finished;
+  return row.cost === null || finished === 0 || row.costUnknown > 0 ? null : row.cost / finished;
 }
 
 // A test often costs a fraction of a cent: enough digits to tell two variants apart.
@@ -109,11 +112,22 @@ export function PassRateScatter({ rows, against }: { rows: readonly VariantResul
     return value === null ? [] : [{ row, value }];
   });
   const id = `chart-rate-${against}`;
+  // Said beside the chart, so a variant left out is not taken for one that never ran.
+  const unpriced = against === 'cost' ? rated(rows).filter((row) => row.costUnknown > 0) : [];
+  const leftOut =
+    unpriced.length > 0 ? (
+      <p class="xp-muted xp-small" data-cost-left-out={unpriced.map((row) => row.variantId).join(' ')}>
+        Not plotted, their cost being unknown (a model not in the price table): {unpriced.map((row) => row.name).join(', ')}.
+      </p>
+    ) : null;
   if (points.length === 0) {
     return (
-      <p class="xp-muted xp-small" data-chart={`rate-vs-${against}`}>
-        Pass rate against {axis.label.toLowerCase()}: {axis.missing}
-      </p>
+      <div data-chart={`rate-vs-${against}`}>
+        <p class="xp-muted xp-small">
+          Pass rate against {axis.label.toLowerCase()}: {axis.missing}
+        </p>
+        {leftOut}
+      </div>
     );
   }
   const plotWidth = width - margin.left - margin.right;
@@ -159,6 +173,7 @@ export function PassRateScatter({ rows, against }: { rows: readonly VariantResul
       </svg>
       <figcaption>
         Pass rate (with its 95% interval) against {axis.label.toLowerCase()}: higher and further left is better.
+        {leftOut}
       </figcaption>
     </figure>
   );

@@ -1,5 +1,6 @@
 import { formatChange } from '../plugin/domain/variant-tree.js';
-import { cost, dateTime, duration, percent, signedPercent, signedPoints, statusLabel } from './format.js';
+import { CostFigure } from './cost-figure.js';
+import { dateTime, duration, percent, signedPercent, signedPoints, statusLabel } from './format.js';
 import { PassRateChart, PassRateScatter } from './results-charts.js';
 import { sortParameter, sortResults, type ResultsSort, type ResultsSortKey } from './results-sort.js';
 import { PassRateBar } from './pass-rate-bar.js';
@@ -11,6 +12,20 @@ const verdictLabels = { better: 'Better', worse: 'Worse', no_difference: 'No cle
 
 const pText = (p: number) => (p < 0.001 ? '< 0.001' : p.toFixed(3));
 const methodLabels = { exact_mcnemar: 'exact McNemar', exact_permutation: 'exact permutation', normal_approximation: 'permutation, normal approx.' } as const;
+
+/** Why a run that could stop once decided is judged by another test than a run of fixed size: one line, for a tooltip and a footnote. */
+export const sequentialNote =
+  'the run could stop once its verdict was decided, so its p-value is the anytime-valid one of a sequential test, valid however often the results were looked at; a fixed-size test’s would not be.';
+
+// The test a verdict comes from: the anytime-valid sequential one for a run that could stop once decided.
+function MethodLabel({ comparison }: { comparison: NonNullable<VariantResultRow['vsBaseline']> }) {
+  if (!comparison.sequential) return <>{methodLabels[comparison.method]}</>;
+  return (
+    <span class="xp-sequential" title={sequentialNote} aria-describedby="sequential-note" data-sequential={comparison.sequential}>
+      anytime-valid sequential test<sup aria-hidden="true">†</sup>
+    </span>
+  );
+}
 
 // The change against the baseline and the verdict on it, in one cell: the table stays narrow enough to read whole.
 function Comparison({ row }: { row: VariantResultRow }) {
@@ -29,7 +44,7 @@ function Comparison({ row }: { row: VariantResultRow }) {
       <br />
       <span class="xp-muted xp-small">
         {comparison.regressions} tasks regressed, {comparison.improvements} improved, of {comparison.pairedTasks}; p (Holm) {pText(comparison.pAdjusted)},{' '}
-        {methodLabels[comparison.method]}
+        <MethodLabel comparison={comparison} />
       </span>
     </>
   );
@@ -99,10 +114,24 @@ function outcomeLine(row: VariantResultRow): string {
   return shown.length === 0 ? 'none failed' : shown.join(' · ');
 }
 
+const stopLabels = { stopped_early: 'stopped early', budget_reached: 'budget reached' } as const;
+
+/** Tests counted in no figure: "3 pending · 426 not run (stopped early) (not counted)". */
+function notCountedLine(row: VariantResultRow): string {
+  // Tests not sent after the run's stop are not_run; any others (e.g. a cancelled run's) are listed apart.
+  const stopped = row.stopped ? Math.min(row.stopped.notSent, row.notRun) : 0;
+  const parts = [
+    row.pending > 0 ? `${row.pending} pending` : null,
+    stopped > 0 ? `${stopped} not run (${stopLabels[row.stopped!.reason]})` : null,
+    row.notRun - stopped > 0 ? `${row.notRun - stopped} not run` : null,
+  ];
+  return `${parts.filter(Boolean).join(' · ')} (not counted)`;
+}
+
 const tokenCount = (value: number | null) => (value === null ? '—' : value.toLocaleString('en-US'));
 
 /** Latency, tokens and cost of each inference step, per variant: a table of its own beside the results, one row per step. */
-function StepTable({ rows }: { rows: readonly VariantResultRow[] }) {
+function StepTable({ rows, paths }: { rows: readonly VariantResultRow[]; paths: ViewPaths }) {
   const withSteps = rows.filter((row) => row.steps.length > 0);
   if (withSteps.length === 0) return null;
   return (
@@ -148,7 +177,9 @@ function StepTable({ rows }: { rows: readonly VariantResultRow[] }) {
                   <td class="xp-num xp-nowrap">
                     {tokenCount(step.tokens.input)} / {tokenCount(step.tokens.output)}
                   </td>
-                  <td class="xp-num">{cost(step.cost)}</td>
+                  <td class="xp-num" data-cost={step.cost ?? ''}>
+                    <CostFigure figures={step} paths={paths} />
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -187,6 +218,7 @@ export function ResultsTable({ paths, experimentId, results, sort = null }: { pa
           </thead>
           <tbody>
             {rows.map((row) => (
+              <>
               <tr data-variant-id={row.variantId}>
                 <th scope="row">
                   <span>{row.name}</span>
@@ -247,10 +279,8 @@ export function ResultsTable({ paths, experimentId, results, sort = null }: { pa
                   {row.pending > 0 || row.notRun > 0 ? (
                     <>
                       <br />
-                      <span class="xp-small xp-muted xp-nowrap" data-not-counted="true">
-                        {row.pending > 0 ? `${row.pending} pending` : ''}
-                        {row.pending > 0 && row.notRun > 0 ? ' · ' : ''}
-                        {row.notRun > 0 ? `${row.notRun} not run` : ''} (not counted)
+                      <span class="xp-small xp-muted" data-not-counted="true">
+                        {notCountedLine(row)}
                       </span>
                     </>
                   ) : null}
@@ -270,7 +300,7 @@ export function ResultsTable({ paths, experimentId, results, sort = null }: { pa
                   ) : null}
                 </td>
                 <td class="xp-num" data-cost={row.cost ?? ''}>
-                  {cost(row.cost)}
+                  <CostFigure figures={row} paths={paths} />
                 </td>
                 <td class="xp-small xp-run-cell">
                   <span class="xp-nowrap">
@@ -288,6 +318,16 @@ export function ResultsTable({ paths, experimentId, results, sort = null }: { pa
                   ) : null}
                 </td>
               </tr>
+              {row.stopped ? (
+                <tr class="xp-stop-row" data-stopped-variant-id={row.variantId} data-stop-reason={row.stopped.reason}>
+                  <td colspan={8}>
+                    <StatusBadge status="not_run" label={row.stopped.reason === 'budget_reached' ? 'Budget reached' : 'Stopped early'} />{' '}
+                    <span class="xp-visually-hidden">{row.name}: </span>
+                    {row.stopped.summary}.
+                  </td>
+                </tr>
+              ) : null}
+              </>
             ))}
           </tbody>
         </table>
@@ -295,11 +335,17 @@ export function ResultsTable({ paths, experimentId, results, sort = null }: { pa
           Pass rates are the mean over tasks of each task's share of passing repeats; pending and not-run tests count nowhere. Each
           variant is compared with the baseline over the tasks both finished (exact McNemar test when both ran each task once, an exact
           permutation test on the tasks' pass fractions with repeats), Holm-corrected across variants. Cost is what the traces' token
-          counts cost at the plugin's model prices; a model without a price shows none.
+          counts cost at the plugin's model prices; where a model has no price the cost says it is unknown, and a cost marked ≥ is
+          only what the priced tests cost.
           {results.detectableDifference ? <> {detectableText(results.detectableDifference)}</> : null}
         </p>
+        {ran.some((row) => row.vsBaseline?.sequential) ? (
+          <p class="xp-hint" id="sequential-note">
+            † Anytime-valid sequential test: {sequentialNote}
+          </p>
+        ) : null}
       </div>
-      <StepTable rows={rows} />
+      <StepTable rows={rows} paths={paths} />
       <div class="xp-charts">
         <PassRateChart rows={ran} />
         <PassRateScatter rows={ran} against="cost" />

@@ -1,5 +1,6 @@
 import type { PairedComparison } from '../domain/paired-comparison.js';
 import type { PairedTestMethod } from '../domain/paired-permutation-test.js';
+import type { SequentialKind } from '../domain/sequential-test.js';
 import type { Interval } from '../domain/statistics.js';
 import type { TaskTally } from '../domain/task-outcomes.js';
 import { evaluatorTotals } from '../store/evaluator-totals.js';
@@ -43,6 +44,8 @@ export interface ComparePair {
   /** Holm-adjusted as in the results when A or B is the baseline; null otherwise (the family is the comparisons with the baseline). */
   pAdjusted: number | null;
   method: PairedTestMethod;
+  /** Set when B against the baseline (or A) is the results' anytime-valid sequential test: p and the verdict are its, not `method`'s. */
+  sequential: SequentialKind | null;
 }
 
 /** A task's finished repeats and passes in one side's run; null when the run has no test of it. */
@@ -132,37 +135,38 @@ function refusalOf(candidates: readonly CompareSide[], ids: readonly string[]): 
 
 function pairOf(detail: ResultsDetail, a: CompareSide, b: CompareSide): { comparison: PairedComparison | null; pair: ComparePair | null } {
   let comparison: PairedComparison | null;
-  let pAdjusted: number | null = null;
-  // A run that could stop once decided is judged, with the baseline, by its anytime-valid p-value and interval: the
-  // results', the interval turned round when the baseline is B.
-  let anytime: { pValue: number; interval: Interval; intervalKind: IntervalKind } | null = null;
+  // Against the baseline, the results' own test: a run that could stop once decided is judged by its sequential test
+  // and shown with its anytime-valid interval (turned round when the baseline is B).
+  let judged: VariantResult['vsBaseline'] = null;
+  let baselineIsB = false;
   if (a.isBaseline && b.vsBaseline) {
     comparison = detail.comparisons.get(b.variantId) ?? null;
-    pAdjusted = b.vsBaseline.pAdjusted;
-    if (b.vsBaseline.intervalKind === 'anytime_valid') anytime = { pValue: b.vsBaseline.pValue, interval: b.vsBaseline.interval, intervalKind: 'anytime_valid' };
+    judged = b.vsBaseline;
   } else {
     comparison = compareTallies(detail, a.runId, b.runId);
     // The test is symmetric: B against the baseline has the p-value of the baseline against B.
     if (b.isBaseline && a.vsBaseline) {
-      pAdjusted = a.vsBaseline.pAdjusted;
-      const { pValue, interval, intervalKind } = a.vsBaseline;
-      if (intervalKind === 'anytime_valid') anytime = { pValue, interval: { low: -interval.high, high: -interval.low }, intervalKind };
+      judged = a.vsBaseline;
+      baselineIsB = true;
     }
   }
   if (!comparison) return { comparison: null, pair: null };
+  const anytime = judged?.intervalKind === 'anytime_valid' ? judged.interval : null;
+  const anytimeInterval = anytime && baselineIsB ? { low: -anytime.high, high: -anytime.low } : anytime;
   return {
     comparison,
     pair: {
       tasks: comparison.tasks,
       points: comparison.points,
       relative: comparison.relative,
-      interval: anytime?.interval ?? comparison.interval,
-      intervalKind: anytime?.intervalKind ?? 'fixed_size',
+      interval: anytimeInterval ?? comparison.interval,
+      intervalKind: anytimeInterval ? 'anytime_valid' : 'fixed_size',
       regressions: comparison.regressed.length,
       improvements: comparison.improved.length,
-      pValue: anytime?.pValue ?? comparison.pValue,
-      pAdjusted,
+      pValue: judged?.pValue ?? comparison.pValue,
+      pAdjusted: judged?.pAdjusted ?? null,
       method: comparison.method,
+      sequential: judged?.sequential ?? null,
     },
   };
 }
