@@ -9,6 +9,9 @@ import type { PluginContext } from './plugin-context.js';
 
 type Cell = string | number | boolean | null | undefined;
 
+/** A variant's changes from the baseline on one line: "classifier.temperature: 0.7 → 0.2; response_generator.model: …". */
+const changesText = (v: VariantResult) => v.changes.map(formatChange).join('; ');
+
 // A spreadsheet runs a cell that starts like a formula; user text is defused with a leading apostrophe (OWASP).
 const defuse = (text: string | null | undefined) => (text && /^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
 
@@ -18,6 +21,8 @@ const csvColumns: Array<[string, (v: VariantResult) => Cell]> = [
   ['parent_id', (v) => v.parentId],
   ['is_baseline', (v) => v.isBaseline],
   ['change', (v) => defuse(v.change ? formatChange(v.change) : null)],
+  // Everything the variant sets differently from the baseline along its branch: a child's own change alone can read like another variant's.
+  ['changes', (v) => defuse(changesText(v) || null)],
   ['run_id', (v) => v.runId],
   ['run_number', (v) => v.runNumber],
   ['status', (v) => v.status],
@@ -150,7 +155,7 @@ function resultRow(v: VariantResult): string {
   const comparison = v.vsBaseline;
   const cells = [
     cellText(v.name),
-    v.change ? cellText(formatChange(v.change)) : '—',
+    v.changes.length > 0 ? cellText(changesText(v)) : '—',
     passRateText(v),
     v.isBaseline
       ? 'baseline'
@@ -242,7 +247,7 @@ export function resultsMarkdown(experiment: ExperimentRecord, results: Experimen
   lines.push(
     '## Results',
     '',
-    '| Variant | Change | Pass rate (95% CI), tests | vs baseline (95% CI of the difference) | Regressed / improved tasks | p / p (Holm) | Verdict | pass^k / flaky tasks |',
+    '| Variant | Changes from the baseline | Pass rate (95% CI), tests | vs baseline (95% CI of the difference) | Regressed / improved tasks | p / p (Holm) | Verdict | pass^k / flaky tasks |',
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...results.variants.map(resultRow),
     '',
@@ -282,7 +287,7 @@ export function resultsMarkdown(experiment: ExperimentRecord, results: Experimen
     const winner = results.variants.find((v) => v.variantId === experiment.winnerVariantId);
     lines.push('## Winner', '');
     if (winner) {
-      const change = winner.change ? ` (${cellText(formatChange(winner.change))})` : '';
+      const change = winner.changes.length > 0 ? ` (${cellText(changesText(winner))})` : '';
       const verdict = winner.vsBaseline ? `, ${verdictAgainstBaseline[winner.vsBaseline.verdict]}` : '';
       lines.push(`**${cellText(winner.name)}**${change}: ${passRateText(winner)}${verdict}.`, '');
     } else {

@@ -330,6 +330,10 @@ describe('results of an experiment with three compared variants, one never run a
       expect(Number(csv.latency_p95_ms)).toBe(json.latency.p95);
       expect(Number(csv.cost)).toBe(json.cost);
     }
+    // A child's row carries its whole difference from the baseline, so it never reads like a variant with the same own change.
+    expect(byId('B')).toMatchObject({ change: 'classifier.model: "gpt-4o-mini" → "gpt-4o"', changes: 'classifier.model: "gpt-4o-mini" → "gpt-4o"; classifier.temperature: 0.7 → 0.2' });
+    expect(byId('A').changes).toBe('classifier.temperature: 0.7 → 0.2');
+    expect(byId('baseline').changes).toBe('');
     expect(byId('D')).toMatchObject({ run_id: '', status: '', total: '0', pass_rate: '', verdict: '' });
     expect(byId('baseline')).toMatchObject({ is_baseline: 'true', verdict: '', completed_at: '2026-11-20T09:00:30.000Z' });
   });
@@ -351,7 +355,8 @@ describe('results of an experiment with three compared variants, one never run a
     expect(rowOf('Cooler')).toContain('2 / 5');
     expect(rowOf('Cooler')).toContain('0.453 / 0.906');
     expect(rowOf('Cooler')).toContain('no difference');
-    expect(rowOf('Cooler and bigger')).toContain('classifier.model: "gpt-4o-mini" → "gpt-4o"');
+    // The whole difference from the baseline, A's change included.
+    expect(rowOf('Cooler and bigger')).toContain('| classifier.model: "gpt-4o-mini" → "gpt-4o"; classifier.temperature: 0.7 → 0.2 |');
     // The tricky name stays on one table row, its pipe-free text escaped.
     expect(table.find((line) => line.includes('Tone, "warm" and short'))).toContain('**worse**');
     expect(table.find((line) => line.includes('HYPERLINK'))).toContain('not run');
