@@ -32,7 +32,8 @@ describe('plugin.manifest.json', () => {
   it('has the package version, and the changelog starts with it', () => {
     expect(manifest.version).toBe(read('package.json').version);
     const changelog = readFileSync(path.join(root, 'CHANGELOG.md'), 'utf8');
-    expect(/^## (\S+)/m.exec(changelog)?.[1]).toBe(manifest.version);
+    // Changes not yet released gather under "## Unreleased" above it.
+    expect(/^## (?!Unreleased$)(\S+)$/m.exec(changelog)?.[1]).toBe(manifest.version);
   });
 
   it('declares the settings the plugin accepts, and only those', () => {
