@@ -116,7 +116,7 @@ function outcomeLine(row: VariantResultRow): string {
 
 const stopLabels = { stopped_early: 'stopped early', budget_reached: 'budget reached' } as const;
 
-/** Tests counted in no figure: "3 pending · 426 not run (stopped early) (not counted)". */
+/** Tests counted in no figure: "3 pending · 426 not run (stopped early), not counted". */
 function notCountedLine(row: VariantResultRow): string {
   // Tests not sent after the run's stop are not_run; any others (e.g. a cancelled run's) are listed apart.
   const stopped = row.stopped ? Math.min(row.stopped.notSent, row.notRun) : 0;
@@ -124,8 +124,9 @@ function notCountedLine(row: VariantResultRow): string {
     row.pending > 0 ? `${row.pending} pending` : null,
     stopped > 0 ? `${stopped} not run (${stopLabels[row.stopped!.reason]})` : null,
     row.notRun - stopped > 0 ? `${row.notRun - stopped} not run` : null,
-  ];
-  return `${parts.filter(Boolean).join(' · ')} (not counted)`;
+  ].filter((part) => part !== null);
+  // "(stopped early) (not counted)" would stack brackets.
+  return `${parts.join(' · ')}${parts.at(-1)?.endsWith(')') ? ', not counted' : ' (not counted)'}`;
 }
 
 const tokenCount = (value: number | null) => (value === null ? '—' : value.toLocaleString('en-US'));

@@ -123,7 +123,7 @@ describe('a run that stopped early', () => {
     const rows = queryAll(page.doc, 'table.xp-results tbody tr');
     expect(rows[rows.indexOf(line) - 1]!.attrs['data-variant-id']).toBe(seeded.variantIds.S);
     expect(queryAll(page.doc, 'tr.xp-stop-row')).toHaveLength(1);
-    expect(textOf(query(rowOf(page.doc, 'S'), '[data-not-counted]'))).toBe('3 not run (stopped early) (not counted)');
+    expect(textOf(query(rowOf(page.doc, 'S'), '[data-not-counted]'))).toBe('3 not run (stopped early), not counted');
   });
 
   it('labels its verdict as the anytime-valid sequential test’s, with a footnote, not the fixed-size test’s name', async () => {

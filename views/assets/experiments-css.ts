@@ -100,7 +100,8 @@ export const experimentsCss = `
 .xp-sort:hover, .xp-sort:focus-visible { text-decoration: underline; }
 .xp-changes { list-style: none; margin: 0.15rem 0; padding: 0; display: grid; gap: 0.15rem; }
 .xp-tests-cell { min-width: 9rem; }
-.xp-stop-row td { border-top: none; padding-top: 0; color: var(--xp-muted); }
+.xp-stop-row td { padding-top: 0; color: var(--xp-muted); }
+.xp-results tr:has(+ .xp-stop-row) > * { border-bottom: none; }
 .xp-cost-unknown { display: inline-block; max-width: 14rem; text-align: left; }
 .xp-steps h3 { margin: 1rem 0 0.25rem; font-size: 1rem; }
 .xp-step-table th, .xp-step-table td { font-size: 0.85rem; padding: 0.25rem 0.5rem; }
