@@ -3,7 +3,7 @@ import type { ComparePair, CompareSide, FlippedTask, MatrixCell, TaskOutputs, Va
 import type { RunTestRow } from '../plugin/operations/run-tests.js';
 import { CompareChoice } from './compare-choice-fields.js';
 import { CostFigure } from './cost-figure.js';
-import { cost, duration, percent, signedPercent, signedPoints, statusLabel } from './format.js';
+import { duration, percent, signedPercent, signedPoints, statusLabel } from './format.js';
 import { PassRateBar } from './pass-rate-bar.js';
 import { sequentialNote } from './results-table-fragment.js';
 import { StatusBadge } from './status-badge.js';
@@ -107,7 +107,7 @@ function ChangesCell({ side }: { side: CompareSide }) {
   );
 }
 
-function OutputColumn({ side, tests, index }: { side: CompareSide; tests: RunTestRow[]; index: number }) {
+function OutputColumn({ side, tests, index, paths }: { side: CompareSide; tests: RunTestRow[]; index: number; paths: ViewPaths }) {
   return (
     <section class="xp-output" data-variant-id={side.variantId} aria-label={`Output of ${side.name}`}>
       <h3>
@@ -118,7 +118,8 @@ function OutputColumn({ side, tests, index }: { side: CompareSide; tests: RunTes
         <div class="xp-output-test">
           <p class="xp-small">
             {tests.length > 1 ? `Repeat ${test.repeat + 1}: ` : ''}
-            <StatusBadge status={test.status} label={statusLabel(test.status)} /> · {duration(test.latencyMs)} · {cost(test.cost)}
+            <StatusBadge status={test.status} label={statusLabel(test.status)} /> · {duration(test.latencyMs)} ·{' '}
+            <CostFigure figures={{ cost: test.cost, costUnknown: test.cost === null && test.costNote ? 1 : 0, costNotes: test.costNote ? [test.costNote] : [] }} paths={paths} />
             {test.traceUrl ? (
               <>
                 {' '}
@@ -142,13 +143,13 @@ function OutputColumn({ side, tests, index }: { side: CompareSide; tests: RunTes
   );
 }
 
-function Outputs({ outputs, sides }: { outputs: TaskOutputs; sides: CompareSide[] }) {
+function Outputs({ outputs, sides, paths }: { outputs: TaskOutputs; sides: CompareSide[]; paths: ViewPaths }) {
   return (
     <section aria-labelledby="outputs-heading" id="outputs">
       <h2 id="outputs-heading">Outputs for {outputs.title ?? outputs.taskId}</h2>
       <div class="xp-sides">
         {sides.map((side, index) => (
-          <OutputColumn side={side} tests={outputs.sides[index] ?? []} index={index} />
+          <OutputColumn side={side} tests={outputs.sides[index] ?? []} index={index} paths={paths} />
         ))}
       </div>
     </section>
@@ -327,7 +328,7 @@ export function ComparePage(props: ComparePageProps) {
               {matrix.more ? <p class="xp-hint">Only the first {matrix.rows.length} tasks are listed.</p> : null}
             </section>
           ) : null}
-          {outputs ? <Outputs outputs={outputs} sides={sides} /> : null}
+          {outputs ? <Outputs outputs={outputs} sides={sides} paths={paths} /> : null}
           <section aria-labelledby="evaluators-heading">
             <h2 id="evaluators-heading">Per evaluator</h2>
             {evaluators.length === 0 ? (

@@ -81,6 +81,8 @@ export interface TestResultRow {
   inputTokens: number | null;
   outputTokens: number | null;
   cost: number | null;
+  /** Why the cost is unknown though the trace showed calls (e.g. "unknown model llama-3-70b"); null when known. */
+  costNote: string | null;
   overrideMismatches: Array<Record<string, unknown>> | null;
   traceId: string | null;
   evaluations: TestEvaluation[];
@@ -390,6 +392,7 @@ export async function listTestResults(
       't.input_tokens',
       't.output_tokens',
       't.cost',
+      't.cost_note',
       't.override_mismatches',
       't.trace_id',
       sql<string | null>`et.snapshot ->> 'title'`.as('task_title'),
@@ -443,6 +446,7 @@ export async function listTestResults(
     inputTokens: row.input_tokens,
     outputTokens: row.output_tokens,
     cost: row.cost,
+    costNote: row.cost_note,
     overrideMismatches: row.override_mismatches,
     traceId: row.trace_id,
     evaluations: row.evaluations.map((e) => ({ evaluator: e.evaluator, outcome: e.outcome, score: e.score, reason: e.reason })),

@@ -111,6 +111,11 @@ describe('an unknown cost', () => {
     const step = queryAll(query(page.doc, 'table.xp-compare-steps tbody tr[data-step="response_generator"]'), 'td')[1]!;
     expect(textOf(step)).toMatch(/^unknown — model llama-3-70b/);
     expect(query(step, 'a').attrs.href).toBe(pricesLink('llama-3-70b'));
+    // And for a single test, in the outputs side by side.
+    const outputs = await view('GET', `${experimentPath()}/compare?v=${seeded.variantIds.A}&v=${seeded.variantIds.U}&task=task-0001`);
+    const [priced, unpriced] = queryAll(outputs.doc, '#outputs section.xp-output').map((column) => textOf(query(column, 'p.xp-small')));
+    expect(priced).toMatch(/· \$0\.0010/);
+    expect(unpriced).toContain('· unknown — model llama-3-70b not in the price table');
   });
 });
 
