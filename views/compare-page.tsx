@@ -3,7 +3,7 @@ import type { ComparePair, CompareSide, FlippedTask, MatrixCell, TaskOutputs, Va
 import type { RunTestRow } from '../plugin/operations/run-tests.js';
 import { CompareChoice } from './compare-choice-fields.js';
 import { CostFigure } from './cost-figure.js';
-import { duration, percent, signedPercent, signedPoints, statusLabel } from './format.js';
+import { duration, intervalLabel, percent, signedPercent, signedPoints, statusLabel } from './format.js';
 import { PassRateBar } from './pass-rate-bar.js';
 import { sequentialNote } from './results-table-fragment.js';
 import { StatusBadge } from './status-badge.js';
@@ -235,7 +235,7 @@ export function ComparePage(props: ComparePageProps) {
           {pair ? (
             <p data-points={pair.points.toFixed(6)}>
               Over the {pair.tasks} tasks both runs finished, B is {signedPoints(pair.points)} against A
-              {pair.relative === null ? '' : ` (${signedPercent(pair.relative)})`}, 95% CI {signedPoints(pair.interval.low * 100)} to{' '}
+              {pair.relative === null ? '' : ` (${signedPercent(pair.relative)})`}, {intervalLabel(pair.intervalKind)} {signedPoints(pair.interval.low * 100)} to{' '}
               {signedPoints(pair.interval.high * 100)}: {pair.regressions} tasks passed less often with B than with A, and {pair.improvements} more
               often (<MethodText pair={pair} />, p {pText(pair.pValue)}
               {pair.pAdjusted === null ? '; not Holm-adjusted: neither is the baseline' : `, p (Holm) ${pText(pair.pAdjusted)}`}).
@@ -247,7 +247,7 @@ export function ComparePage(props: ComparePageProps) {
             const against = againstFirst[offset + 1] ?? null;
             return against ? (
               <p data-variant-id={side.variantId}>
-                {letter(offset + 2)} is {signedPoints(against.points)} against A over the {against.tasks} tasks both finished, 95% CI{' '}
+                {letter(offset + 2)} is {signedPoints(against.points)} against A over the {against.tasks} tasks both finished, {intervalLabel(against.intervalKind)}{' '}
                 {signedPoints(against.interval.low * 100)} to {signedPoints(against.interval.high * 100)} ({against.regressions} tasks passed less often,{' '}
                 {against.improvements} more often; p {pText(against.pValue)}
                 {against.sequential ? (

@@ -41,6 +41,9 @@ export function cost(value: number | null | undefined): string {
 }
 
 /** The first `length` characters of a text, marked when cut. */
+/** The interval of a change against the baseline: a run that could stop once decided has an anytime-valid one. */
+export const intervalLabel = (kind: string | undefined): string => (kind === 'anytime_valid' ? 'anytime-valid 95% CI' : '95% CI');
+
 export const shorten = (text: string, length: number): string => (text.length > length ? `${text.slice(0, length - 1)}…` : text);
 
 const experimentLabels: Record<ExperimentStatus, string> = {

@@ -1,6 +1,6 @@
 import { formatChange } from '../plugin/domain/variant-tree.js';
 import { CostFigure } from './cost-figure.js';
-import { dateTime, duration, percent, signedPercent, signedPoints, statusLabel } from './format.js';
+import { dateTime, duration, intervalLabel, percent, signedPercent, signedPoints, statusLabel } from './format.js';
 import { PassRateChart, PassRateScatter } from './results-charts.js';
 import { sortParameter, sortResults, type ResultsSort, type ResultsSortKey } from './results-sort.js';
 import { PassRateBar } from './pass-rate-bar.js';
@@ -39,7 +39,7 @@ function Comparison({ row }: { row: VariantResultRow }) {
       {comparison.relative === null ? null : <span class="xp-muted xp-nowrap"> ({signedPercent(comparison.relative)})</span>}
       <br />
       <span class="xp-muted xp-small xp-nowrap">
-        95% CI {signedPoints(comparison.interval.low * 100)} to {signedPoints(comparison.interval.high * 100)}
+        {intervalLabel(comparison.intervalKind)} {signedPoints(comparison.interval.low * 100)} to {signedPoints(comparison.interval.high * 100)}
       </span>
       <br />
       <span class="xp-muted xp-small">

@@ -138,8 +138,11 @@ describe('a run that stopped early', () => {
     expect(comparison('S')).not.toContain('McNemar');
     expect(query(rowOf(page.doc, 'S'), '.xp-sequential').attrs['aria-describedby']).toBe('sequential-note');
     expect(textOf(query(page.doc, '#sequential-note'))).toMatch(/^† Anytime-valid sequential test: the run could stop once its verdict was decided/);
-    // A run of fixed size keeps its test's name.
+    // Its interval is the anytime-valid one (a confidence sequence); a run of fixed size keeps its test's name and interval.
+    expect(comparison('S')).toContain('anytime-valid 95% CI');
     expect(comparison('A')).toContain('exact McNemar');
+    expect(comparison('A')).toMatch(/(^|[^-])95% CI/);
+    expect(comparison('A')).not.toContain('anytime-valid 95% CI');
   });
 
   it('in Compare against the baseline: the sequential test’s p-value and name, and the stop', async () => {
@@ -150,6 +153,7 @@ describe('a run that stopped early', () => {
     const sentence = textOf(query(page.doc, 'p[data-points]'));
     expect(sentence).toContain(`(anytime-valid sequential test†, p ${judged.pValue < 0.001 ? '< 0.001' : `= ${judged.pValue.toFixed(3)}`}`);
     expect(sentence).not.toContain('McNemar');
+    expect(sentence).toContain('anytime-valid 95% CI');
     expect(query(page.doc, '#compare-sequential-note')).toBeTruthy();
     expect(textOf(query(page.doc, `li[data-stopped-variant-id="${seeded.variantIds.S}"]`))).toBe('B: Hot stopped sending: decided worse after 3 of 6 tasks; 3 tests not sent (about $3.20 saved).');
     const notRun = queryAll(page.doc, 'table.xp-compare tbody tr').find((row) => textOf(query(row, 'th')) === 'Not run (not counted)')!;
