@@ -23,7 +23,8 @@ export function RunProgressFragment({ paths, experimentId, run, workflowUrl }: R
   const { done, total, testsPerSecond } = run.progress;
   const { counts } = run;
   const { notRun } = counts;
-  const retryable = !active && counts.failed + counts.errored + counts.timedOut + notRun > 0;
+  // Only what could not run to a verdict, and only while the experiment can run it again (run.retryable says both).
+  const { retryable } = run;
   const title = `${run.isBaseline ? 'Baseline' : run.variantName} — run #${run.number}`;
   return (
     <div
@@ -74,7 +75,7 @@ export function RunProgressFragment({ paths, experimentId, run, workflowUrl }: R
         ) : (
           <span class="xp-muted xp-small">{run.finishedAt ? `Ended ${dateTime(run.finishedAt)}` : null}</span>
         )}
-        {retryable ? (
+        {retryable > 0 ? (
           <form
             method="post"
             action={paths.retry(experimentId, run.runId)}
@@ -83,7 +84,7 @@ export function RunProgressFragment({ paths, experimentId, run, workflowUrl }: R
             hx-swap="outerHTML"
           >
             <button type="submit" class="xp-button">
-              Retry {counts.failed + counts.errored + counts.timedOut + notRun} failed, errored, timed-out or not-run tests
+              Retry {retryable} errored, timed-out or not-run {retryable === 1 ? 'test' : 'tests'}
             </button>
           </form>
         ) : null}

@@ -167,7 +167,7 @@ describe('variant lifecycle', () => {
 describe('test and run statuses', () => {
   it('knows which test statuses are final and retryable', () => {
     expect(testStatuses.filter(isFinalTestStatus)).toEqual(['passed', 'failed', 'errored', 'timed_out']);
-    expect(testStatuses.filter(isRetryableTestStatus)).toEqual(['failed', 'errored', 'timed_out', 'not_run']);
+    expect(testStatuses.filter(isRetryableTestStatus)).toEqual(['errored', 'timed_out', 'not_run']);
   });
 
   it('knows which run statuses are final', () => {

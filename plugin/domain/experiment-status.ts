@@ -205,8 +205,12 @@ export const reevaluableTestStatuses = ['passed', 'failed', 'errored'] as const 
 export const isFinalTestStatus = (status: TestStatus): boolean =>
   (finalTestStatuses as readonly TestStatus[]).includes(status);
 
-/** Statuses a run retry sends back to `pending`: what did not pass, and what never ran; a pass is never retried. */
-export const retryableTestStatuses = ['failed', 'errored', 'timed_out', 'not_run'] as const satisfies readonly TestStatus[];
+/**
+ * Statuses a run retry sends back to `pending`: what could not run to a verdict (an infrastructure error, a trace that
+ * never came) and what was never sent. A plain evaluation failure is a result, never retried: retrying until a test
+ * passes would be cherry-picking.
+ */
+export const retryableTestStatuses = ['errored', 'timed_out', 'not_run'] as const satisfies readonly TestStatus[];
 
 /** Whether a test may be retried in place. */
 export const isRetryableTestStatus = (status: TestStatus): boolean =>

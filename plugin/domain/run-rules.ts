@@ -45,3 +45,19 @@ export function checkRetry(run: { status: RunStatus; isBaseline: boolean }, expe
 export function scopedConfig(config: ExperimentConfig, steps: readonly string[]): ExperimentConfig {
   return Object.fromEntries(steps.map((step) => [step, { ...(config[step] ?? {}) }]));
 }
+
+/**
+ * How many tests a retry of this run would send again now: its errored, timed-out and not-run tests, and none while
+ * the run goes or when the experiment cannot run it again (a locked baseline, a completed or archived experiment).
+ */
+export function retryableNow(
+  run: { status: RunStatus; isBaseline: boolean; counts: { errored: number; timedOut: number; notRun: number } },
+  experimentStatus: ExperimentStatus,
+): number {
+  try {
+    checkRetry(run, experimentStatus);
+  } catch {
+    return 0;
+  }
+  return run.counts.errored + run.counts.timedOut + run.counts.notRun;
+}

@@ -13,7 +13,7 @@ import { startRunWorkflow } from './workflow-client.js';
 import { prepareSpanCursor } from '../traces/span-puller.js';
 
 /**
- * Puts a finished run's failed, errored and timed-out tests back to pending with new test ids (earlier attempts
+ * Puts a finished run's errored, timed-out and not-run tests back to pending with new test ids (earlier attempts
  * are kept) and moves the experiment back to running, in one transaction.
  */
 export async function prepareRetry(db: Db, input: { projectId: string; experimentId: string; runId: string; actor: string }) {
@@ -22,7 +22,7 @@ export async function prepareRetry(db: Db, input: { projectId: string; experimen
     if (!run) throw new ExperimentsError('not_found', `Run ${input.runId} was not found in this experiment.`);
     const event = checkRetry({ status: run.status as RunStatus, isBaseline: run.is_baseline }, run.experiment_status as ExperimentStatus);
     const count = await resetRetryableTests(trx, input.runId);
-    if (count === 0) throw new ExperimentsError('unprocessable', 'The run has no failed, errored or timed-out tests to retry.');
+    if (count === 0) throw new ExperimentsError('unprocessable', 'The run has no errored, timed-out or not-run tests to retry; failed tests are results and are not retried.');
     const retries = run.retries + 1;
     const workflowId = runWorkflowId(input.runId, retries);
     await reopenRun(trx, { id: input.runId, variantId: run.variant_id, retries, workflowId });
@@ -34,7 +34,7 @@ export async function prepareRetry(db: Db, input: { projectId: string; experimen
   });
 }
 
-/** Runs a finished run's failed, errored and timed-out tests again, in place. */
+/** Runs a finished run's errored, timed-out and not-run tests again, in place (failures are results: never retried). */
 export async function retryRun(
   context: PluginContext,
   caller: Caller,

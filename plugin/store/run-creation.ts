@@ -90,7 +90,7 @@ export async function lockRunOfExperiment(db: Db, scope: { projectId: string; ex
 }
 
 /**
- * Puts a run's failed, errored, timed-out and not-run tests back to pending with new test ids, keeping each earlier attempt;
+ * Puts a run's errored, timed-out and not-run tests back to pending with new test ids, keeping each earlier attempt;
  * returns how many.
  */
 export async function resetRetryableTests(db: Db, runId: string): Promise<number> {

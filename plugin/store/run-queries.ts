@@ -1,3 +1,5 @@
+import type { ExperimentStatus, RunStatus } from '../domain/experiment-status.js';
+import { retryableNow } from '../domain/run-rules.js';
 import { stopSummary, type StoppedRecord } from '../domain/stop-summary.js';
 import { ExperimentsError } from '../errors.js';
 import type { Db } from './connect.js';
@@ -15,6 +17,7 @@ export async function getRunProgress(db: Db, projectId: string, experimentId: st
       'runs.config', 'runs.created_at', 'runs.started_at', 'runs.finished_at', 'runs.resumed_at', 'runs.earlier_active_ms',
       'runs.stop_when_decided', 'runs.order_seed', 'runs.stop_alpha', 'runs.max_cost', 'runs.max_tokens', 'runs.stopped',
       'runs.results_version', 'runs.host_results_version', 'runs.host_results_url', 'runs.host_results_error',
+      'experiments.status as experiment_status',
     ])
     .where('runs.id', '=', runId)
     .where('runs.experiment_id', '=', experimentId)
@@ -49,6 +52,8 @@ export async function getRunProgress(db: Db, projectId: string, experimentId: st
     startedAt: run.started_at,
     finishedAt: run.finished_at,
     counts,
+    /** Tests a retry would send again now (errored, timed out, not run); 0 when a retry is not possible. */
+    retryable: retryableNow({ status: run.status as RunStatus, isBaseline: run.is_baseline, counts }, run.experiment_status as ExperimentStatus),
     progress: { done, total: run.total, testsPerSecond: seconds ? Number((done / seconds).toFixed(2)) : null },
     /** On a host that keeps results of its own (Phoenix): the run's page there once written, and the last failure. */
     hostResults: {
