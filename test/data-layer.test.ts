@@ -29,26 +29,29 @@ describe('migrations', () => {
     await migrateToLatest(db, schema);
     const afterUp = await tablesInSchema();
     expect(afterUp).toEqual(
-      ['evaluation_results', 'experiment_events', 'experiment_steps', 'experiment_tasks', 'experiments', 'host_span_cursors', 'project_settings', 'run_pair_counts', 'run_summaries', 'runs', 'test_attempts', 'test_steps', 'tests', 'trace_links', 'variants'],
+      ['evaluation_results', 'experiment_events', 'experiment_steps', 'experiment_tasks', 'experiments', 'host_span_cursors', 'project_settings', 'run_pair_counts', 'run_queue', 'run_summaries', 'runs', 'test_attempts', 'test_steps', 'tests', 'trace_links', 'variants'],
     );
     const experimentColumns = async () =>
       (
         await sql<{ column_name: string }>`
           select column_name from information_schema.columns where table_schema = ${schema} and table_name = 'experiments'`.execute(db)
       ).rows.map((r) => r.column_name);
+    await migrateDown(db, schema);
+    expect(await tablesInSchema()).not.toContain('run_queue');
+    const beforeQueue = await tablesInSchema();
     // 2026-12-03T0300-run-stopping sorts after 2026-12-03T0300-experiment-key, so it goes down first.
     await migrateDown(db, schema);
-    expect(await tablesInSchema()).toEqual(afterUp);
+    expect(await tablesInSchema()).toEqual(beforeQueue);
     expect(await experimentColumns()).toContain('key');
     await migrateDown(db, schema);
     expect(await experimentColumns()).not.toContain('key');
-    expect(await tablesInSchema()).toEqual(afterUp);
+    expect(await tablesInSchema()).toEqual(beforeQueue);
     await migrateDown(db, schema);
     expect(await tablesInSchema()).not.toContain('project_settings');
     await migrateDown(db, schema);
     expect(await tablesInSchema()).not.toContain('host_span_cursors');
     await migrateDown(db, schema);
-    expect(await tablesInSchema()).toEqual(afterUp.filter((table) => table !== 'project_settings' && table !== 'host_span_cursors'));
+    expect(await tablesInSchema()).toEqual(beforeQueue.filter((table) => table !== 'project_settings' && table !== 'host_span_cursors'));
     await migrateDown(db, schema);
     expect(await tablesInSchema()).not.toContain('run_summaries');
     await migrateDown(db, schema);

@@ -15,6 +15,7 @@ import { findRunStoppingSettings, latestBaselineTallies, runSpend, runTasksInOrd
 import { freshChecks } from '../plugin/webhook/fresh-checks.js';
 import { stoppingDecision } from './run-decisions.js';
 import type { TraceArrived } from './shared.js';
+import { startNextQueuedRun, type QueueStep } from '../plugin/operations/run-queue.js';
 
 export interface ActivityDependencies {
   db: Db;
@@ -167,6 +168,11 @@ export function createActivities({ db, host, config }: ActivityDependencies) {
 
     async testsToReevaluate(runId: string, round: number, afterPosition: number, limit: number) {
       return testsToReevaluate(db, runId, round, afterPosition, limit);
+    },
+
+    /** Starts the experiment's next queued run when it is free (issue 18); says what the queue does next. */
+    async startNextQueuedRun(experimentId: string): Promise<QueueStep> {
+      return startNextQueuedRun({ db, host, config }, experimentId);
     },
 
     async finishRun(runId: string, cancelled: boolean): Promise<RunOutcome | null> {

@@ -29,3 +29,8 @@ export const progressQuery = defineQuery<RunProgress>('progress');
 
 /** One re-evaluation of a run at a time: a second request while it runs is refused. */
 export const reevaluateWorkflowId = (runId: string) => `experiment-reevaluate-${runId}`;
+
+/** One queue of runs per experiment (issue 18): its workflow starts the queued runs one after another. */
+export const runQueueWorkflowId = (experimentId: string) => `experiment-queue-${experimentId}`;
+/** Sent when runs were queued: the queue's workflow looks again before it ends. */
+export const runQueueChangedSignal = defineSignal('runQueueChanged');

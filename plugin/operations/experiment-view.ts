@@ -22,6 +22,7 @@ import {
   type RunSummary,
 } from '../store/experiment-repository.js';
 import { listVariants, type VariantRecord } from '../store/variant-repository.js';
+import { listQueuedRuns, type QueuedRun } from '../store/run-queue-repository.js';
 
 export type { ExperimentStep };
 import type { Caller } from './caller.js';
@@ -42,6 +43,8 @@ export interface VariantView {
   effectiveConfig: ExperimentConfig;
   createdBy: string | null;
   createdAt: Date;
+  /** Where the variant's run waits in the experiment's run queue (1 = next), or null when it is not queued. */
+  queued: { entryId: string; position: number } | null;
 }
 
 export type VariantViewNode = VariantTreeNode<VariantView>;
@@ -85,8 +88,9 @@ export interface ExperimentSummaryView extends ExperimentFields {
   latestRun: RunSummary | null;
 }
 
-/** Every variant with its change and effective config, in the order given. */
-export function variantViews(variants: readonly VariantRecord[], baselineConfig: ExperimentConfig): VariantView[] {
+/** Every variant with its change and effective config, in the order given; `queue` says which wait to run. */
+export function variantViews(variants: readonly VariantRecord[], baselineConfig: ExperimentConfig, queue: readonly QueuedRun[] = []): VariantView[] {
+  const queued = new Map(queue.map((entry, index) => [entry.variantId, { entryId: entry.id, position: index + 1 }]));
   const effective = new Map<string, ExperimentConfig>();
   // Listed oldest first, so a parent (which had to exist first) is normally computed before its children.
   const effectiveOf = (id: string) => effective.get(id) ?? effectiveConfig(variants, id, baselineConfig);
@@ -109,6 +113,7 @@ export function variantViews(variants: readonly VariantRecord[], baselineConfig:
       effectiveConfig: config,
       createdBy: variant.createdBy,
       createdAt: variant.createdAt,
+      queued: queued.get(variant.id) ?? null,
     };
   });
 }
@@ -143,12 +148,13 @@ export function summaryView(summary: ExperimentSummary): ExperimentSummaryView {
 /** The experiment as read inside `db` (a transaction or the pool). */
 export async function readExperimentView(db: Db, scope: ExperimentScope): Promise<ExperimentView> {
   const experiment = await loadExperiment(db, scope);
-  const [steps, taskIds, variants, events, taskSource] = await Promise.all([
+  const [steps, taskIds, variants, events, taskSource, queue] = await Promise.all([
     listExperimentSteps(db, scope),
     listExperimentTaskIds(db, scope),
     listVariants(db, scope),
     listExperimentEvents(db, scope, shownEvents),
     getTaskSource(db, experiment.id),
+    listQueuedRuns(db, scope),
   ]);
   return {
     ...experimentFields(experiment),
@@ -159,7 +165,7 @@ export async function readExperimentView(db: Db, scope: ExperimentScope): Promis
     taskIds,
     taskCount: taskIds.length,
     taskSource,
-    variants: buildTree(variantViews(variants, experiment.baselineConfig)),
+    variants: buildTree(variantViews(variants, experiment.baselineConfig, queue)),
     events,
   };
 }

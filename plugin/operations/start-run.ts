@@ -43,55 +43,70 @@ export type RunSettingsInput = z.output<ReturnType<typeof runSettingsSchema>>;
  * one-active-run index backs the state machine against a concurrent start. `tasks` is the host's current view of
  * the experiment's tasks, snapshotted when the baseline starts (null for a variant).
  */
-export async function createRun(
-  db: Db,
-  input: {
-    projectId: string;
-    experimentId: string;
-    variantId: string;
-    actor: string;
-    settings: Omit<RunSettings, 'stopWhenDecided'>;
-    /** Stop when decided; the level is α split over the experiment's variants, so Holm across them keeps each decision. */
-    stopWhenDecided: boolean;
-    tasks: HostTask[] | null;
-    /** The version of the experiment's task source the baseline's tasks were read at. */
-    sourceVersion?: string;
-  },
-) {
+export async function createRun(db: Db, input: CreateRunInput) {
+  return db.transaction().execute((trx) => createRunIn(trx, input));
+}
+
+export interface CreateRunInput {
+  projectId: string;
+  experimentId: string;
+  variantId: string;
+  actor: string;
+  settings: Omit<RunSettings, 'stopWhenDecided'>;
+  /** Stop when decided; the level is α split over the experiment's variants, so Holm across them keeps each decision. */
+  stopWhenDecided: boolean;
+  tasks: HostTask[] | null;
+  /** The version of the experiment's task source the baseline's tasks were read at. */
+  sourceVersion?: string;
+}
+
+/** `createRun` inside a transaction the caller holds (the run queue takes its entry and starts the run in one). */
+export async function createRunIn(trx: Db, input: CreateRunInput) {
   const scope = { projectId: input.projectId, experimentId: input.experimentId };
-  return db.transaction().execute(async (trx) => {
-    const experiment = await loadExperiment(trx, scope, true);
-    const variant = await findVariant(trx, scope, input.variantId);
-    if (!variant) throw new ExperimentsError('not_found', `Variant ${input.variantId} was not found in this experiment.`);
-    const steps = (await listExperimentSteps(trx, scope)).map((step) => step.externalId);
-    const taskIds = await listExperimentTaskIds(trx, scope);
-    const event = checkRunStart(experiment.status, variant.isBaseline, { steps: steps.length, tasks: taskIds.length });
-    if (input.stopWhenDecided && variant.isBaseline) {
-      throw new ExperimentsError('unprocessable', 'Stopping when decided compares a variant with the baseline: the baseline runs every task.');
-    }
-    if (variant.isBaseline) {
-      const found = new Set((input.tasks ?? []).map((task) => task.id));
-      checkTasksExist(taskIds.filter((id) => !found.has(id)));
-      await snapshotExperimentTasks(trx, experiment.id, input.tasks ?? []);
-      if (input.sourceVersion) await pinTaskSource(trx, experiment.id, input.sourceVersion);
-    }
-    const config = scopedConfig(effectiveConfig(await listVariants(trx, scope), variant.id, experiment.baselineConfig), steps);
-    const number = await nextRunNumber(trx, variant.id);
-    const variants = (await listVariants(trx, scope)).filter((v) => !v.isBaseline).length;
-    const stopWhenDecided = input.stopWhenDecided ? { alpha: stopLevel / Math.max(1, variants), orderSeed: randomInt(2 ** 31) } : null;
-    const runId = randomUUID();
-    const workflowId = runWorkflowId(runId);
-    const { total } = await insertRun(trx, {
-      id: runId, experimentId: experiment.id, variantId: variant.id, number, isBaseline: variant.isBaseline,
-      settings: { ...input.settings, stopWhenDecided }, config, workflowId, createdBy: input.actor, taskIds,
-    });
-    await transitionExperiment(trx, {
-      experimentId: experiment.id, event, actor: input.actor,
-      reason: `${variant.isBaseline ? 'baseline' : `variant "${variant.name}"`} run #${number} started (${total} tests)`,
-      details: { runId, variantId: variant.id },
-    });
-    return { runId, number, total, config, workflowId, isBaseline: variant.isBaseline };
+  const experiment = await loadExperiment(trx, scope, true);
+  const variant = await findVariant(trx, scope, input.variantId);
+  if (!variant) throw new ExperimentsError('not_found', `Variant ${input.variantId} was not found in this experiment.`);
+  const steps = (await listExperimentSteps(trx, scope)).map((step) => step.externalId);
+  const taskIds = await listExperimentTaskIds(trx, scope);
+  const event = checkRunStart(experiment.status, variant.isBaseline, { steps: steps.length, tasks: taskIds.length });
+  if (input.stopWhenDecided && variant.isBaseline) {
+    throw new ExperimentsError(
+      'unprocessable',
+      'Stopping when decided compares a variant with the baseline: the baseline runs every task.',
+    );
+  }
+  if (variant.isBaseline) {
+    const found = new Set((input.tasks ?? []).map((task) => task.id));
+    checkTasksExist(taskIds.filter((id) => !found.has(id)));
+    await snapshotExperimentTasks(trx, experiment.id, input.tasks ?? []);
+    if (input.sourceVersion) await pinTaskSource(trx, experiment.id, input.sourceVersion);
+  }
+  const config = scopedConfig(effectiveConfig(await listVariants(trx, scope), variant.id, experiment.baselineConfig), steps);
+  const number = await nextRunNumber(trx, variant.id);
+  const variants = (await listVariants(trx, scope)).filter((v) => !v.isBaseline).length;
+  const stopWhenDecided = input.stopWhenDecided ? { alpha: stopLevel / Math.max(1, variants), orderSeed: randomInt(2 ** 31) } : null;
+  const runId = randomUUID();
+  const workflowId = runWorkflowId(runId);
+  const { total } = await insertRun(trx, {
+    id: runId,
+    experimentId: experiment.id,
+    variantId: variant.id,
+    number,
+    isBaseline: variant.isBaseline,
+    settings: { ...input.settings, stopWhenDecided },
+    config,
+    workflowId,
+    createdBy: input.actor,
+    taskIds,
   });
+  await transitionExperiment(trx, {
+    experimentId: experiment.id,
+    event,
+    actor: input.actor,
+    reason: `${variant.isBaseline ? 'baseline' : `variant "${variant.name}"`} run #${number} started (${total} tests)`,
+    details: { runId, variantId: variant.id },
+  });
+  return { runId, number, total, config, workflowId, isBaseline: variant.isBaseline };
 }
 
 /**
@@ -117,7 +132,9 @@ export async function startRun(
     const source = await getTaskSource(db, scope.experimentId);
     if (source && host.tasks.fromSource && taskIds.length > 0) {
       // Read at the source's latest version, which is pinned: later edits in the host cannot change the experiment.
-      const read = await readSource(() => host.tasks.fromSource!(projectId, { sourceId: source.sourceId, ...(source.splits ? { splits: source.splits } : {}) }));
+      const read = await readSource(() =>
+        host.tasks.fromSource!(projectId, { sourceId: source.sourceId, ...(source.splits ? { splits: source.splits } : {}) }),
+      );
       const wanted = new Set(taskIds);
       tasks = read.tasks.filter((task) => wanted.has(task.id));
       sourceVersion = read.version;
@@ -133,18 +150,28 @@ export async function startRun(
     actor,
     tasks,
     ...(sourceVersion ? { sourceVersion } : {}),
+    ...resolvedRunSettings(input, config),
+  });
+  await startRunWorkflow(context, run.runId, run.workflowId, actor);
+  return getRun(context, caller, { experimentId: scope.experimentId, runId: run.runId });
+}
+
+/** A run's settings with the plugin's defaults filled in, as `createRun` takes them. */
+export function resolvedRunSettings(
+  input: RunSettingsInput,
+  config: Pick<ExperimentsConfig, 'defaultConcurrency' | 'maxConcurrency' | 'defaultTraceTimeoutSeconds'>,
+) {
+  return {
     settings: {
       concurrency: input.concurrency ?? Math.min(config.defaultConcurrency, config.maxConcurrency),
       repeats: input.repeats ?? 1,
       traceTimeoutSeconds: input.traceTimeoutSeconds ?? config.defaultTraceTimeoutSeconds,
-      taskRule: input.taskRule ?? 'all',
+      taskRule: input.taskRule ?? ('all' as const),
       maxCost: input.maxCostUsd ?? null,
       maxTokens: input.maxTokens ?? null,
     },
     stopWhenDecided: input.stopWhenDecided ?? false,
-  });
-  await startRunWorkflow(context, run.runId, run.workflowId, actor);
-  return getRun(context, caller, { experimentId: scope.experimentId, runId: run.runId });
+  };
 }
 
 /** A task source the host cannot read now is a 503 (try again), one it no longer has a 422. */

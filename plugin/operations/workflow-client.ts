@@ -1,7 +1,8 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { ExperimentsError } from '../errors.js';
 import { finishRun } from '../store/run-repository.js';
-import { cancelRunSignal, reevaluateWorkflowId } from '../../workflows/shared.js';
+import { cancelRunSignal, reevaluateWorkflowId, runQueueChangedSignal, runQueueWorkflowId } from '../../workflows/shared.js';
+import type { runQueueWorkflow } from '../../workflows/run-queue-workflow.js';
 import type { reevaluateWorkflow } from '../../workflows/reevaluate-workflow.js';
 import type { runWorkflow } from '../../workflows/run-workflow.js';
 import type { PluginContext } from './plugin-context.js';
@@ -54,5 +55,21 @@ export async function startReevaluationWorkflow(context: PluginContext, runId: s
       throw new ExperimentsError('conflict', 'This run is already being re-evaluated; wait for it to finish.');
     }
     throw new ExperimentsError('unavailable', 'The workflow service is unreachable; nothing was changed. Try again shortly.');
+  }
+}
+
+/** Makes sure the experiment's queue workflow is working its queue: starts it, or tells the one running to look again. */
+export async function wakeRunQueue(context: PluginContext, experimentId: string) {
+  try {
+    const client = await context.temporal();
+    await client.workflow.signalWithStart<typeof runQueueWorkflow>('runQueueWorkflow', {
+      taskQueue: context.config.taskQueue,
+      workflowId: runQueueWorkflowId(experimentId),
+      args: [{ experimentId }],
+      signal: runQueueChangedSignal,
+      signalArgs: [],
+    });
+  } catch {
+    throw new ExperimentsError('unavailable', 'The workflow service is unreachable, so the runs were not queued. Try again shortly.');
   }
 }

@@ -212,6 +212,17 @@ export interface HostSpanCursorTable {
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
+/** A run waiting its turn (issue 18): started, in `position` order, once the experiment is free to run. */
+export interface RunQueueTable {
+  id: Generated<string>;
+  position: ColumnType<string, never, never>;
+  experiment_id: string;
+  variant_id: string;
+  settings: Json<Record<string, unknown>>;
+  created_by: string | null;
+  created_at: CreatedAt;
+}
+
 /** The plugin's tables, all in its own Postgres schema. */
 export interface Database {
   experiments: ExperimentTable;
@@ -229,6 +240,7 @@ export interface Database {
   run_pair_counts: RunPairCountTable;
   experiment_events: ExperimentEventTable;
   host_span_cursors: HostSpanCursorTable;
+  run_queue: RunQueueTable;
 }
 
 export type Experiment = Selectable<ExperimentTable>;
