@@ -11,6 +11,7 @@ import {
   emptySchema,
   listQuerySchema,
   updateExperimentSchema,
+  variantEditSchema,
   variantSchema,
 } from '../operations/experiment-input.js';
 import { getExperimentView } from '../operations/experiment-view.js';
@@ -19,6 +20,8 @@ import { setBaseline } from '../operations/set-baseline.js';
 import { updateExperiment } from '../operations/update-experiment.js';
 import { getVariantConfig } from '../operations/variant-config.js';
 import type { PluginContext } from '../operations/plugin-context.js';
+import { deleteVariant, editVariant } from '../operations/edit-variant.js';
+import { unarchiveExperiment } from '../operations/unarchive-experiment.js';
 import { validate } from './validate.js';
 
 /**
@@ -56,6 +59,15 @@ export function experimentRoutes(context: PluginContext): Hono {
     c.json(await createVariant(context, callerOf(c), c.req.param('id'), c.req.valid('json')), 201),
   );
 
+  // A draft variant may be edited or deleted until it first runs (issue 18).
+  app.patch('/:id/variants/:vid', validate('json', variantEditSchema), async (c) =>
+    c.json(await editVariant(context, callerOf(c), { experimentId: c.req.param('id'), variantId: c.req.param('vid') }, c.req.valid('json'))),
+  );
+
+  app.delete('/:id/variants/:vid', async (c) =>
+    c.json(await deleteVariant(context, callerOf(c), { experimentId: c.req.param('id'), variantId: c.req.param('vid') })),
+  );
+
   app.get('/:id/variants/:vid/config', async (c) =>
     c.json(await getVariantConfig(context, callerOf(c), c.req.param('id'), c.req.param('vid'))),
   );
@@ -65,6 +77,8 @@ export function experimentRoutes(context: PluginContext): Hono {
   );
 
   app.post('/:id/archive', validate('json', emptySchema), async (c) => c.json(await archiveExperiment(context, callerOf(c), c.req.param('id'))));
+
+  app.post('/:id/unarchive', validate('json', emptySchema), async (c) => c.json(await unarchiveExperiment(context, callerOf(c), c.req.param('id'))));
 
   return app;
 }

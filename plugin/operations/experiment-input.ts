@@ -86,6 +86,14 @@ export const variantSchema = storable(
 );
 export type VariantInput = z.output<typeof variantSchema>;
 
+/** A partial edit of a draft variant: its name, what is expected of it, or its one override. */
+export const variantEditSchema = storable(
+  z
+    .strictObject({ name: nameSchema.optional(), description: descriptionSchema.optional(), override: configObject('override').optional() })
+    .refine((body) => Object.values(body).some((value) => value !== undefined), { error: 'send at least one of name, description, override' }),
+);
+export type VariantEditInput = z.output<typeof variantEditSchema>;
+
 export const completeSchema = z.strictObject({ winnerVariantId: z.string({ error: 'winnerVariantId must be a string' }).optional() });
 export type CompleteInput = z.output<typeof completeSchema>;
 

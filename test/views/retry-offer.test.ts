@@ -30,7 +30,9 @@ async function seeded(status: ExperimentStatus, variantRun: RunSpec) {
 }
 
 const retryButtons = async (experimentId: string) =>
-  queryAll((await view('GET', `${mount}/experiments/${experimentId}`)).doc, '#run-progress button').map(textOf).filter((text) => text.startsWith('Retry'));
+  queryAll((await view('GET', `${mount}/experiments/${experimentId}`)).doc, '#run-progress button')
+    .map(textOf)
+    .filter((text) => text.startsWith('Retry'));
 
 describe('the retry offer', () => {
   it('counts errored, timed-out and not-run tests but never plain failures', async () => {
