@@ -1,5 +1,6 @@
 import { formatChange, type ParameterChange } from '../plugin/domain/variant-tree.js';
-import type { VariantViewNode } from '../plugin/operations/experiment-view.js';
+import type { VariantView, VariantViewNode } from '../plugin/operations/experiment-view.js';
+import { managePaths } from './manage-paths.js';
 import { RunSettingsFields, type RunDefaults } from './run-settings-fields.js';
 import { StatusBadge } from './status-badge.js';
 import type { ViewPaths } from './view-paths.js';
@@ -20,7 +21,17 @@ export interface VariantTreeProps {
   changesOf?: (variantId: string) => readonly ParameterChange[] | undefined;
 }
 
-function RunForm({ paths, experimentId, variant, runDefaults }: { paths: ViewPaths; experimentId: string; variant: VariantViewNode; runDefaults: RunDefaults }) {
+function RunForm({
+  paths,
+  experimentId,
+  variant,
+  runDefaults,
+}: {
+  paths: ViewPaths;
+  experimentId: string;
+  variant: VariantViewNode;
+  runDefaults: RunDefaults;
+}) {
   const action = paths.run(experimentId, variant.id);
   return (
     <form method="post" action={action} hx-post={action} class="xp-run-form">
@@ -29,7 +40,12 @@ function RunForm({ paths, experimentId, variant, runDefaults }: { paths: ViewPat
       </button>
       <details>
         <summary>Run settings</summary>
-        <RunSettingsFields idPrefix={`run-${variant.id}`} defaults={runDefaults} plan={{ paths, experimentId }} comparesWithBaseline={!variant.isBaseline} />
+        <RunSettingsFields
+          idPrefix={`run-${variant.id}`}
+          defaults={runDefaults}
+          plan={{ paths, experimentId }}
+          comparesWithBaseline={!variant.isBaseline}
+        />
       </details>
     </form>
   );
@@ -53,14 +69,19 @@ function VariantChanges({ variant, changes }: { variant: VariantViewNode; change
   );
 }
 
+/** A draft that has never run may still be edited or deleted; once run, its results depend on it. */
+const isEditableDraft = (variant: VariantView) => !variant.isBaseline && variant.status === 'draft';
+
 function VariantNode(props: VariantTreeProps & { variant: VariantViewNode }) {
   const { paths, experimentId, variant, canRun, canBranch, winnerVariantId, runDefaults } = props;
+  const manage = managePaths(paths);
   return (
     <li data-variant-id={variant.id}>
       <div class="xp-node">
         <div class="xp-node-main">
           <span class="xp-node-name">{variant.name}</span> <StatusBadge status={variant.status} />
           {variant.id === winnerVariantId ? <span class="xp-badge xp-badge-ok">Winner</span> : null}
+          {variant.queued ? <span class="xp-badge xp-badge-queued">Queued #{variant.queued.position}</span> : null}
           <br />
           {variant.isBaseline ? (
             <span class="xp-muted xp-small">Baseline: the configuration every variant is compared with</span>
@@ -79,6 +100,36 @@ function VariantNode(props: VariantTreeProps & { variant: VariantViewNode }) {
           <a class="xp-button xp-button-small" href={paths.config(experimentId, variant.id)}>
             Config<span class="xp-visually-hidden"> of {variant.name}</span>
           </a>
+          {canBranch && isEditableDraft(variant) ? (
+            <>
+              <a class="xp-button xp-button-small" href={manage.editVariant(experimentId, variant.id)}>
+                Edit<span class="xp-visually-hidden"> {variant.name}</span>
+              </a>
+              <form
+                method="post"
+                action={manage.deleteVariant(experimentId, variant.id)}
+                hx-post={manage.deleteVariant(experimentId, variant.id)}
+                hx-confirm={`Delete the draft variant “${variant.name}”? It has never run, so no results are lost.`}
+                class="xp-inline-form"
+              >
+                <button type="submit" class="xp-button xp-button-small xp-button-danger">
+                  Delete<span class="xp-visually-hidden"> {variant.name}</span>
+                </button>
+              </form>
+            </>
+          ) : null}
+          {variant.queued ? (
+            <form
+              method="post"
+              action={manage.unqueue(experimentId, variant.queued.entryId)}
+              hx-post={manage.unqueue(experimentId, variant.queued.entryId)}
+              class="xp-inline-form"
+            >
+              <button type="submit" class="xp-button xp-button-small">
+                Remove from queue<span class="xp-visually-hidden"> ({variant.name})</span>
+              </button>
+            </form>
+          ) : null}
         </div>
       </div>
       {variant.children.length > 0 ? (
@@ -92,16 +143,92 @@ function VariantNode(props: VariantTreeProps & { variant: VariantViewNode }) {
   );
 }
 
+const flatten = (roots: readonly VariantViewNode[]): VariantViewNode[] => roots.flatMap((root) => [root, ...flatten(root.children)]);
+
+/**
+ * "Run all drafts" and the queue (issue 18): queued runs go one after another. Between two of them nothing runs for a
+ * moment, so while runs wait and none is going the section looks again shortly, to follow the next one.
+ */
+function RunQueue({
+  paths,
+  experimentId,
+  variants,
+  canQueue,
+  runDefaults,
+}: {
+  paths: ViewPaths;
+  experimentId: string;
+  variants: VariantViewNode[];
+  canQueue: boolean;
+  runDefaults: RunDefaults;
+}) {
+  const manage = managePaths(paths);
+  const queued = variants.filter((variant) => variant.queued).sort((a, b) => a.queued!.position - b.queued!.position);
+  const drafts = variants.filter((variant) => isEditableDraft(variant) && !variant.queued);
+  const going = variants.some((variant) => variant.status === 'running');
+  if (queued.length === 0 && (!canQueue || drafts.length === 0)) return null;
+  return (
+    <div class="xp-queue" aria-labelledby="queue-heading">
+      <h3 id="queue-heading">Run queue</h3>
+      {queued.length > 0 ? (
+        <>
+          <ol class="xp-queue-list">
+            {queued.map((variant) => (
+              <li>{variant.name}</li>
+            ))}
+          </ol>
+          <form
+            method="post"
+            action={manage.clearQueue(experimentId)}
+            hx-post={manage.clearQueue(experimentId)}
+            hx-confirm="Take every queued run out of the queue? A run going goes on."
+            class="xp-inline-form"
+          >
+            <button type="submit" class="xp-button xp-button-small">
+              Clear the queue
+            </button>
+          </form>
+        </>
+      ) : (
+        <p class="xp-muted xp-small">No runs are queued.</p>
+      )}
+      {canQueue && drafts.length > 0 ? (
+        <form method="post" action={manage.queue(experimentId)} hx-post={manage.queue(experimentId)} class="xp-run-form">
+          <button type="submit" class="xp-button xp-button-primary">
+            Run all drafts ({drafts.length})
+          </button>
+          <details>
+            <summary>Run settings for the queued runs</summary>
+            <RunSettingsFields idPrefix="queue" defaults={runDefaults} comparesWithBaseline />
+          </details>
+        </form>
+      ) : null}
+      {queued.length > 0 && !going ? (
+        <div hx-get={paths.live(experimentId)} hx-trigger="load delay:1s" hx-target="#experiment-live" hx-swap="outerHTML"></div>
+      ) : null}
+    </div>
+  );
+}
+
 /** The variants as a tree rooted at the baseline, each with its changes from the baseline as `step.parameter: old → new`. */
 export function VariantTree(props: VariantTreeProps) {
   if (props.roots.length === 0) {
     return <p class="xp-empty">No variants yet: the baseline appears here once its configuration is saved.</p>;
   }
   return (
-    <ul class="xp-tree" aria-label="Variant tree">
-      {props.roots.map((root) => (
-        <VariantNode {...props} variant={root} />
-      ))}
-    </ul>
+    <>
+      <ul class="xp-tree" aria-label="Variant tree">
+        {props.roots.map((root) => (
+          <VariantNode {...props} variant={root} />
+        ))}
+      </ul>
+      <RunQueue
+        paths={props.paths}
+        experimentId={props.experimentId}
+        variants={flatten(props.roots)}
+        canQueue={props.canBranch}
+        runDefaults={props.runDefaults}
+      />
+    </>
   );
 }

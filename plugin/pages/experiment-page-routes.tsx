@@ -1,18 +1,18 @@
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import type { PluginContext } from '../operations/plugin-context.js';
-import { formatParameterValue } from '../domain/variant-tree.js';
+import { automaticVariantName } from '../domain/variant-tree.js';
 import { archiveExperiment } from '../operations/archive-experiment.js';
 import { callerOf } from '../operations/caller.js';
 import { cancelRun } from '../operations/cancel-run.js';
 import { completeExperiment } from '../operations/complete-experiment.js';
 import { createVariant } from '../operations/create-variant.js';
 import { variantSchema } from '../operations/experiment-input.js';
-import { getExperimentView, type ExperimentView } from '../operations/experiment-view.js';
+import { getExperimentView } from '../operations/experiment-view.js';
 import { retryRun } from '../operations/retry-run.js';
-import { getRun, listExperimentRuns } from '../operations/run-progress.js';
+import { getRun } from '../operations/run-progress.js';
 import { startRun } from '../operations/start-run.js';
 import type { BranchValues } from '../../views/branch-form-fragment.js';
-import { ExperimentLive, type ExperimentLiveProps } from '../../views/experiment-live-fragment.js';
+import { ExperimentLive } from '../../views/experiment-live-fragment.js';
 import { ResultsSection } from '../../views/results-table-fragment.js';
 import { Flash } from '../../views/flash-fragment.js';
 import type { FieldErrors } from '../../views/form-fields.js';
@@ -25,8 +25,7 @@ import { RunBaselinePage } from '../../views/run-baseline-page.js';
 import { isActiveRun, RunProgressFragment } from '../../views/run-progress-fragment.js';
 import { parseRunSettings, runDefaultsOf } from './run-settings-form.js';
 import { isHtmx } from './page-error-handler.js';
-import { viewPaths } from '../../views/view-paths.js';
-import { parseResultsSort, type ResultsSort } from '../../views/results-sort.js';
+import { liveSection, resultsSortOf } from './live-section.js';
 
 // Where a refused override points: the form has one value field for the whole override.
 const branchField = (path: string) => {
@@ -36,15 +35,6 @@ const branchField = (path: string) => {
 
 const variantNameLength = 200;
 
-// The table keeps the order the page was opened with: a fragment htmx fetches reads it from the page's address.
-function resultsSortOf(c: Context): ResultsSort | null {
-  const own = c.req.query('sort');
-  if (own !== undefined) return parseResultsSort(own);
-  const page = c.req.header('hx-current-url');
-  if (!page || !URL.canParse(page)) return null;
-  return parseResultsSort(new URL(page).searchParams.get('sort'));
-}
-
 /**
  * The experiment page and its actions. Each action posts with htmx and gets back the page's live section, or, from
  * a plain form, a redirect to the page; a refused branch comes back with its errors beside the fields, any other
@@ -52,48 +42,7 @@ function resultsSortOf(c: Context): ResultsSort | null {
  */
 export function experimentPageRoutes(context: PluginContext): Hono {
   const app = new Hono();
-  const paths = viewPaths(context.manifest.mountPath);
-  const { temporalUiUrl, temporalNamespace } = context.config;
-  const workflowUrl = (workflowId: string) =>
-    temporalUiUrl
-      ? `${temporalUiUrl.replace(/\/+$/, '')}/namespaces/${encodeURIComponent(temporalNamespace)}/workflows/${encodeURIComponent(workflowId)}`
-      : null;
-
-  async function liveProps(c: Context, experiment: ExperimentView, branch?: ExperimentLiveProps['branch']): Promise<ExperimentLiveProps> {
-    const caller = callerOf(c);
-    const [runs, results] = await Promise.all([listExperimentRuns(context, caller, experiment.id), experimentResults(context, caller, experiment.id)]);
-    const latest = runs[0];
-    const latestRun = latest ? await getRun(context, caller, { experimentId: experiment.id, runId: latest.id }) : null;
-    const parent = c.req.query('parent');
-    return {
-      sort: resultsSortOf(c),
-      paths,
-      experiment,
-      latestRun,
-      results,
-      runDefaults: runDefaultsOf(context.config),
-      workflowUrl,
-      ...(branch ? { branch } : parent ? { branch: { values: { parentId: parent }, errors: {} } } : {}),
-    };
-  }
-
-  async function page(c: Context, experiment: ExperimentView, options: { branch?: ExperimentLiveProps['branch']; status?: 200 | 422 } = {}) {
-    const props = await liveProps(c, experiment, options.branch);
-    return renderPage(c, context, { title: experiment.name, body: <ExperimentLive {...props} />, status: options.status ?? 200 });
-  }
-
-  /** The answer to an action: the live section (and a message) for htmx, the page again for a plain form. */
-  async function afterAction(c: Context, experimentId: string, message: string) {
-    if (!isHtmx(c)) return c.redirect(paths.experiment(experimentId), 303);
-    const experiment = await getExperimentView(context, callerOf(c), experimentId);
-    const props = await liveProps(c, experiment);
-    return c.html(
-      <>
-        <ExperimentLive {...props} />
-        <Flash oob tone="ok" message={message} />
-      </>,
-    );
-  }
+  const { paths, workflowUrl, liveProps, page, afterAction } = liveSection(context);
 
   app.get('/experiments/:id', async (c) => page(c, await getExperimentView(context, callerOf(c), c.req.param('id'))));
 
@@ -134,9 +83,7 @@ export function experimentPageRoutes(context: PluginContext): Hono {
     };
     const parameter = values.parameter ?? '';
     const value = numericParameters.has(parameter) ? numberOrText(values.value) : (values.value ?? '');
-    const name =
-      values.name?.trim() ||
-      `${values.step ?? ''}.${parameter} → ${value === undefined ? '' : formatParameterValue(value as string | number)}`.slice(0, variantNameLength);
+    const name = values.name?.trim() || automaticVariantName({ step: values.step ?? '', parameter, value: value ?? '' }, variantNameLength);
     const refuse = async (errors: FieldErrors) => {
       const branch = { values, errors };
       if (!isHtmx(c)) return page(c, experiment, { branch, status: 422 });

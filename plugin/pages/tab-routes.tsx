@@ -10,6 +10,8 @@ import { setupRoutes } from './setup-routes.js';
 import { handleViewError } from './page-error-handler.js';
 import { tabAssetRoutes } from './tab-assets.js';
 import { readableForm } from './readable-form.js';
+import { runQueueRoutes } from './run-queue-routes.js';
+import { manageRoutes } from './manage-routes.js';
 
 /** The Experiments tab: server-rendered pages and htmx fragments under the plugin's mount path. */
 export function viewRoutes(context: PluginContext): Hono {
@@ -27,6 +29,8 @@ export function viewRoutes(context: PluginContext): Hono {
   app.route('/', listRoutes(context));
   app.route('/', setupRoutes(context));
   app.route('/', experimentPageRoutes(context));
+  app.route('/', runQueueRoutes(context));
+  app.route('/', manageRoutes(context));
   app.route('/', resultPageRoutes(context));
   app.route('/', modelPricePageRoutes(context));
   return app;
