@@ -11,6 +11,8 @@ export interface PageContent {
   title: string;
   body: Child;
   status?: ContentfulStatusCode;
+  /** A message shown in `#flash` as the page opens (e.g. why a page sent the person here). */
+  flash?: { message: string; tone: 'error' | 'ok' };
 }
 
 /**
@@ -24,7 +26,7 @@ export async function renderPage(c: Context, context: PluginContext, page: PageC
       <link rel="stylesheet" href={paths.css} />
       <script src={paths.script} defer></script>
       <div class="xp">
-        <Flash />
+        <Flash {...(page.flash ?? {})} />
         {page.body}
       </div>
     </>
