@@ -123,6 +123,18 @@ export function formatParameterValue(value: ParameterValue | null): string {
   return quoted.length > shownValueLength ? `${quoted.slice(0, shownValueLength - 2)}…"` : quoted;
 }
 
+/**
+ * The name a variant gets when none is given: its change as a person reads it, text in curly quotes with its own
+ * quotes and line breaks left as they are (never JSON-escaped), shortened.
+ * @example automaticVariantName({ step: 'classifier', parameter: 'model', value: 'gpt-4o' }) // 'classifier.model → “gpt-4o”'
+ */
+export function automaticVariantName(override: { step: string; parameter: string; value: unknown }, maxLength = 200): string {
+  const { value } = override;
+  const text = typeof value === 'number' ? String(value) : String(value ?? '').replace(/\s+/g, ' ').trim();
+  const shown = text.length > shownValueLength ? `${text.slice(0, shownValueLength - 1)}…` : text;
+  return `${override.step}.${override.parameter} → ${typeof value === 'number' ? shown : `“${shown}”`}`.slice(0, maxLength);
+}
+
 /** The override as a change of the parent's effective config. */
 export function describeChange(parentEffective: ExperimentConfig, override: Override): ParameterChange {
   return {

@@ -92,7 +92,7 @@ describe('the experiment page', () => {
       { depth: 0, name: 'Baseline', changes: [] },
       { depth: 1, name: 'Warmer classifier', changes: ['classifier.temperature: 0 → 0.3'] },
       // A child lists its parent's change with its own: its whole difference from the baseline.
-      { depth: 2, name: 'response_generator.model → "gpt-4.1"', changes: ['classifier.temperature: 0 → 0.3', 'response_generator.model: "gpt-4o" → "gpt-4.1"'] },
+      { depth: 2, name: 'response_generator.model → “gpt-4.1”', changes: ['classifier.temperature: 0 → 0.3', 'response_generator.model: "gpt-4o" → "gpt-4.1"'] },
     ]);
     // The branch form offers every variant as a parent, and the page preselects one from ?parent=.
     const page = await view('GET', `${mount}/experiments/${experiment.id}?parent=${firstId}`);
