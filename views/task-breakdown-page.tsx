@@ -17,8 +17,12 @@ export const breakdownFilters = {
 } as const;
 export type BreakdownFilter = keyof typeof breakdownFilters;
 
-/** One test as the breakdown shows it, with links to its traces in the host. */
-export type BreakdownRow = RunTestRow;
+/** The filters a run's breakdown offers: without a baseline run to set it against, no flips. */
+export const shownFilters = (hasBaseline: boolean): BreakdownFilter[] =>
+  (Object.keys(breakdownFilters) as BreakdownFilter[]).filter((key) => hasBaseline || (key !== 'regressed' && key !== 'improved'));
+
+/** One test as the breakdown shows it, with links to its traces in the host and the webhook body it was sent. */
+export type BreakdownRow = RunTestRow & { payload: unknown };
 
 export interface TaskBreakdownProps {
   paths: ViewPaths;
@@ -27,10 +31,22 @@ export interface TaskBreakdownProps {
   /** The baseline run the tests are set beside; null for the baseline's own runs or before it has completed. */
   baselineRun: { runId: string; number: number } | null;
   filter: BreakdownFilter;
+  /** How many tests each filter shown keeps. */
+  counts: Partial<Record<BreakdownFilter, number>>;
   rows: BreakdownRow[];
-  /** Whether this is a later page, and where the next one starts. */
-  paged: boolean;
+  /** The page shown (1-based) of how many, and where the next one starts. */
+  page: number;
+  pages: number;
   nextAfter: number | null;
+}
+
+/** The page numbers to link: all of a few, else the first, the last and those around the current one (null: a gap). */
+export function pageNumbers(page: number, pages: number): Array<number | null> {
+  if (pages <= 12) return Array.from({ length: pages }, (_, index) => index + 1);
+  const shown = [...new Set([1, 2, page - 2, page - 1, page, page + 1, page + 2, pages - 1, pages])]
+    .filter((n) => n >= 1 && n <= pages)
+    .sort((a, b) => a - b);
+  return shown.flatMap((n, index) => (index > 0 && n - shown[index - 1]! > 1 ? [null, n] : [n]));
 }
 
 function Output({ label, parts, empty }: { label: string; parts: unknown[]; empty: boolean }) {
@@ -59,7 +75,8 @@ function TestCard({ row, hasBaseline, runLabel }: { row: BreakdownRow; hasBaseli
         <p class="xp-status-line">
           {hasBaseline ? (
             <>
-              Baseline {row.baseline ? <StatusBadge status={row.baseline.status} /> : <span class="xp-muted">no test of this repeat</span>} → {runLabel}{' '}
+              Baseline {row.baseline ? <StatusBadge status={row.baseline.status} /> : <span class="xp-muted">no test of this repeat</span>}{' '}
+              → {runLabel}{' '}
             </>
           ) : null}
           <StatusBadge status={row.status} />
@@ -78,7 +95,17 @@ function TestCard({ row, hasBaseline, runLabel }: { row: BreakdownRow; hasBaseli
         {hasBaseline ? <Output label="Baseline output" parts={sides.before} empty={baselineOutput === ''} /> : null}
         <Output label={`${runLabel} output`} parts={sides.after} empty={ownOutput === ''} />
       </div>
-      {sides.diffed ? <p class="xp-hint">Words only in the baseline's output are struck through; words only in this run's output are underlined.</p> : null}
+      {sides.diffed ? (
+        <p class="xp-hint">Words only in the baseline's output are struck through; words only in this run's output are underlined.</p>
+      ) : null}
+      {row.payload ? (
+        <details class="xp-payload">
+          <summary>Webhook payload and overrides sent</summary>
+          <pre class="xp-code" tabindex={0}>
+            {JSON.stringify(row.payload, null, 2)}
+          </pre>
+        </details>
+      ) : null}
       {row.evaluations.length > 0 ? (
         <table class="xp-table xp-evaluations">
           <caption class="xp-visually-hidden">Evaluations of {title}</caption>
@@ -129,12 +156,22 @@ function TestCard({ row, hasBaseline, runLabel }: { row: BreakdownRow; hasBaseli
 }
 
 /** Each test of a run beside the baseline's test of the same task: results, outputs with a word diff, evaluator reasons. */
-export function TaskBreakdownPage({ paths, experiment, run, baselineRun, filter, rows, paged, nextAfter }: TaskBreakdownProps) {
+export function TaskBreakdownPage({
+  paths,
+  experiment,
+  run,
+  baselineRun,
+  filter,
+  counts,
+  rows,
+  page,
+  pages,
+  nextAfter,
+}: TaskBreakdownProps) {
   const runLabel = run.isBaseline ? 'Baseline' : run.variantName;
-  const filters = (Object.keys(breakdownFilters) as BreakdownFilter[]).filter(
-    (key) => baselineRun !== null || (key !== 'regressed' && key !== 'improved'),
-  );
-  const query = (extra: Record<string, string | undefined>) => ({ filter: filter === 'all' ? undefined : filter, ...extra });
+  const filters = shownFilters(baselineRun !== null);
+  const link = (extra: Record<string, string | undefined>) =>
+    paths.tests(experiment.id, run.runId, { filter: filter === 'all' ? undefined : filter, ...extra });
   return (
     <section aria-labelledby="breakdown-heading">
       <p class="xp-breadcrumb">
@@ -145,32 +182,66 @@ export function TaskBreakdownPage({ paths, experiment, run, baselineRun, filter,
       </h1>
       <p class="xp-muted">
         <StatusBadge status={run.status} />{' '}
-        {baselineRun ? `Each test beside the baseline's run #${baselineRun.number} on the same task.` : run.isBaseline ? 'The baseline’s own tests.' : 'The baseline has no completed run to compare with yet.'}
+        {baselineRun
+          ? `Each test beside the baseline's run #${baselineRun.number} on the same task.`
+          : run.isBaseline
+            ? 'The baseline’s own tests.'
+            : 'The baseline has no completed run to compare with yet.'}
       </p>
       <nav class="xp-filter" aria-label="Filter tests">
         {filters.map((key) => (
-          <a href={paths.tests(experiment.id, run.runId, { filter: key === 'all' ? undefined : key })} aria-current={key === filter ? 'page' : undefined}>
-            {breakdownFilters[key].label}
+          <a
+            href={paths.tests(experiment.id, run.runId, { filter: key === 'all' ? undefined : key })}
+            aria-current={key === filter ? 'page' : undefined}
+          >
+            {breakdownFilters[key].label} <span class="xp-count">({counts[key] ?? 0})</span>
           </a>
         ))}
       </nav>
       {rows.length === 0 ? (
-        <p class="xp-empty">No test matches this filter{paged ? ' on this page' : ''}.</p>
+        <p class="xp-empty">No test matches this filter{page > 1 ? ' on this page' : ''}.</p>
       ) : (
         rows.map((row) => <TestCard row={row} hasBaseline={baselineRun !== null} runLabel={runLabel} />)
       )}
-      <nav class="xp-actions" aria-label="Pages">
-        {paged ? (
-          <a class="xp-button" href={paths.tests(experiment.id, run.runId, query({}))}>
-            First page
-          </a>
-        ) : null}
-        {nextAfter !== null ? (
-          <a class="xp-button" href={paths.tests(experiment.id, run.runId, query({ after: String(nextAfter) }))}>
-            Next page
-          </a>
-        ) : null}
-      </nav>
+      {pages > 1 || nextAfter !== null ? (
+        <nav class="xp-pages" aria-label="Pages">
+          <p class="xp-muted xp-small">
+            Page {page} of {pages}
+          </p>
+          <ul class="xp-page-list">
+            {page > 1 ? (
+              <li>
+                <a class="xp-button" href={link({ page: String(page - 1) })}>
+                  Previous page
+                </a>
+              </li>
+            ) : null}
+            {pageNumbers(page, pages).map((n) =>
+              n === null ? (
+                <li aria-hidden="true">…</li>
+              ) : (
+                <li>
+                  <a
+                    class="xp-button"
+                    href={link({ page: String(n) })}
+                    aria-current={n === page ? 'page' : undefined}
+                    aria-label={`Page ${n}`}
+                  >
+                    {n}
+                  </a>
+                </li>
+              ),
+            )}
+            {nextAfter !== null ? (
+              <li>
+                <a class="xp-button" href={link({ after: String(nextAfter) })}>
+                  Next page
+                </a>
+              </li>
+            ) : null}
+          </ul>
+        </nav>
+      ) : null}
     </section>
   );
 }

@@ -87,16 +87,7 @@ export async function readRunTests(
   query: RunTestsQuery,
 ): Promise<{ rows: RunTestRow[]; more: boolean }> {
   const { comparison } = beside;
-  const taskIds =
-    query.flip === 'regressed'
-      ? (comparison?.regressed ?? []).map((task) => task.taskId)
-      : query.flip === 'improved'
-        ? (comparison?.improved ?? []).map((task) => task.taskId)
-        : query.flip === 'unchanged'
-          ? unchangedTasks(comparison, beside.pairedTasks)
-          : query.flaky
-            ? beside.flakyTasks
-            : undefined;
+  const taskIds = selectedTaskIds(beside, query);
   const rows = await listTestResults(context.db, {
     experimentId: beside.experiment.id,
     runId: beside.run.id,
@@ -114,6 +105,20 @@ export async function readRunTests(
       .map((row) => withTraceLinks(context, caller, { ...row, flip: flips.get(row.taskId) ?? (paired.has(row.taskId) ? 'unchanged' : null) })),
     more: rows.length > query.limit,
   };
+}
+
+/** The tasks a flip or flaky filter keeps (undefined: every task). */
+export function selectedTaskIds(beside: RunBesideBaseline, query: Pick<RunTestsQuery, 'flip' | 'flaky'>): string[] | undefined {
+  const { comparison } = beside;
+  return query.flip === 'regressed'
+    ? (comparison?.regressed ?? []).map((task) => task.taskId)
+    : query.flip === 'improved'
+      ? (comparison?.improved ?? []).map((task) => task.taskId)
+      : query.flip === 'unchanged'
+        ? unchangedTasks(comparison, beside.pairedTasks)
+        : query.flaky
+          ? beside.flakyTasks
+          : undefined;
 }
 
 // The paired tasks that neither regressed nor improved.

@@ -12,7 +12,8 @@ import { exportResults } from '../operations/results-export.js';
 import { resultsFileResponse } from '../api/results-file-response.js';
 import { ComparePage } from '../../views/compare-page.js';
 import { ConfigExportPage } from '../../views/config-export-page.js';
-import { breakdownFilters, TaskBreakdownPage, type BreakdownFilter } from '../../views/task-breakdown-page.js';
+import { breakdownFilters, shownFilters, TaskBreakdownPage, type BreakdownFilter } from '../../views/task-breakdown-page.js';
+import { countRunTests, pageAfterPosition, pageStartPosition, webhookPayloads, type TestFilter } from '../operations/run-test-pages.js';
 import { viewPaths } from '../../views/view-paths.js';
 import { renderPage } from './render-page.js';
 
@@ -33,19 +34,31 @@ export function resultPageRoutes(context: PluginContext): Hono {
     const requested = c.req.query('filter');
     // Without a baseline run to set them against, there are no flips to filter by.
     const filter: BreakdownFilter = isFilter(requested) && (baselineRun !== null || !['regressed', 'improved'].includes(requested)) ? requested : 'all';
-    const after = Number(c.req.query('after'));
-    const afterPosition = Number.isSafeInteger(after) && after >= 0 ? after : -1;
     const chosen = breakdownFilters[filter];
+    const filterOf = (entry: (typeof breakdownFilters)[BreakdownFilter]): TestFilter => ({
+      ...('status' in entry ? { status: entry.status } : {}),
+      ...('flip' in entry ? { flip: entry.flip } : {}),
+      ...('flaky' in entry ? { flaky: true } : {}),
+    });
+    const shown = shownFilters(baselineRun !== null);
+    const counts = await countRunTests(context, beside, Object.fromEntries(shown.map((key) => [key, filterOf(breakdownFilters[key])])) as Record<BreakdownFilter, TestFilter>);
+    const pages = Math.max(1, Math.ceil((counts[filter] ?? 0) / testsPerPage));
+    // A numbered page (`page`) or the position a "Next page" link reads after (`after`); anything else is the first page.
+    const requestedPage = Number(c.req.query('page'));
+    const after = Number(c.req.query('after'));
+    let afterPosition = Number.isSafeInteger(after) && after >= 0 ? after : -1;
+    let page = 1;
+    if (Number.isSafeInteger(requestedPage) && requestedPage >= 1) {
+      page = Math.min(requestedPage, pages);
+      afterPosition = await pageStartPosition(context, beside, filterOf(chosen), page, testsPerPage);
+    } else if (afterPosition >= 0) {
+      page = await pageAfterPosition(context, beside, filterOf(chosen), afterPosition, testsPerPage);
+    }
     const [run, { rows, more }] = await Promise.all([
       getRun(context, caller, ids),
-      readRunTests(context, caller, beside, {
-        afterPosition,
-        limit: testsPerPage,
-        ...('status' in chosen ? { status: chosen.status } : {}),
-        ...('flip' in chosen ? { flip: chosen.flip } : {}),
-        ...('flaky' in chosen ? { flaky: true } : {}),
-      }),
+      readRunTests(context, caller, beside, { afterPosition, limit: testsPerPage, ...filterOf(chosen) }),
     ]);
+    const payloads = await webhookPayloads(context, beside, rows.map((row) => row.position));
     const body = (
       <TaskBreakdownPage
         paths={paths}
@@ -53,8 +66,10 @@ export function resultPageRoutes(context: PluginContext): Hono {
         run={{ runId: run.runId, number: run.number, isBaseline: run.isBaseline, variantName: run.variantName, status: run.status }}
         baselineRun={baselineRun ? { runId: baselineRun.id, number: baselineRun.number } : null}
         filter={filter}
-        rows={rows}
-        paged={afterPosition >= 0}
+        counts={counts}
+        rows={rows.map((row) => ({ ...row, payload: payloads.get(row.position) ?? null }))}
+        page={page}
+        pages={pages}
         nextAfter={more ? (rows.at(-1)?.position ?? null) : null}
       />
     );

@@ -52,19 +52,34 @@ export async function claimNextDeliveries(db: Db, runId: string, limit: number):
     .execute();
   return rows
     .sort((a, b) => a.position - b.position)
-    .map((row) => {
-      const task = (row.snapshot ?? { id: row.task_id, title: row.task_id, prompt: '' }) as unknown as TaskSnapshot;
-      return {
-        testRowId: row.id,
-        testId: row.test_id,
-        projectId: row.project_id,
-        body: {
-          testId: row.test_id,
-          prompt: task.prompt,
-          metadata: task.metadata ?? {},
-          task: { id: task.id, title: task.title },
-          experiment: { id: row.experiment_id, variantId: row.variant_id, runId, repeat: row.repeat, overrides: row.config },
-        },
-      };
-    });
+    .map((row) => ({ testRowId: row.id, testId: row.test_id, projectId: row.project_id, body: webhookBody(runId, row) }));
+}
+
+/** The body of a test's webhook, from its task's snapshot and its run's configuration: one definition for sending and showing. */
+function webhookBody(
+  runId: string,
+  row: { test_id: string; task_id: string; repeat: number; variant_id: string; experiment_id: string; config: unknown; snapshot: unknown },
+): ClaimedDelivery['body'] {
+  const task = (row.snapshot ?? { id: row.task_id, title: row.task_id, prompt: '' }) as TaskSnapshot;
+  return {
+    testId: row.test_id,
+    prompt: task.prompt,
+    metadata: task.metadata ?? {},
+    task: { id: task.id, title: task.title },
+    experiment: { id: row.experiment_id, variantId: row.variant_id, runId, repeat: row.repeat, overrides: row.config },
+  };
+}
+
+/** The webhook bodies of some tests of a run as they were sent (their current attempt's test id), by position. */
+export async function webhookBodiesAt(db: Db, runId: string, positions: readonly number[]): Promise<Map<number, ClaimedDelivery['body']>> {
+  if (positions.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('tests')
+    .innerJoin('runs', 'runs.id', 'tests.run_id')
+    .innerJoin('experiment_tasks', (join) => join.onRef('experiment_tasks.experiment_id', '=', 'runs.experiment_id').onRef('experiment_tasks.task_id', '=', 'tests.task_id'))
+    .select(['tests.position', 'tests.test_id', 'tests.repeat', 'tests.task_id', 'runs.variant_id', 'runs.config', 'runs.experiment_id', 'experiment_tasks.snapshot'])
+    .where('tests.run_id', '=', runId)
+    .where('tests.position', 'in', [...positions])
+    .execute();
+  return new Map(rows.map((row) => [row.position, webhookBody(runId, row)]));
 }
