@@ -110,7 +110,7 @@ function VariantNode(props: VariantTreeProps & { variant: VariantViewNode }) {
                 action={manage.deleteVariant(experimentId, variant.id)}
                 hx-post={manage.deleteVariant(experimentId, variant.id)}
                 hx-confirm={`Delete the draft variant “${variant.name}”? It has never run, so no results are lost.`}
-                class="xp-inline-form"
+                class="xp-node-form"
               >
                 <button type="submit" class="xp-button xp-button-small xp-button-danger">
                   Delete<span class="xp-visually-hidden"> {variant.name}</span>
@@ -123,7 +123,7 @@ function VariantNode(props: VariantTreeProps & { variant: VariantViewNode }) {
               method="post"
               action={manage.unqueue(experimentId, variant.queued.entryId)}
               hx-post={manage.unqueue(experimentId, variant.queued.entryId)}
-              class="xp-inline-form"
+              class="xp-node-form"
             >
               <button type="submit" class="xp-button xp-button-small">
                 Remove from queue<span class="xp-visually-hidden"> ({variant.name})</span>
@@ -182,7 +182,7 @@ function RunQueue({
             action={manage.clearQueue(experimentId)}
             hx-post={manage.clearQueue(experimentId)}
             hx-confirm="Take every queued run out of the queue? A run going goes on."
-            class="xp-inline-form"
+            class="xp-node-form"
           >
             <button type="submit" class="xp-button xp-button-small">
               Clear the queue

@@ -186,4 +186,12 @@ export const experimentsCss = `
 .xp-evaluations { font-size: 0.9rem; }
 .xp-history { margin-top: 2rem; color: var(--xp-muted); font-size: 0.9rem; }
 .xp-history summary { cursor: pointer; }
+.xp-page-list { display: flex; flex-wrap: wrap; align-items: center; gap: 0.35rem; list-style: none; padding: 0; margin: 0.5rem 0; }
+.xp-page-list a[aria-current='page'] { background: var(--xp-accent); border-color: var(--xp-accent); color: #fff; }
+.xp-payload { margin: 0.5rem 0; }
+.xp-payload summary, .xp-queue summary { cursor: pointer; }
+.xp-queue { border: 1px solid var(--xp-line); border-radius: 6px; padding: 0.5rem 0.75rem; margin: 0.75rem 0; }
+.xp-queue h3 { margin: 0 0 0.25rem; font-size: 1rem; }
+.xp-badge-queued { color: var(--xp-accent); }
+.xp-node-form { display: inline; margin: 0; }
 `;
