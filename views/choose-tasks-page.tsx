@@ -35,19 +35,21 @@ export function ChooseTasksPage(props: ChooseTasksPageProps) {
       {props.sources && props.sources.length > 0 ? (
         <TaskSourcePicker action={action} sources={props.sources} taskSource={props.taskSource ?? null} error={props.sourceError} />
       ) : null}
-      <form method="get" action={action} role="search" class="xp-inline-form">
+      {/* The search belongs to the tasks form: searching saves the ticks of this page first, so none is lost. */}
+      <div role="search" class="xp-inline-form">
         <label for="task-search">Search tasks</label>
-        <input id="task-search" type="search" name="search" value={search} />
-        <button type="submit" class="xp-button">
+        <input id="task-search" type="search" name="search" value={search} form="tasks-form" />
+        <button type="submit" class="xp-button" form="tasks-form" name="action" value="search">
           Search
         </button>
-      </form>
-      <form method="post" action={action} class="xp-form">
-        <input type="hidden" name="search" value={search} />
+      </div>
+      <form method="post" action={action} class="xp-form" id="tasks-form">
+        <input type="hidden" name="shownSearch" value={search} />
         {cursor ? <input type="hidden" name="cursor" value={cursor} /> : null}
         {nextCursor ? <input type="hidden" name="nextCursor" value={nextCursor} /> : null}
-        <p class="xp-count" id="task-count" role="status">
-          <strong>{count}</strong> {count === 1 ? 'task' : 'tasks'} selected
+        {/* The count follows the ticks as they change (the tab's script), before they are saved. */}
+        <p class="xp-count" id="task-count" role="status" data-selected-count={count}>
+          <strong>{count}</strong> <span data-noun>{count === 1 ? 'task' : 'tasks'}</span> selected
         </p>
         <fieldset class={error ? 'xp-field-invalid' : undefined} aria-describedby={error ? 'tasks-error' : undefined}>
           <legend>
@@ -78,7 +80,14 @@ export function ChooseTasksPage(props: ChooseTasksPageProps) {
                     {fromSource ? null : (
                       <td>
                         <input type="hidden" name="shown" value={task.id} />
-                        <input type="checkbox" id={`task-${index}`} name="task" value={task.id} checked={selected.has(task.id)} />
+                        <input
+                          type="checkbox"
+                          id={`task-${index}`}
+                          name="task"
+                          value={task.id}
+                          checked={selected.has(task.id)}
+                          data-saved={selected.has(task.id) ? 'true' : 'false'}
+                        />
                       </td>
                     )}
                     <td>{fromSource ? task.title : <label for={`task-${index}`}>{task.title}</label>}</td>

@@ -61,7 +61,8 @@ export function setupTasksRoutes(context: PluginContext): Hono {
     if (experiment instanceof Response) return experiment;
     const form = await readForm(c.req);
     const action = form.one('action') ?? 'save';
-    const search = form.one('search') ?? '';
+    // The search the page shows; a new one typed in the search box is only followed by the "search" action.
+    const search = form.one('shownSearch') ?? form.one('search') ?? '';
     const cursor = form.one('cursor');
     if (action === 'source' || action === 'source-continue') {
       const sourceId = form.one('source') ?? '';
@@ -104,6 +105,10 @@ export function setupTasksRoutes(context: PluginContext): Hono {
       }
     }
     if (action === 'continue') return c.redirect(paths.setup(experiment.id, 'baseline'), 303);
+    if (action === 'search') {
+      const typed = (form.one('search') ?? '').trim();
+      return c.redirect(`${paths.setup(experiment.id, 'tasks')}${typed ? `?${new URLSearchParams({ search: typed })}` : ''}`, 303);
+    }
     const nextCursor = action === 'next' ? form.one('nextCursor') : cursor;
     const query = new URLSearchParams({ ...(search ? { search } : {}), ...(nextCursor ? { cursor: nextCursor } : {}) }).toString();
     return c.redirect(`${paths.setup(experiment.id, 'tasks')}${query ? `?${query}` : ''}`, 303);

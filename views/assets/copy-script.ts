@@ -15,4 +15,20 @@ export const copyScript = `document.addEventListener('click', function (event) {
     function () { say('Could not copy; select the text and copy it.'); }
   );
 });
+// The task picker's "N tasks selected" follows the ticks before they are saved: the saved count, plus the ticks added,
+// less those taken off.
+document.addEventListener('change', function (event) {
+  var box = event.target;
+  if (!(box instanceof HTMLInputElement) || !box.hasAttribute('data-saved') || !box.form) return;
+  var count = box.form.querySelector('[data-selected-count]');
+  if (!count) return;
+  var n = Number(count.getAttribute('data-selected-count'));
+  box.form.querySelectorAll('input[data-saved]').forEach(function (other) {
+    var saved = other.getAttribute('data-saved') === 'true';
+    if (other.checked && !saved) n += 1;
+    if (!other.checked && saved) n -= 1;
+  });
+  count.querySelector('strong').textContent = String(n);
+  count.querySelector('[data-noun]').textContent = n === 1 ? 'task' : 'tasks';
+});
 `;
