@@ -11,6 +11,7 @@ import { renderPage } from './render-page.js';
 import { runDefaultsOf } from './run-settings-form.js';
 import { isHtmx } from './page-error-handler.js';
 import { parseResultsSort, type ResultsSort } from '../../views/results-sort.js';
+import { setupNotices } from './setup-experiment.js';
 
 // The table keeps the order the page was opened with: a fragment htmx fetches reads it from the page's address.
 export function resultsSortOf(c: Context): ResultsSort | null {
@@ -60,7 +61,18 @@ export function liveSection(context: PluginContext) {
     options: { branch?: ExperimentLiveProps['branch']; status?: 200 | 422 } = {},
   ) {
     const props = await liveProps(c, experiment, options.branch);
-    return renderPage(c, context, { title: experiment.name, body: <ExperimentLive {...props} />, status: options.status ?? 200 });
+    // Only the fixed notices: a message is never taken from the address.
+    const notice = c.req.query('notice');
+    const flash =
+      notice !== undefined && Object.hasOwn(setupNotices, notice)
+        ? { tone: 'error' as const, message: setupNotices[notice as keyof typeof setupNotices] }
+        : undefined;
+    return renderPage(c, context, {
+      title: experiment.name,
+      body: <ExperimentLive {...props} />,
+      status: options.status ?? 200,
+      ...(flash ? { flash } : {}),
+    });
   }
 
   /** The answer to an action: the live section (and a message) for htmx, the page again for a plain form. */
