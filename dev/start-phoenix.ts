@@ -177,7 +177,7 @@ async function main() {
     console.log(`
 Experiments with Phoenix is running.
 
-  Open            ${baseUrl}/login?key=${encodeURIComponent(apiKey)}
+  Open            ${baseUrl}/login?key=${encodeURIComponent(apiKey)}&next=${encodeURIComponent(`${plugin.manifest.mountPath}/`)}
   Experiments tab ${baseUrl}${plugin.manifest.mountPath}/
   API key         ${apiKey}   (demo project; send as x-api-key)
   Phoenix         ${phoenixUrl}   (project "${settings.PHOENIX_PROJECT}", dataset "${demoDatasetName}")${phoenixApiKey ? `\n  Phoenix key     ${phoenixApiKey}` : ''}

@@ -138,7 +138,7 @@ async function main() {
     console.log(`
 Experiments is running.
 
-  Open            ${baseUrl}/login?key=${encodeURIComponent(apiKey)}
+  Open            ${baseUrl}/login?key=${encodeURIComponent(apiKey)}&next=${encodeURIComponent(`${plugin.manifest.mountPath}/`)}
   Experiments tab ${baseUrl}${plugin.manifest.mountPath}/
   API key         ${apiKey}   (demo project; send as x-api-key)
   Admin token     ${adminToken}   (POST /api/projects with authorization: Bearer <token>)

@@ -21,9 +21,9 @@ function EmptyState({ paths, filter }: Pick<ExperimentsListProps, 'paths' | 'fil
     <div class="xp-empty">
       <h2>No experiments yet</h2>
       <p>
-        An experiment compares configurations of your pipeline on a fixed set of tasks. You run a <strong>baseline</strong> — usually
-        the configuration in production — then <strong>variants</strong> that each change one parameter of one inference step (a
-        model, a temperature, a system prompt), and see which change raised or lowered the pass rate.
+        An experiment compares configurations of your pipeline on a fixed set of tasks. You run a <strong>baseline</strong> — usually the
+        configuration in production — then <strong>variants</strong> that each change one parameter of one inference step (a model, a
+        temperature, a system prompt), and see which change raised or lowered the pass rate.
       </p>
       <ol>
         <li>Name it and write down what you expect to happen.</li>
@@ -37,6 +37,22 @@ function EmptyState({ paths, filter }: Pick<ExperimentsListProps, 'paths' | 'fil
         </a>
       </p>
     </div>
+  );
+}
+
+/**
+ * Before anything has run, points at the experiment that is ready to run (on a fresh start, the demo experiment), so a
+ * person who just logged in knows where to begin.
+ */
+function StartHere({ paths, filter, experiments }: ExperimentsListProps) {
+  if (filter !== 'active' || experiments.some((experiment) => experiment.latestRun !== null)) return null;
+  const ready = experiments.find((experiment) => experiment.status === 'baseline_pending');
+  if (!ready) return null;
+  return (
+    <p class="xp-notice" id="start-here">
+      Start here: <a href={paths.experiment(ready.id)}>{ready.name}</a> is set up and ready. Open it and run its baseline, then branch a
+      variant and compare.
+    </p>
   );
 }
 
@@ -64,6 +80,7 @@ export function ExperimentsListPage({ paths, filter, experiments }: ExperimentsL
           Archived
         </a>
       </nav>
+      <StartHere paths={paths} filter={filter} experiments={experiments} />
       {experiments.length === 0 ? (
         <EmptyState paths={paths} filter={filter} />
       ) : (
