@@ -35,9 +35,18 @@ export function FieldNotes({ id, hint, error }: { id: string; hint?: Child; erro
 
 /** A labelled single-line input with its hint and its error beside it. */
 export function InputField(
-  props: FieldProps & { value?: string | number | undefined; type?: string; required?: boolean; min?: number; max?: number; step?: string; placeholder?: string },
+  props: FieldProps & {
+    value?: string | number | undefined;
+    type?: string;
+    required?: boolean;
+    min?: number;
+    max?: number;
+    step?: string;
+    placeholder?: string;
+    inputmode?: 'numeric' | 'decimal';
+  },
 ) {
-  const { id, name, label, hint, error, value, type = 'text', required, min, max, step, placeholder } = props;
+  const { id, name, label, hint, error, value, type = 'text', required, min, max, step, placeholder, inputmode } = props;
   return (
     <div class={`xp-field${error ? ' xp-field-invalid' : ''}`}>
       <label for={id}>{label}</label>
@@ -51,6 +60,7 @@ export function InputField(
         max={max}
         step={step}
         placeholder={placeholder}
+        inputmode={inputmode}
         aria-invalid={error ? 'true' : undefined}
         aria-describedby={describedBy(id, hint, error)}
       />

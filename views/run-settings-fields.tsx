@@ -19,6 +19,73 @@ export interface RunSettingsValues {
   stopWhenDecided?: boolean | undefined;
 }
 
+type NumberName = 'concurrency' | 'repeats' | 'traceTimeoutSeconds' | 'maxCostUsd' | 'maxTokens';
+
+/** A labelled number input of a run's settings: one shape for every number a run takes. */
+function NumberField(props: {
+  id: string;
+  name: NumberName;
+  label: string;
+  step: string;
+  value: string | undefined;
+  error: string | undefined;
+  hint: string;
+}) {
+  return <InputField {...props} type="number" inputmode={props.step === '1' ? 'numeric' : 'decimal'} />;
+}
+
+/** The numbers a run takes, in the order the form shows them, with what each means. */
+const numberFields = (defaults: RunDefaults) =>
+  [
+    {
+      name: 'concurrency',
+      idSuffix: 'concurrency',
+      label: 'Concurrency',
+      step: '1',
+      initial: String(defaults.concurrency),
+      hint: `Webhook requests in flight to your application at once (1–${defaults.maxConcurrency}).`,
+    },
+    {
+      name: 'repeats',
+      idSuffix: 'repeats',
+      label: 'Repeats',
+      step: '1',
+      initial: '1',
+      hint: 'Runs of each task (1–20); more repeats show how consistent a configuration is.',
+    },
+    {
+      name: 'traceTimeoutSeconds',
+      idSuffix: 'timeout',
+      label: 'Trace timeout (seconds)',
+      step: '1',
+      initial: String(defaults.traceTimeoutSeconds),
+      hint: "How long to wait for a test's trace before counting it as timed out.",
+    },
+    {
+      name: 'maxCostUsd',
+      idSuffix: 'max-cost',
+      label: 'Spend cap (US dollars)',
+      step: 'any',
+      initial: undefined,
+      hint: 'Optional. The run stops sending once its traces have cost this much; the tests not sent are shown as not run.',
+    },
+    {
+      name: 'maxTokens',
+      idSuffix: 'max-tokens',
+      label: 'Token cap',
+      step: '1',
+      initial: undefined,
+      hint: 'Optional. The same, counted in tokens.',
+    },
+  ] as const satisfies ReadonlyArray<{
+    name: NumberName;
+    idSuffix: string;
+    label: string;
+    step: string;
+    initial: string | undefined;
+    hint: string;
+  }>;
+
 /**
  * Concurrency, repeats, trace timeout and spend cap of a run, and for a variant whether to stop once decided;
  * `idPrefix` keeps ids unique when several forms share a page.
@@ -43,60 +110,28 @@ export function RunSettingsFields({
   return (
     <>
       <div class="xp-grid">
-        <InputField
-          id={`${idPrefix}-concurrency`}
-          name="concurrency"
-          label="Concurrency"
-          type="number"
-          step="1"
-          value={values.concurrency ?? String(defaults.concurrency)}
-          error={errors.concurrency}
-          hint={`Webhook requests in flight to your application at once (1–${defaults.maxConcurrency}).`}
-        />
-        <InputField
-          id={`${idPrefix}-repeats`}
-          name="repeats"
-          label="Repeats"
-          type="number"
-          step="1"
-          value={values.repeats ?? '1'}
-          error={errors.repeats}
-          hint="Runs of each task (1–20); more repeats show how consistent a configuration is."
-        />
-        <InputField
-          id={`${idPrefix}-timeout`}
-          name="traceTimeoutSeconds"
-          label="Trace timeout (seconds)"
-          type="number"
-          step="1"
-          value={values.traceTimeoutSeconds ?? String(defaults.traceTimeoutSeconds)}
-          error={errors.traceTimeoutSeconds}
-          hint="How long to wait for a test's trace before counting it as timed out."
-        />
-        <InputField
-          id={`${idPrefix}-max-cost`}
-          name="maxCostUsd"
-          label="Spend cap (US dollars)"
-          type="number"
-          step="any"
-          value={values.maxCostUsd}
-          error={errors.maxCostUsd}
-          hint="Optional. The run stops sending once its traces have cost this much; the tests not sent are shown as not run."
-        />
-        <InputField
-          id={`${idPrefix}-max-tokens`}
-          name="maxTokens"
-          label="Token cap"
-          type="number"
-          step="1"
-          value={values.maxTokens}
-          error={errors.maxTokens}
-          hint="Optional. The same, counted in tokens."
-        />
+        {numberFields(defaults).map((field) => (
+          <NumberField
+            id={`${idPrefix}-${field.idSuffix}`}
+            name={field.name}
+            label={field.label}
+            step={field.step}
+            value={values[field.name] ?? field.initial}
+            error={errors[field.name]}
+            hint={field.hint}
+          />
+        ))}
         {comparesWithBaseline ? (
           <div class={`xp-field${errors.stopWhenDecided ? ' xp-field-invalid' : ''}`}>
             <label for={`${idPrefix}-stop`}>
-              <input id={`${idPrefix}-stop`} name="stopWhenDecided" type="checkbox" value="on" checked={values.stopWhenDecided ?? false} aria-describedby={`${idPrefix}-stop-hint`} />{' '}
+              <input
+                id={`${idPrefix}-stop`}
+                name="stopWhenDecided"
+                type="checkbox"
+                value="on"
+                checked={values.stopWhenDecided ?? false}
+                aria-describedby={`${idPrefix}-stop-hint`}
+              />{' '}
               Stop when decided
             </label>
             <FieldNotes
