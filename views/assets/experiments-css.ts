@@ -194,4 +194,6 @@ export const experimentsCss = `
 .xp-queue h3 { margin: 0 0 0.25rem; font-size: 1rem; }
 .xp-badge-queued { color: var(--xp-accent); }
 .xp-node-form { display: inline; margin: 0; }
+/* Links inside running text are underlined: colour alone does not tell them apart (WCAG 1.4.1). */
+.xp-test p a, .xp-hint a, .xp-notice a { text-decoration: underline; }
 `;
