@@ -117,7 +117,7 @@ describe('the tab passes an accessibility audit', () => {
   it('is usable from the keyboard: every form control has a name and focus reaches the branch form', async () => {
     await page.goto(`${stack.baseUrl}${mount}/experiments/${seeded.id}`);
     const unnamed = await page.evaluate(() =>
-      [...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]
+      Array.from(document.querySelectorAll('input:not([type=hidden]), select, textarea, button'))
         .filter((element) => {
           const labelled =
             (element as HTMLInputElement).labels?.length || element.getAttribute('aria-label') || element.getAttribute('aria-labelledby');
