@@ -42,7 +42,8 @@ export function BranchForm({ paths, experimentId, variants, steps, values = {}, 
     'hx-get': valueFieldUrl,
     'hx-trigger': 'change',
     'hx-target': '#branch-value-slot',
-    'hx-swap': 'outerHTML',
+    'hx-swap': 'outerMorph',
+    'hx-sync': 'closest form:replace',
     'hx-include': 'closest form',
   };
   return (

@@ -96,13 +96,15 @@ export function ValueField({
 /** Step, parameter and new value of a variant's one change; the value field follows the parameter chosen. */
 export function OverrideFields(props: OverrideFieldsProps) {
   const { idPrefix, steps, valueFieldUrl, values = {}, errors = {} } = props;
-  // The value field is fetched again (with the form's fields) when the step or parameter changes.
+  // The value field is fetched again (with the form's fields) when the step or parameter changes. Morphed, not replaced:
+  // a value typed meanwhile into a field of the same kind stays; the latest choice wins over an answer still on its way.
   const refresh = valueFieldUrl
     ? {
         'hx-get': valueFieldUrl,
         'hx-trigger': 'change',
         'hx-target': `#${idPrefix}-value-slot`,
-        'hx-swap': 'outerHTML',
+        'hx-swap': 'outerMorph',
+        'hx-sync': 'closest form:replace',
         'hx-include': 'closest form',
       }
     : {};

@@ -39,6 +39,9 @@ describe('the branch form', () => {
     for (const element of refreshers) {
       expect(element.attrs['hx-get']).toMatch(new RegExp(`^${mount}/experiments/${experiment.id}/value-field`));
       expect(element.attrs['hx-include']).toBe('closest form');
+      // Morphed, so a value typed while the answer was on its way stays; the latest choice wins.
+      expect(element.attrs['hx-swap']).toBe('outerMorph');
+      expect(element.attrs['hx-sync']).toBe('closest form:replace');
     }
 
     const temperature = await valueField({ step: 'response_generator', parameter: 'temperature' });
