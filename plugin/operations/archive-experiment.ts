@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { PluginContext } from './plugin-context.js';
 import { transitionExperiment } from '../store/experiment-transitions.js';
+import { clearRunQueue } from '../store/run-queue-repository.js';
 import type { Caller } from './caller.js';
 import { readExperimentView, type ExperimentView } from './experiment-view.js';
 import { experimentScope, loadExperiment } from './load-experiment.js';
@@ -17,6 +18,8 @@ export async function archiveExperiment(context: PluginContext, caller: Caller, 
       actor: caller.actor,
       set: { archived_at: sql`now()` },
     });
+    // An archived experiment runs nothing more: runs still queued are dropped with it.
+    await clearRunQueue(trx, experiment.id);
   });
   return readExperimentView(db, scope);
 }

@@ -3,6 +3,7 @@ import { nextStatus } from '../domain/experiment-status.js';
 import { ExperimentsError } from '../errors.js';
 import type { PluginContext } from './plugin-context.js';
 import { transitionExperiment } from '../store/experiment-transitions.js';
+import { clearRunQueue } from '../store/run-queue-repository.js';
 import { findVariant, type VariantRecord } from '../store/variant-repository.js';
 import type { Caller } from './caller.js';
 import type { CompleteInput } from './experiment-input.js';
@@ -40,6 +41,8 @@ export async function completeExperiment(
       ...(winner ? { reason: `winner: ${winner.name}`, details: { winnerVariantId: winner.id } } : {}),
       set: { completed_at: sql`now()`, winner_variant_id: winner?.id ?? null },
     });
+    // A completed experiment runs nothing more: runs still queued are dropped with it.
+    await clearRunQueue(trx, experiment.id);
   });
   return readExperimentView(db, scope);
 }

@@ -57,7 +57,9 @@ describe('the run queue in the tab', () => {
     const bad = await view('POST', `${mount}/experiments/${experiment.id}/queue`, { htmx: true, form: { concurrency: 'lots' } });
     expect(bad.status).toBe(422);
     expect(textOf(query(bad.doc, '#flash'))).toContain('Nothing was queued');
-    await h.request('DELETE', `/experiments/${experiment.id}/queue`);
+    // Archiving (like completing) drops what is still queued: an archived experiment runs nothing more.
+    expect((await h.request('POST', `/experiments/${experiment.id}/archive`)).status).toBe(200);
+    expect((await h.request('GET', `/experiments/${experiment.id}/queue`)).body.queue).toEqual([]);
   });
 });
 
