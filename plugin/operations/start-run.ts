@@ -10,6 +10,7 @@ import { listExperimentSteps, listExperimentTaskIds } from '../store/experiment-
 import { transitionExperiment } from '../store/experiment-transitions.js';
 import { insertRun, nextRunNumber, snapshotExperimentTasks, type RunSettings } from '../store/run-creation.js';
 import { findVariant, listVariants } from '../store/variant-repository.js';
+import { unqueueVariant } from '../store/run-queue-repository.js';
 import { runWorkflowId } from '../../workflows/shared.js';
 import { requireUuid } from './ids.js';
 import type { PluginContext } from './plugin-context.js';
@@ -83,6 +84,8 @@ export async function createRunIn(trx: Db, input: CreateRunInput) {
   }
   const config = scopedConfig(effectiveConfig(await listVariants(trx, scope), variant.id, experiment.baselineConfig), steps);
   const number = await nextRunNumber(trx, variant.id);
+  // A variant run now, by hand or from the queue, leaves the queue: it would otherwise run twice.
+  await unqueueVariant(trx, variant.id);
   const variants = (await listVariants(trx, scope)).filter((v) => !v.isBaseline).length;
   const stopWhenDecided = input.stopWhenDecided ? { alpha: stopLevel / Math.max(1, variants), orderSeed: randomInt(2 ** 31) } : null;
   const runId = randomUUID();

@@ -97,3 +97,8 @@ export async function lockFirstQueuedRun(db: Db, experimentId: string) {
     .skipLocked()
     .executeTakeFirst();
 }
+
+/** Takes a variant out of the queue (it is being run now, so it need not run again). */
+export async function unqueueVariant(db: Db, variantId: string): Promise<void> {
+  await db.deleteFrom('run_queue').where('variant_id', '=', variantId).execute();
+}

@@ -5,6 +5,9 @@ import { createReadyExperiment, createTasks, startRunStack, waitForRun, type Run
 // Issue 18: "Run all drafts" queues the draft variants; their runs go one after another from a queue kept in Postgres
 // and worked by a Temporal workflow, so the queue waits out a stopped worker; a queued run can be taken out before it starts.
 const demoBaselineConfig = demoConfig as unknown as Record<string, Record<string, unknown>>;
+// A baseline, then several runs one after another (and a worker restarted, which bundles the workflows again): on a
+// loaded machine this takes longer than the suite's default minute.
+const queueTimeout = 180_000;
 let stack: RunStack;
 
 beforeAll(async () => {
@@ -40,51 +43,59 @@ async function runsOf(experimentId: string) {
     const open = listed.body.runs.some((run: any) => run.status === 'pending' || run.status === 'running');
     const queue = await stack.experiments('GET', `/experiments/${experimentId}/queue`);
     if (!open && queue.body.queue.length === 0) return listed.body.runs as any[];
-    if (i > 600) throw new Error(`queue still working: ${JSON.stringify(listed.body.runs)}`);
+    if (i > 1_800) throw new Error(`queue still working: ${JSON.stringify(listed.body.runs)}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
 describe('the run queue', () => {
-  it('runs every draft one after another, with the settings it was queued with', async () => {
-    const experiment = await lockedExperimentWithDrafts(['Cooler', 'Colder', 'Coldest']);
-    const queued = await stack.experiments('POST', `/experiments/${experiment.id}/queue`, { settings: { concurrency: 2, repeats: 2 } });
-    expect(queued.status, JSON.stringify(queued.body)).toBe(202);
-    expect(queued.body.added).toBe(3);
+  it(
+    'runs every draft one after another, with the settings it was queued with',
+    async () => {
+      const experiment = await lockedExperimentWithDrafts(['Cooler', 'Colder', 'Coldest']);
+      const queued = await stack.experiments('POST', `/experiments/${experiment.id}/queue`, { settings: { concurrency: 2, repeats: 2 } });
+      expect(queued.status, JSON.stringify(queued.body)).toBe(202);
+      expect(queued.body.added).toBe(3);
 
-    const runs = (await runsOf(experiment.id)).filter((run) => !run.isBaseline);
-    expect(runs.map((run) => run.variantId).sort()).toEqual([...experiment.drafts].sort());
-    expect(runs.every((run) => run.status === 'completed' && run.total === 8)).toBe(true);
-    // One after another: each run was created only once the one before it had finished.
-    const ordered = runs.sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt));
-    expect(ordered.map((run) => run.variantId)).toEqual(experiment.drafts);
-    for (let i = 1; i < ordered.length; i++)
-      expect(Date.parse(ordered[i].createdAt)).toBeGreaterThanOrEqual(Date.parse(ordered[i - 1].finishedAt));
-    expect((await stack.experiments('GET', `/experiments/${experiment.id}`)).body.status).toBe('idle');
+      const runs = (await runsOf(experiment.id)).filter((run) => !run.isBaseline);
+      expect(runs.map((run) => run.variantId).sort()).toEqual([...experiment.drafts].sort());
+      expect(runs.every((run) => run.status === 'completed' && run.total === 8)).toBe(true);
+      // One after another: each run was created only once the one before it had finished.
+      const ordered = runs.sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt));
+      expect(ordered.map((run) => run.variantId)).toEqual(experiment.drafts);
+      for (let i = 1; i < ordered.length; i++)
+        expect(Date.parse(ordered[i].createdAt)).toBeGreaterThanOrEqual(Date.parse(ordered[i - 1].finishedAt));
+      expect((await stack.experiments('GET', `/experiments/${experiment.id}`)).body.status).toBe('idle');
 
-    // Nothing is a draft any more: a second "run all drafts" has nothing to queue.
-    const again = await stack.experiments('POST', `/experiments/${experiment.id}/queue`, {});
-    expect(again.status).toBe(422);
-  });
+      // Nothing is a draft any more: a second "run all drafts" has nothing to queue.
+      const again = await stack.experiments('POST', `/experiments/${experiment.id}/queue`, {});
+      expect(again.status).toBe(422);
+    },
+    queueTimeout,
+  );
 
-  it('keeps the queue while no worker runs, lets a queued run be taken out, and runs the rest once a worker is back', async () => {
-    const experiment = await lockedExperimentWithDrafts(['Warm', 'Warmer']);
-    await stack.stopWorker();
-    try {
-      const queued = await stack.experiments('POST', `/experiments/${experiment.id}/queue`, {});
-      expect(queued.status).toBe(202);
-      expect(queued.body.queue.map((entry: any) => entry.variantId)).toEqual(experiment.drafts);
-      const second = queued.body.queue[1];
-      const removed = await stack.experiments('DELETE', `/experiments/${experiment.id}/queue/${second.id}`);
-      expect(removed.status).toBe(200);
-      expect(removed.body.queue.map((entry: any) => entry.variantId)).toEqual([experiment.drafts[0]]);
-      expect((await stack.experiments('DELETE', `/experiments/${experiment.id}/queue/${second.id}`)).status).toBe(404);
-    } finally {
-      await stack.startWorker();
-    }
-    const runs = (await runsOf(experiment.id)).filter((run) => !run.isBaseline);
-    expect(runs.map((run) => [run.variantId, run.status])).toEqual([[experiment.drafts[0], 'completed']]);
-  });
+  it(
+    'keeps the queue while no worker runs, lets a queued run be taken out, and runs the rest once a worker is back',
+    async () => {
+      const experiment = await lockedExperimentWithDrafts(['Warm', 'Warmer']);
+      await stack.stopWorker();
+      try {
+        const queued = await stack.experiments('POST', `/experiments/${experiment.id}/queue`, {});
+        expect(queued.status).toBe(202);
+        expect(queued.body.queue.map((entry: any) => entry.variantId)).toEqual(experiment.drafts);
+        const second = queued.body.queue[1];
+        const removed = await stack.experiments('DELETE', `/experiments/${experiment.id}/queue/${second.id}`);
+        expect(removed.status).toBe(200);
+        expect(removed.body.queue.map((entry: any) => entry.variantId)).toEqual([experiment.drafts[0]]);
+        expect((await stack.experiments('DELETE', `/experiments/${experiment.id}/queue/${second.id}`)).status).toBe(404);
+      } finally {
+        await stack.startWorker();
+      }
+      const runs = (await runsOf(experiment.id)).filter((run) => !run.isBaseline);
+      expect(runs.map((run) => [run.variantId, run.status])).toEqual([[experiment.drafts[0], 'completed']]);
+    },
+    queueTimeout,
+  );
 
   it('refuses bad input with a clear 4xx and changes nothing', async () => {
     const experiment = await lockedExperimentWithDrafts(['Only']);

@@ -57,7 +57,16 @@ describe('the run queue in the tab', () => {
     const bad = await view('POST', `${mount}/experiments/${experiment.id}/queue`, { htmx: true, form: { concurrency: 'lots' } });
     expect(bad.status).toBe(422);
     expect(textOf(query(bad.doc, '#flash'))).toContain('Nothing was queued');
-    // Archiving (like completing) drops what is still queued: an archived experiment runs nothing more.
+    // Run by hand, a queued variant leaves the queue: it would otherwise run twice.
+    const second = entries[1].variantId;
+    expect((await h.request('POST', `/experiments/${experiment.id}/variants/${second}/runs`, {})).status).toBe(202);
+    expect((await h.request('GET', `/experiments/${experiment.id}/queue`)).body.queue).toEqual([]);
+  });
+
+  it('drops the queued runs when the experiment is archived', async () => {
+    const experiment = await lockedWithDrafts('Queue archived', ['One', 'Two']);
+    expect((await h.request('POST', `/experiments/${experiment.id}/queue`, {})).status).toBe(202);
+    // An archived (or completed) experiment runs nothing more.
     expect((await h.request('POST', `/experiments/${experiment.id}/archive`)).status).toBe(200);
     expect((await h.request('GET', `/experiments/${experiment.id}/queue`)).body.queue).toEqual([]);
   });
