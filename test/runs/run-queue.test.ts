@@ -37,11 +37,14 @@ async function lockedExperimentWithDrafts(names: string[]) {
   return { ...experiment, drafts };
 }
 
+/** The experiment's runs once its queue is empty and no run is open. */
 async function runsOf(experimentId: string) {
   for (let i = 0; ; i++) {
+    // The queue first: a run the queue starts is created as its entry goes, so once the queue is seen empty every run
+    // it started is in the list read after.
+    const queue = await stack.experiments('GET', `/experiments/${experimentId}/queue`);
     const listed = await stack.experiments('GET', `/experiments/${experimentId}/runs`);
     const open = listed.body.runs.some((run: any) => run.status === 'pending' || run.status === 'running');
-    const queue = await stack.experiments('GET', `/experiments/${experimentId}/queue`);
     if (!open && queue.body.queue.length === 0) return listed.body.runs as any[];
     if (i > 1_800) throw new Error(`queue still working: ${JSON.stringify(listed.body.runs)}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
