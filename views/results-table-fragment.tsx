@@ -38,7 +38,8 @@ function Comparison({ row }: { row: VariantResultRow }) {
       <span class="xp-nowrap">{signedPoints(comparison.points)}</span>
       {comparison.relative === null ? null : <span class="xp-muted xp-nowrap"> ({signedPercent(comparison.relative)})</span>}
       <br />
-      <span class="xp-muted xp-small xp-nowrap">
+      {/* The longer anytime label may wrap: the table must still fit a laptop screen. */}
+      <span class={comparison.intervalKind === 'anytime_valid' ? 'xp-muted xp-small' : 'xp-muted xp-small xp-nowrap'}>
         {intervalLabel(comparison.intervalKind)} {signedPoints(comparison.interval.low * 100)} to {signedPoints(comparison.interval.high * 100)}
       </span>
       <br />
