@@ -35,7 +35,9 @@ describe('Phoenix away during a run', () => {
     await stack.experiments('PUT', `/experiments/${experimentId}/baseline`, { config: demoBaselineConfig });
     const baselineId = (await stack.experiments('GET', `/experiments/${experimentId}`)).body.variants[0].id as string;
     const started = await stack.experiments('POST', `/experiments/${experimentId}/variants/${baselineId}/runs`, {
-      concurrency: 1,
+      // Every test must go out while Phoenix is away: a run keeps at most 10 × concurrency tests waiting for their
+      // traces, so concurrency 1 would hold back 2 of the 12 until traces could be read again.
+      concurrency: 2,
       traceTimeoutSeconds: 120,
     });
     expect(started.status, JSON.stringify(started.body)).toBe(202);
