@@ -107,6 +107,20 @@ function ChangesCell({ side }: { side: CompareSide }) {
   );
 }
 
+// The header row of a table with one column per chosen variant, lettered as everywhere on the page.
+function SideHeaderRow({ first, sides }: { first: string; sides: readonly CompareSide[] }) {
+  return (
+    <tr>
+      <th scope="col">{first}</th>
+      {sides.map((side, index) => (
+        <th scope="col">
+          {letter(index)}: {side.name}
+        </th>
+      ))}
+    </tr>
+  );
+}
+
 function OutputColumn({ side, tests, index, paths }: { side: CompareSide; tests: RunTestRow[]; index: number; paths: ViewPaths }) {
   return (
     <section class="xp-output" data-variant-id={side.variantId} aria-label={`Output of ${side.name}`}>
@@ -337,14 +351,7 @@ export function ComparePage(props: ComparePageProps) {
               <table class="xp-table xp-evaluator-totals">
                 <caption class="xp-visually-hidden">Tests each evaluator passed and failed, per variant</caption>
                 <thead>
-                  <tr>
-                    <th scope="col">Evaluator</th>
-                    {sides.map((side, index) => (
-                      <th scope="col">
-                        {letter(index)}: {side.name}
-                      </th>
-                    ))}
-                  </tr>
+                  <SideHeaderRow first="Evaluator" sides={sides} />
                 </thead>
                 <tbody>
                   {evaluators.map((row) => (
@@ -378,14 +385,7 @@ export function ComparePage(props: ComparePageProps) {
               <table class="xp-table xp-compare-steps">
                 <caption class="xp-visually-hidden">Cost, latency and tokens of each step, per variant</caption>
                 <thead>
-                  <tr>
-                    <th scope="col">Step</th>
-                    {sides.map((side, index) => (
-                      <th scope="col">
-                        {letter(index)}: {side.name}
-                      </th>
-                    ))}
-                  </tr>
+                  <SideHeaderRow first="Step" sides={sides} />
                 </thead>
                 <tbody>
                   {steps.map((name) => (
