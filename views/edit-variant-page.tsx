@@ -1,5 +1,4 @@
 import { InputField, TextAreaField, type FieldErrors } from './form-fields.js';
-import { managePaths } from './manage-paths.js';
 import { OverrideFields, type OverrideFieldsProps } from './override-fields.js';
 import type { ViewPaths } from './view-paths.js';
 
@@ -20,7 +19,7 @@ export interface EditVariantPageProps {
 
 /** A draft variant's name, expectation and one change, editable until it first runs (issue 18). */
 export function EditVariantPage({ paths, experiment, variant, values, override, errors = {} }: EditVariantPageProps) {
-  const action = managePaths(paths).editVariant(experiment.id, variant.id);
+  const action = paths.editVariant(experiment.id, variant.id);
   return (
     <section aria-labelledby="edit-variant-heading">
       <p class="xp-breadcrumb">

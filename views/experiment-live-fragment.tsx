@@ -13,7 +13,6 @@ import type { RunDefaults } from './run-settings-fields.js';
 import { RunProgressFragment } from './run-progress-fragment.js';
 import { StatusBadge } from './status-badge.js';
 import { VariantTree } from './variant-tree-fragment.js';
-import { managePaths } from './manage-paths.js';
 import type { SetupStep, ViewPaths } from './view-paths.js';
 
 export interface ExperimentLiveProps {
@@ -67,7 +66,7 @@ export function ExperimentLive({ paths, experiment, latestRun, results, runDefau
   return (
     <section id="experiment-live" hx-get={paths.live(id)} hx-trigger="run-ended from:body" hx-swap="outerHTML" aria-labelledby="experiment-heading">
       <p class="xp-breadcrumb">
-        <a href={paths.list()}>Experiments</a> · <a href={managePaths(paths).settings(id)}>Settings: name, hypothesis, evaluations</a>
+        <a href={paths.list()}>Experiments</a> · <a href={paths.settings(id)}>Settings: name, hypothesis, evaluations</a>
       </p>
       <div class="xp-page-head">
         <h1 id="experiment-heading">{experiment.name}</h1>

@@ -1,6 +1,5 @@
 import { isRunning, type ExperimentStatus } from '../plugin/domain/experiment-status.js';
 import { InputField, TextAreaField, type FieldErrors } from './form-fields.js';
-import { managePaths } from './manage-paths.js';
 import { StatusBadge } from './status-badge.js';
 import type { ViewPaths } from './view-paths.js';
 
@@ -23,7 +22,6 @@ export interface ExperimentSettingsProps {
  * runs gets beside the task's own, and, once archived, bringing it back.
  */
 export function ExperimentSettingsPage({ paths, experiment, values = {}, errors = {} }: ExperimentSettingsProps) {
-  const manage = managePaths(paths);
   const archived = experiment.status === 'archived';
   const running = isRunning(experiment.status);
   const evaluationsJson = values.evaluations ?? JSON.stringify(experiment.defaultEvaluations, null, 2);
@@ -40,7 +38,7 @@ export function ExperimentSettingsPage({ paths, experiment, values = {}, errors 
       {archived ? (
         <div class="xp-notice">
           <p>This experiment is archived and read-only. Unarchive it to change it again; it comes back in the status it had.</p>
-          <form method="post" action={manage.unarchive(experiment.id)}>
+          <form method="post" action={paths.unarchive(experiment.id)}>
             <button type="submit" class="xp-button xp-button-primary">
               Unarchive experiment
             </button>
@@ -49,7 +47,7 @@ export function ExperimentSettingsPage({ paths, experiment, values = {}, errors 
       ) : null}
 
       <h2 id="naming-heading">Name and hypothesis</h2>
-      <form method="post" action={manage.settings(experiment.id)} class="xp-form" aria-labelledby="naming-heading">
+      <form method="post" action={paths.settings(experiment.id)} class="xp-form" aria-labelledby="naming-heading">
         <fieldset disabled={archived}>
           <InputField id="settings-name" name="name" label="Name" value={values.name ?? experiment.name} error={errors.name} required />
           <TextAreaField
@@ -83,7 +81,7 @@ export function ExperimentSettingsPage({ paths, experiment, values = {}, errors 
           ))}
         </ul>
       ) : null}
-      <form method="post" action={manage.evaluations(experiment.id)} class="xp-form" aria-labelledby="evaluations-heading">
+      <form method="post" action={paths.evaluations(experiment.id)} class="xp-form" aria-labelledby="evaluations-heading">
         <fieldset disabled={archived || running}>
           <TextAreaField
             id="settings-evaluations"

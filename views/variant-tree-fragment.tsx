@@ -1,6 +1,5 @@
 import { formatChange, type ParameterChange } from '../plugin/domain/variant-tree.js';
 import type { VariantView, VariantViewNode } from '../plugin/operations/experiment-view.js';
-import { managePaths } from './manage-paths.js';
 import { RunSettingsFields, type RunDefaults } from './run-settings-fields.js';
 import { StatusBadge } from './status-badge.js';
 import type { ViewPaths } from './view-paths.js';
@@ -74,7 +73,6 @@ const isEditableDraft = (variant: VariantView) => !variant.isBaseline && variant
 
 function VariantNode(props: VariantTreeProps & { variant: VariantViewNode }) {
   const { paths, experimentId, variant, canRun, canBranch, winnerVariantId, runDefaults } = props;
-  const manage = managePaths(paths);
   return (
     <li data-variant-id={variant.id}>
       <div class="xp-node">
@@ -102,13 +100,13 @@ function VariantNode(props: VariantTreeProps & { variant: VariantViewNode }) {
           </a>
           {canBranch && isEditableDraft(variant) ? (
             <>
-              <a class="xp-button xp-button-small" href={manage.editVariant(experimentId, variant.id)}>
+              <a class="xp-button xp-button-small" href={paths.editVariant(experimentId, variant.id)}>
                 Edit<span class="xp-visually-hidden"> {variant.name}</span>
               </a>
               <form
                 method="post"
-                action={manage.deleteVariant(experimentId, variant.id)}
-                hx-post={manage.deleteVariant(experimentId, variant.id)}
+                action={paths.deleteVariant(experimentId, variant.id)}
+                hx-post={paths.deleteVariant(experimentId, variant.id)}
                 hx-confirm={`Delete the draft variant “${variant.name}”? It has never run, so no results are lost.`}
                 class="xp-node-form"
               >
@@ -121,8 +119,8 @@ function VariantNode(props: VariantTreeProps & { variant: VariantViewNode }) {
           {variant.queued ? (
             <form
               method="post"
-              action={manage.unqueue(experimentId, variant.queued.entryId)}
-              hx-post={manage.unqueue(experimentId, variant.queued.entryId)}
+              action={paths.unqueue(experimentId, variant.queued.entryId)}
+              hx-post={paths.unqueue(experimentId, variant.queued.entryId)}
               class="xp-node-form"
             >
               <button type="submit" class="xp-button xp-button-small">
@@ -162,7 +160,6 @@ function RunQueue({
   canQueue: boolean;
   runDefaults: RunDefaults;
 }) {
-  const manage = managePaths(paths);
   const queued = variants.filter((variant) => variant.queued).sort((a, b) => a.queued!.position - b.queued!.position);
   const drafts = variants.filter((variant) => isEditableDraft(variant) && !variant.queued);
   const going = variants.some((variant) => variant.status === 'running');
@@ -179,8 +176,8 @@ function RunQueue({
           </ol>
           <form
             method="post"
-            action={manage.clearQueue(experimentId)}
-            hx-post={manage.clearQueue(experimentId)}
+            action={paths.clearQueue(experimentId)}
+            hx-post={paths.clearQueue(experimentId)}
             hx-confirm="Take every queued run out of the queue? A run going goes on."
             class="xp-node-form"
           >
@@ -193,7 +190,7 @@ function RunQueue({
         <p class="xp-muted xp-small">No runs are queued.</p>
       )}
       {canQueue && drafts.length > 0 ? (
-        <form method="post" action={manage.queue(experimentId)} hx-post={manage.queue(experimentId)} class="xp-run-form">
+        <form method="post" action={paths.queue(experimentId)} hx-post={paths.queue(experimentId)} class="xp-run-form">
           <button type="submit" class="xp-button xp-button-primary">
             Run all drafts ({drafts.length})
           </button>

@@ -24,6 +24,15 @@ export interface ViewPaths {
   /** The project's model price table (issue 15); `model` fills the form, e.g. from an "unknown model" note. */
   modelPrices(query?: { model?: string }): string;
   removeModelPrice: string;
+  /** The run queue ("Run all drafts") and managing an experiment's drafts and settings (issue 18). */
+  queue(id: string): string;
+  unqueue(id: string, entryId: string): string;
+  clearQueue(id: string): string;
+  editVariant(id: string, variantId: string): string;
+  deleteVariant(id: string, variantId: string): string;
+  settings(id: string): string;
+  evaluations(id: string): string;
+  unarchive(id: string): string;
 }
 
 /** The steps of the new-experiment flow, in order. */
@@ -40,6 +49,7 @@ const withQuery = (path: string, query: Record<string, string | undefined> = {})
 export function viewPaths(mount: string): ViewPaths {
   const base = mount.replace(/\/+$/, '');
   const experiment = (id: string) => `${base}/experiments/${encodeURIComponent(id)}`;
+  const variant = (id: string, variantId: string) => `${experiment(id)}/variants/${encodeURIComponent(variantId)}`;
   return {
     list: (filter) => (filter ? `${base}/?filter=${filter}` : `${base}/`),
     css: `${base}/assets/experiments.css`,
@@ -63,5 +73,13 @@ export function viewPaths(mount: string): ViewPaths {
     plan: (id, query) => withQuery(`${experiment(id)}/plan`, query),
     modelPrices: (query) => withQuery(`${base}/model-prices`, query),
     removeModelPrice: `${base}/model-prices/remove`,
+    queue: (id) => `${experiment(id)}/queue`,
+    unqueue: (id, entryId) => `${experiment(id)}/queue/${encodeURIComponent(entryId)}/remove`,
+    clearQueue: (id) => `${experiment(id)}/queue/clear`,
+    editVariant: (id, variantId) => `${variant(id, variantId)}/edit`,
+    deleteVariant: (id, variantId) => `${variant(id, variantId)}/delete`,
+    settings: (id) => `${experiment(id)}/settings`,
+    evaluations: (id) => `${experiment(id)}/settings/evaluations`,
+    unarchive: (id) => `${experiment(id)}/unarchive`,
   };
 }

@@ -12,7 +12,6 @@ import { updateExperiment } from '../operations/update-experiment.js';
 import { EditVariantPage, type EditVariantPageProps } from '../../views/edit-variant-page.js';
 import { ExperimentSettingsPage, type ExperimentSettingsProps } from '../../views/experiment-settings-page.js';
 import type { FieldErrors } from '../../views/form-fields.js';
-import { managePaths } from '../../views/manage-paths.js';
 import { ValueField } from '../../views/override-fields.js';
 import { numericParameters } from '../../views/parameter-inputs.js';
 import { fieldErrorsOf, numberOrText, readForm, zodFieldErrors } from './form-input.js';
@@ -44,7 +43,6 @@ export async function knownModels(context: PluginContext, c: Context): Promise<s
 export function manageRoutes(context: PluginContext): Hono {
   const app = new Hono();
   const { paths, afterAction } = liveSection(context);
-  const manage = managePaths(paths);
 
   const settingsPage = (c: Context, experiment: ExperimentView, extra: Partial<ExperimentSettingsProps> = {}, status: 200 | 422 = 200) =>
     renderPage(c, context, {
@@ -63,7 +61,7 @@ export function manageRoutes(context: PluginContext): Hono {
     const parsed = updateExperimentSchema.safeParse(values);
     if (!parsed.success) return settingsPage(c, experiment, { values, errors: zodFieldErrors(parsed.error) }, 422);
     await updateExperiment(context, callerOf(c), experiment.id, parsed.data);
-    return c.redirect(`${manage.settings(experiment.id)}?saved=1`, 303);
+    return c.redirect(`${paths.settings(experiment.id)}?saved=1`, 303);
   });
 
   app.post('/experiments/:id/settings/evaluations', async (c) => {
@@ -86,7 +84,7 @@ export function manageRoutes(context: PluginContext): Hono {
       if (!(error instanceof ExperimentsError) || error.status !== 422) throw error;
       return refuse(error.message);
     }
-    return c.redirect(`${manage.settings(experiment.id)}?saved=1`, 303);
+    return c.redirect(`${paths.settings(experiment.id)}?saved=1`, 303);
   });
 
   app.post('/experiments/:id/unarchive', async (c) => {
