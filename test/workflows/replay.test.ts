@@ -4,7 +4,7 @@ import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import { workflowsPath } from '../../workflows/workflows-path.js';
 
-// Histories of real runs, recorded by test/workflows/record-history.ts on the code of their day. Each must replay
+// Histories of real runs and of a run queue, recorded by test/workflows/record-history.ts on the code of their day. Each must replay
 // on today's workflow code, or runs in flight when a new version is deployed would fail with a
 // nondeterminism error: a change to the order of a workflow's commands needs a `patched()` guard.
 // protobufjs is a devDependency only so that npm installs one copy for all @temporalio packages: reading a JSON
@@ -21,6 +21,8 @@ try {
 describe('recorded run histories replay on the current workflow code', () => {
   it('has histories to replay', () => {
     expect(histories).toContain('before-first-delivery-patch.json');
+    // The run queue's workflow (issue 18), recorded with `record-history.ts run-queue --queue`.
+    expect(histories).toContain('run-queue.json');
   });
 
   it('replays every one without a nondeterminism error', async () => {
