@@ -26,6 +26,8 @@ export interface ExperimentLiveProps {
   branch?: { values: BranchValues; errors: FieldErrors };
   /** The results table's order, from the page's `?sort=`. */
   sort?: ResultsSort | null;
+  /** How many times the section has looked for a queued run to start (see VariantTree). */
+  queueLooks?: number;
 }
 
 /** Every variant of the tree, parents before children. */
@@ -47,7 +49,7 @@ const withoutLabel = (description: string | null | undefined) => (description ??
  * Everything on the experiment page that changes as the experiment does: status and lock, the latest run, the variant
  * tree, the results and the actions. Replaced whole after each action and when a run ends, so it never goes stale.
  */
-export function ExperimentLive({ paths, experiment, latestRun, results, runDefaults, workflowUrl, branch, sort = null }: ExperimentLiveProps) {
+export function ExperimentLive({ paths, experiment, latestRun, results, runDefaults, workflowUrl, branch, sort = null, queueLooks = 0 }: ExperimentLiveProps) {
   const variants = flattenTree(experiment.variants);
   const running = isRunning(experiment.status);
   const acceptsVariants = isLocked(experiment.status) && experiment.status !== 'completed';
@@ -132,6 +134,7 @@ export function ExperimentLive({ paths, experiment, latestRun, results, runDefau
           canBranch={acceptsVariants}
           winnerVariantId={experiment.winnerVariantId}
           runDefaults={runDefaults}
+          queueLooks={queueLooks}
           {...(results ? { changesOf: (variantId: string) => results.variants.find((row) => row.variantId === variantId)?.changes } : {})}
         />
 

@@ -18,6 +18,8 @@ export interface VariantTreeProps {
    * read alike; without it (the results could not be read) a variant shows its own change only.
    */
   changesOf?: (variantId: string) => readonly ParameterChange[] | undefined;
+  /** How many times the section has looked for the next queued run to start (the live address's `queueLook`). */
+  queueLooks?: number;
 }
 
 function RunForm({
@@ -144,8 +146,16 @@ function VariantNode(props: VariantTreeProps & { variant: VariantViewNode }) {
 const flatten = (roots: readonly VariantViewNode[]): VariantViewNode[] => roots.flatMap((root) => [root, ...flatten(root.children)]);
 
 /**
+ * Seconds before the section looks again for the next queued run: 1 s at first (the next run normally starts within
+ * a second), then doubling to 30 s, so a queue left waiting (no worker running) does not reload the page every second.
+ */
+export const queueLookDelaySeconds = (looks: number) => Math.min(2 ** Math.max(0, looks), 30);
+/** Looks after which the wait is worth saying: about 15 s. */
+const looksBeforeNotice = 4;
+
+/**
  * "Run all drafts" and the queue (issue 18): queued runs go one after another. Between two of them nothing runs for a
- * moment, so while runs wait and none is going the section looks again shortly, to follow the next one.
+ * moment, so while runs wait and none is going the section looks again, sooner at first, to follow the next one.
  */
 function RunQueue({
   paths,
@@ -153,12 +163,14 @@ function RunQueue({
   variants,
   canQueue,
   runDefaults,
+  looks,
 }: {
   paths: ViewPaths;
   experimentId: string;
   variants: VariantViewNode[];
   canQueue: boolean;
   runDefaults: RunDefaults;
+  looks: number;
 }) {
   const queued = variants.filter((variant) => variant.queued).sort((a, b) => a.queued!.position - b.queued!.position);
   const drafts = variants.filter((variant) => isEditableDraft(variant) && !variant.queued);
@@ -201,7 +213,20 @@ function RunQueue({
         </form>
       ) : null}
       {queued.length > 0 && !going ? (
-        <div hx-get={paths.live(experimentId)} hx-trigger="load delay:1s" hx-target="#experiment-live" hx-swap="outerHTML"></div>
+        <>
+          {looks >= looksBeforeNotice ? (
+            <p class="xp-muted xp-small" role="status" data-queue-waiting>
+              The next queued run has not started yet. Queued runs start only while a worker of the plugin is running;
+              this page looks again every {queueLookDelaySeconds(looks)} s.
+            </p>
+          ) : null}
+          <div
+            hx-get={`${paths.live(experimentId)}?queueLook=${looks + 1}`}
+            hx-trigger={`load delay:${queueLookDelaySeconds(looks)}s`}
+            hx-target="#experiment-live"
+            hx-swap="outerHTML"
+          ></div>
+        </>
       ) : null}
     </div>
   );
@@ -225,6 +250,7 @@ export function VariantTree(props: VariantTreeProps) {
         variants={flatten(props.roots)}
         canQueue={props.canBranch}
         runDefaults={props.runDefaults}
+        looks={props.queueLooks ?? 0}
       />
     </>
   );

@@ -22,6 +22,12 @@ export function resultsSortOf(c: Context): ResultsSort | null {
   return parseResultsSort(new URL(page).searchParams.get('sort'));
 }
 
+// Only the section's own looks for a queued run carry it; anything else in the address counts as the first look.
+function queueLooksOf(c: Context): number {
+  const looks = Number(c.req.query('queueLook'));
+  return Number.isInteger(looks) && looks > 0 ? Math.min(looks, 100) : 0;
+}
+
 /**
  * The experiment page's live section as every action answers with it: the whole page for a plain request, the section
  * (and a message in `#flash`) for htmx. Shared by the page's own routes and the routes that manage its parts.
@@ -45,6 +51,7 @@ export function liveSection(context: PluginContext) {
     const parent = c.req.query('parent');
     return {
       sort: resultsSortOf(c),
+      queueLooks: queueLooksOf(c),
       paths,
       experiment,
       latestRun,

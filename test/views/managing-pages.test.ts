@@ -46,7 +46,23 @@ describe('the run queue in the tab', () => {
     expect(queryAll(queued.doc, '.xp-queue-list li').map(textOf)).toEqual(['First', 'Second']);
     expect(queryAll(queued.doc, '.xp-badge-queued').map(textOf)).toEqual(['Queued #1', 'Queued #2']);
     // Nothing is going and runs wait: the section looks again shortly, to follow the next run.
-    expect(query(queued.doc, '.xp-queue [hx-trigger="load delay:1s"]').attrs['hx-get']).toBe(`${mount}/experiments/${experiment.id}/live`);
+    const live = `${mount}/experiments/${experiment.id}/live`;
+    expect(query(queued.doc, '.xp-queue [hx-trigger="load delay:1s"]').attrs['hx-get']).toBe(`${live}?queueLook=1`);
+    expect(queued.html).not.toContain('data-queue-waiting');
+    // No worker here, so the runs keep waiting: each look waits twice as long, up to 30 s, and after about 15 s says why.
+    const looked = async (address: string) => {
+      const answer = await view('GET', address, { htmx: true });
+      expect(answer.status).toBe(200);
+      const next = query(answer.doc, '.xp-queue [hx-get]');
+      return { trigger: next.attrs['hx-trigger'], next: next.attrs['hx-get'], notice: queryAll(answer.doc, '[data-queue-waiting]').map(textOf) };
+    };
+    expect(await looked(`${live}?queueLook=1`)).toEqual({ trigger: 'load delay:2s', next: `${live}?queueLook=2`, notice: [] });
+    const fourth = await looked(`${live}?queueLook=4`);
+    expect(fourth.trigger).toBe('load delay:16s');
+    expect(fourth.notice[0]).toContain('only while a worker of the plugin is running');
+    expect((await looked(`${live}?queueLook=9`)).trigger).toBe('load delay:30s');
+    // Any other value in the address is taken as a first look (or capped), never as an error.
+    for (const odd of ['abc', '-3', '2.5', '1e9']) expect((await looked(`${live}?queueLook=${odd}`)).trigger, odd).toMatch(/^load delay:(1|30)s$/);
 
     const entries = (await h.request('GET', `/experiments/${experiment.id}/queue`)).body.queue;
     const removed = await view('POST', `${mount}/experiments/${experiment.id}/queue/${entries[0].id}/remove`, { htmx: true });
