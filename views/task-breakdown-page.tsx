@@ -1,5 +1,6 @@
 import type { RunTestRow } from '../plugin/operations/run-tests.js';
-import { cost, duration } from './format.js';
+import { CostFigure } from './cost-figure.js';
+import { duration } from './format.js';
 import { StatusBadge } from './status-badge.js';
 import type { ViewPaths } from './view-paths.js';
 import { wordDiffSides } from './word-diff.js';
@@ -60,7 +61,7 @@ function Output({ label, parts, empty }: { label: string; parts: unknown[]; empt
 
 const tally = (passes: number, finished: number) => (finished === 0 ? 'none finished' : `${passes}/${finished}`);
 
-function TestCard({ row, hasBaseline, runLabel }: { row: BreakdownRow; hasBaseline: boolean; runLabel: string }) {
+function TestCard({ row, hasBaseline, runLabel, paths }: { row: BreakdownRow; hasBaseline: boolean; runLabel: string; paths: ViewPaths }) {
   const baselineOutput = row.baseline?.output ?? '';
   const ownOutput = row.output ?? '';
   const sides = hasBaseline ? wordDiffSides(baselineOutput, ownOutput) : { before: [], after: [ownOutput], diffed: false };
@@ -136,7 +137,8 @@ function TestCard({ row, hasBaseline, runLabel }: { row: BreakdownRow; hasBaseli
         </table>
       ) : null}
       <p class="xp-muted xp-small">
-        Latency {duration(row.latencyMs)} · tokens {row.inputTokens ?? '—'} in / {row.outputTokens ?? '—'} out · cost {cost(row.cost)}
+        Latency {duration(row.latencyMs)} · tokens {row.inputTokens ?? '—'} in / {row.outputTokens ?? '—'} out · cost{' '}
+        <CostFigure paths={paths} figures={{ cost: row.cost, costUnknown: row.costNote ? 1 : 0, costNotes: row.costNote ? [row.costNote] : [] }} />
         {row.overrideMismatches && row.overrideMismatches.length > 0 ? ' · the trace shows an override that was not applied' : ''}
         {row.traceUrl ? (
           <>
@@ -201,7 +203,7 @@ export function TaskBreakdownPage({
       {rows.length === 0 ? (
         <p class="xp-empty">No test matches this filter{page > 1 ? ' on this page' : ''}.</p>
       ) : (
-        rows.map((row) => <TestCard row={row} hasBaseline={baselineRun !== null} runLabel={runLabel} />)
+        rows.map((row) => <TestCard row={row} hasBaseline={baselineRun !== null} runLabel={runLabel} paths={paths} />)
       )}
       {pages > 1 || nextAfter !== null ? (
         <nav class="xp-pages" aria-label="Pages">

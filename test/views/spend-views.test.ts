@@ -117,6 +117,17 @@ describe('an unknown cost', () => {
     expect(priced).toMatch(/· \$0\.0010/);
     expect(unpriced).toContain('· unknown — model llama-3-70b not in the price table');
   });
+
+  it('says so on each test of the breakdown, with the link to add the price', async () => {
+    const tests = await view('GET', `${experimentPath()}/runs/${seeded.runIds.Q![0]}/tests`);
+    const figures = queryAll(tests.doc, 'article.xp-test').map((card) => queryAll(card, 'p.xp-small').map(textOf).find((line) => line.startsWith('Latency'))!);
+    const unknown = figures.filter((line) => line.includes('cost unknown — model acme-llm-2 not in the price table'));
+    // Two of Q's tests have no price; the others show theirs.
+    expect(unknown).toHaveLength(2);
+    expect(figures.filter((line) => /cost \$0\.\d{4}/.test(line))).toHaveLength(figures.length - 2);
+    const link = queryAll(tests.doc, 'article.xp-test .xp-cost-unknown a')[0]!;
+    expect(link.attrs.href).toBe(pricesLink('acme-llm-2'));
+  });
 });
 
 describe('a run that stopped early', () => {
