@@ -39,3 +39,11 @@ export function unstorablePath(value: unknown): PropertyKey[] | null {
   }
   return null;
 }
+
+// In JSON text, NUL and UTF-16 surrogates can only be written as \u escapes: JSON.parse refuses raw control
+// characters, and text decoded from UTF-8 holds no unpaired surrogates. (An escaped backslash before a "u" is a
+// false alarm, which only costs the full walk.)
+const unstorableEscape = /\\u(?:0000|[dD][89a-fA-F])/;
+
+/** Whether JSON text might parse into text Postgres cannot store; when false, `unstorablePath` of it is null. */
+export const mayHoldUnstorableText = (json: string) => unstorableEscape.test(json);
