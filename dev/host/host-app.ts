@@ -27,6 +27,7 @@ export const traceBodyLimit = 8 * 1024 * 1024;
 const htmxFile = createRequire(import.meta.url).resolve('htmx.org/dist/htmx.min.js');
 const cssFile = fileURLToPath(new URL('./static/host.css', import.meta.url));
 
+const isOtlpIngestion = (c: Context) => c.req.method === 'POST' && c.req.path === '/v1/traces';
 const isIngestion = (c: Context) => c.req.method === 'POST' && (c.req.path === '/v1/traces' || c.req.path === '/api/traces');
 const isMachinePath = (path: string) => path.startsWith('/api/') || path === '/api' || path.startsWith('/v1/');
 /** Errors on pages a person opened are HTML; everything else (API, scripts, app.request) gets JSON. */
@@ -79,8 +80,11 @@ export function createHostApp(options: HostAppOptions): Hono<HostEnv> {
   const smallBodies = bodyLimit({ maxSize: defaultBodyLimit, onError: tooLarge(defaultBodyLimit) });
   const traceBodies = bodyLimit({ maxSize: traceBodyLimit, onError: tooLarge(traceBodyLimit) });
   const isPluginPath = (path: string) => plugin !== null && (path === manifest.mountPath || path.startsWith(`${manifest.mountPath}/`));
-  // The plugin sets its own body limits; the host's must not override them.
-  app.use('*', (c, next) => (isPluginPath(c.req.path) ? next() : (isIngestion(c) ? traceBodies : smallBodies)(c, next)));
+  // The plugin sets its own body limits; the host's must not override them. OTLP ingestion reads its body within
+  // the limit itself, without the web Request that hono's body limit would make for every request.
+  app.use('*', (c, next) =>
+    isPluginPath(c.req.path) || isOtlpIngestion(c) ? next() : (isIngestion(c) ? traceBodies : smallBodies)(c, next),
+  );
 
   const htmx = readFileSync(htmxFile);
   const css = readFileSync(cssFile);
@@ -119,7 +123,7 @@ export function createHostApp(options: HostAppOptions): Hono<HostEnv> {
   app.use('/api/*', apiAuth(capabilities));
   app.route('/api', createApiRoutes({ db, plugin, log, testIdAttribute }));
   app.use('/v1/*', apiAuth(capabilities));
-  app.route('/v1', createOtlpRoutes({ db, plugin, log }));
+  app.route('/v1', createOtlpRoutes({ db, plugin, log, bodyLimit: traceBodyLimit }));
 
   const pluginTab = plugin ? pluginTabOf(manifest) : null;
   app.route('/', createPageRoutes({ db, capabilities, pluginTab, testIdAttribute }));

@@ -1,13 +1,14 @@
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import type { HostDb } from './host-database.js';
 import { HostError } from './host-error.js';
 import type { HostEnv, HostLog, HostPlugin } from './host-env.js';
 import { decodeOtlpJson } from './otlp-json-decoder.js';
 import { maxSpansPerRequest } from './plain-trace-decoder.js';
 import { ingestSpans } from './span-ingestion.js';
-import { unstorableMessage, unstorablePath } from './storable-text.js';
+import { readBody } from './request-body.js';
+import { mayHoldUnstorableText, unstorableMessage, unstorablePath } from './storable-text.js';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -17,9 +18,9 @@ export const maxDecompressedBytes = 32 * 1024 * 1024;
 const jsonOnly =
   'This host accepts OTLP/HTTP JSON only: send content-type: application/json (for OpenTelemetry SDKs, OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=http/json). Protobuf is not supported.';
 
-async function bodyText(raw: Request): Promise<string> {
-  const bytes = Buffer.from(await raw.arrayBuffer());
-  const encoding = (raw.headers.get('content-encoding') ?? 'identity').trim().toLowerCase();
+async function bodyText(c: Context, bodyLimit: number): Promise<string> {
+  const bytes = await readBody(c, bodyLimit);
+  const encoding = (c.req.header('content-encoding') ?? 'identity').trim().toLowerCase();
   if (encoding === 'identity' || encoding === '') return bytes.toString('utf8');
   if (encoding !== 'gzip')
     throw new HostError('unsupported_media_type', `Content-Encoding ${encoding} is not supported; send gzip or no encoding.`);
@@ -33,19 +34,19 @@ async function bodyText(raw: Request): Promise<string> {
 }
 
 /** OTLP/HTTP trace ingestion: `POST /v1/traces` with an ExportTraceServiceRequest in JSON. */
-export function createOtlpRoutes(deps: { db: HostDb; plugin: HostPlugin | null; log: HostLog }) {
+export function createOtlpRoutes(deps: { db: HostDb; plugin: HostPlugin | null; log: HostLog; bodyLimit: number }) {
   const otlp = new Hono<HostEnv>({ strict: false });
   otlp.post('/traces', async (c) => {
     const mediaType = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
     if (mediaType !== 'application/json') throw new HostError('unsupported_media_type', jsonOnly);
+    const text = await bodyText(c, deps.bodyLimit);
     let body: unknown;
     try {
-      body = JSON.parse(await bodyText(c.req.raw));
-    } catch (error) {
-      if (error instanceof HostError) throw error;
+      body = JSON.parse(text);
+    } catch {
       throw new HostError('bad_request', 'The body is not valid JSON.');
     }
-    const unstorable = unstorablePath(body);
+    const unstorable = mayHoldUnstorableText(text) ? unstorablePath(body) : null;
     if (unstorable) throw new HostError('bad_request', `The OTLP body is not stored: text at ${unstorable.map(String).join('.')} ${unstorableMessage}.`);
     const spans = decodeOtlpJson(body);
     if (spans.length > maxSpansPerRequest)

@@ -1,4 +1,7 @@
+import { request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
+import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/test-database.js';
 import { createProject } from './project-repository.js';
@@ -414,5 +417,70 @@ describe('without a plugin', () => {
     } finally {
       await bare.close();
     }
+  });
+});
+
+describe('over a socket, as @hono/node-server serves it', () => {
+  let server: Server;
+  let port: number;
+  beforeAll(async () => {
+    server = await new Promise<Server>((resolve) => {
+      const s = serve({ fetch: host.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s as Server)) as Server;
+    });
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  /** Sends the chunks as written (chunked unless a content-length is given) and resolves with the answer. */
+  const send = (chunks: Array<string | Buffer>, headers: Record<string, string> = {}) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const request = httpRequest({
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/v1/traces',
+        headers: { 'content-type': 'application/json', 'x-api-key': key, ...headers },
+      });
+      request.on('response', (response) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+        response.on('end', () => resolve({ status: response.statusCode!, body }));
+      });
+      // The server may answer (413) and stop reading before everything is written.
+      request.on('error', (error) => (request.writableEnded ? undefined : reject(error)));
+      for (const chunk of chunks) request.write(chunk);
+      request.end();
+    });
+
+  it('stores a chunked body (no content-length, as the OpenTelemetry exporter sends it)', async () => {
+    const { traceId, body } = supportTrace(21);
+    const text = JSON.stringify(body);
+    const answer = await send([text.slice(0, 100), text.slice(100)]);
+    expect(answer).toEqual({ status: 200, body: JSON.stringify({ partialSuccess: {} }) });
+    expect((await host.capabilities.traces.get(projectId, traceId))?.spans).toHaveLength(3);
+  });
+
+  it('stores a gzip body sent with its length', async () => {
+    const { traceId, body } = supportTrace(22);
+    const bytes = gzipSync(JSON.stringify(body));
+    const answer = await send([bytes], { 'content-encoding': 'gzip', 'content-length': String(bytes.length) });
+    expect(answer.status).toBe(200);
+    expect((await host.capabilities.traces.get(projectId, traceId))?.spans).toHaveLength(3);
+  });
+
+  it('refuses a chunked body past 8 MiB with 413 and stores nothing', async () => {
+    const { traceId, body } = supportTrace(23);
+    const text = JSON.stringify(body);
+    const padding = Array.from({ length: 9 }, () => ' '.repeat(1024 * 1024));
+    const answer = await send([text.slice(0, -1), ...padding, '}']);
+    expect(answer.status).toBe(413);
+    expect(JSON.parse(answer.body)).toMatchObject({ error: { code: 'payload_too_large' } });
+    expect(await host.capabilities.traces.get(projectId, traceId)).toBeNull();
+  });
+
+  it('refuses a declared length past 8 MiB with 413 before reading it', async () => {
+    // Answered from the header alone, while the client still owes almost all of the body.
+    const answer = await send(['{}'], { 'content-length': String(9 * 1024 * 1024) });
+    expect(answer.status).toBe(413);
   });
 });
