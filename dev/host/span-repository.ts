@@ -1,5 +1,6 @@
 import type { HostSpan, HostTrace, Page } from '../../plugin/host.js';
-import { jsonb, type HostDb } from './host-database.js';
+import { sql } from 'kysely';
+import type { HostDb } from './host-database.js';
 import type { SpanRow, SpanStatus } from './host-tables.js';
 import { decodeCursor, encodeCursor, exactTimestamp, exactTimestampValue } from './keyset-cursor.js';
 
@@ -33,9 +34,6 @@ export interface TraceSummary {
 export const traceIdPattern = /^[0-9a-f]{32}$/;
 export const spanIdPattern = /^[0-9a-f]{16}$/;
 
-// 13 parameters a row; 1,000 rows a statement stays far below Postgres's 65,535 parameters.
-const insertChunk = 1000;
-
 /**
  * Stores spans for a project. A span sent again (same trace and span id) replaces the stored one, so exporters
  * that retry are harmless. Returns the spans in the form the plugin receives them.
@@ -43,45 +41,37 @@ const insertChunk = 1000;
 export async function storeSpans(db: HostDb, projectId: string, spans: IngestedSpan[]): Promise<HostSpan[]> {
   // Postgres refuses to upsert one row twice in a statement: keep the last copy of a span sent twice in a batch.
   const unique = [...new Map(spans.map((span) => [`${span.traceId}/${span.spanId}`, span])).values()];
-  const rows = unique.map((span) => ({
-    project_id: projectId,
-    trace_id: span.traceId,
-    span_id: span.spanId,
-    parent_span_id: span.parentSpanId,
-    name: span.name,
-    kind: span.kind,
-    start_time: exactTimestampValue(span.startTime),
-    end_time: span.endTime === null ? null : exactTimestampValue(span.endTime),
-    attributes: jsonb(span.attributes),
-    resource: jsonb(span.resource),
-    status: span.status,
-    status_message: span.statusMessage,
-  }));
-  const insert = (trx: HostDb, chunk: typeof rows) =>
-    trx
-      .insertInto('spans')
-      .values(chunk)
-      .onConflict((oc) =>
-        oc.columns(['project_id', 'trace_id', 'span_id']).doUpdateSet((eb) => ({
-          parent_span_id: eb.ref('excluded.parent_span_id'),
-          name: eb.ref('excluded.name'),
-          kind: eb.ref('excluded.kind'),
-          start_time: eb.ref('excluded.start_time'),
-          end_time: eb.ref('excluded.end_time'),
-          attributes: eb.ref('excluded.attributes'),
-          resource: eb.ref('excluded.resource'),
-          status: eb.ref('excluded.status'),
-          status_message: eb.ref('excluded.status_message'),
-        })),
-      )
-      .execute();
-  // One statement is atomic by itself; only a batch split into several needs a transaction (and its two
-  // extra round trips, which showed in the ingestion profile).
-  if (rows.length > insertChunk) {
-    await db.transaction().execute(async (trx) => {
-      for (let i = 0; i < rows.length; i += insertChunk) await insert(trx, rows.slice(i, i + insertChunk));
-    });
-  } else if (rows.length > 0) await insert(db, rows);
+  if (unique.length > 0) {
+    // The whole batch as one JSON parameter, one statement however many spans: its text never changes, so it is
+    // prepared once per connection, and there is no query tree to build and compile for each request (which a
+    // VALUES list of 13 parameters a row needed). One statement is atomic by itself.
+    const rows = JSON.stringify(
+      unique.map((span) => ({
+        trace_id: span.traceId,
+        span_id: span.spanId,
+        parent_span_id: span.parentSpanId,
+        name: span.name,
+        kind: span.kind,
+        start_time: span.startTime,
+        end_time: span.endTime,
+        attributes: span.attributes,
+        resource: span.resource,
+        status: span.status,
+        status_message: span.statusMessage,
+      })),
+    );
+    await sql`
+      insert into spans (project_id, trace_id, span_id, parent_span_id, name, kind, start_time, end_time, attributes, resource, status, status_message)
+      select ${projectId}::uuid, r.trace_id, r.span_id, r.parent_span_id, r.name, r.kind, r.start_time::timestamptz, r.end_time::timestamptz,
+             r.attributes, r.resource, r.status, r.status_message
+      from jsonb_to_recordset(cast(${rows}::text as jsonb)) as r(
+        trace_id text, span_id text, parent_span_id text, name text, kind text, start_time text, end_time text,
+        attributes jsonb, resource jsonb, status text, status_message text)
+      on conflict (project_id, trace_id, span_id) do update set
+        parent_span_id = excluded.parent_span_id, name = excluded.name, kind = excluded.kind,
+        start_time = excluded.start_time, end_time = excluded.end_time, attributes = excluded.attributes,
+        resource = excluded.resource, status = excluded.status, status_message = excluded.status_message`.execute(db);
+  }
   return unique.map((span) => ({
     traceId: span.traceId,
     spanId: span.spanId,
