@@ -36,6 +36,12 @@ describe('migrations', () => {
         await sql<{ column_name: string }>`
           select column_name from information_schema.columns where table_schema = ${schema} and table_name = 'experiments'`.execute(db)
       ).rows.map((r) => r.column_name);
+    const testIndexes = async () =>
+      (await sql<{ indexname: string }>`select indexname from pg_indexes where schemaname = ${schema} and tablename = 'tests'`.execute(db)).rows.map((r) => r.indexname);
+    expect(await testIndexes()).toContain('tests_run_status_position_idx');
+    await migrateDown(db, schema);
+    expect(await testIndexes()).toContain('tests_run_status_idx');
+    expect(await testIndexes()).not.toContain('tests_run_status_position_idx');
     await migrateDown(db, schema);
     expect(await tablesInSchema()).not.toContain('run_queue');
     const beforeQueue = await tablesInSchema();
