@@ -11,7 +11,7 @@ import { spanIdPattern, traceIdPattern, type IngestedSpan } from './span-reposit
 // `resourceSpans.0.scopeSpans.0.spans.3.traceId: must be 32 hex characters, not all zero`.
 
 /** Key-value lists nested deeper than this are refused: no exporter comes near, and flattening them recurses. */
-export const maxKeyValueNesting = 64;
+const maxKeyValueNesting = 64;
 
 // Up to the end of year 9999, beyond which ISO 8601 (and our conversion) needs an extended year.
 const maxUnixNano = '253402300800000000000';

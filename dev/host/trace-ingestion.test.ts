@@ -297,6 +297,18 @@ describe('OTLP/HTTP JSON ingestion', () => {
     expect(gzipJunk.status).toBe(400);
   });
 
+  it('names the field at fault in a refusal', async () => {
+    const { body } = supportTrace(9);
+    const spans = body.resourceSpans[0]!.scopeSpans[0]!.spans;
+    spans[1] = { ...spans[1]!, traceId: 'Z'.repeat(32) };
+    const response = await post('/v1/traces', body);
+    expect(response.status).toBe(400);
+    const { error } = (await response.json()) as { error: { message: string; details: { issues: Array<{ path: string; message: string }> } } };
+    expect(error.details.issues).toEqual([{ path: 'resourceSpans.0.scopeSpans.0.spans.1.traceId', message: 'must be 32 hex characters, not all zero' }]);
+    expect(error.message).toContain('resourceSpans.0.scopeSpans.0.spans.1.traceId: must be 32 hex characters');
+    expect(plugin.received).toEqual([]);
+  });
+
   it('refuses an oversized body with 413', async () => {
     const response = await post('/v1/traces', JSON.stringify({ resourceSpans: [], pad: 'x'.repeat(9 * 1024 * 1024) }));
     expect(response.status).toBe(413);
