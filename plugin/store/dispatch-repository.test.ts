@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPluginDatabase } from '../../test/helpers/plugin-database.js';
 import type { Db } from './connect.js';
-import { claimNextDeliveries } from './dispatch-repository.js';
+import { claimNextDeliveries, recordOutcomesAndClaim } from './dispatch-repository.js';
 import { jsonb } from './jsonb.js';
 
 let database: Awaited<ReturnType<typeof createPluginDatabase>>;
@@ -67,5 +67,95 @@ describe('claiming tests for delivery', () => {
       const dispatched = (await statuses(runId)).filter((status) => status === 'dispatched').length;
       expect(dispatched).toBe(handedOut);
     }
+  });
+});
+
+const rowsOf = async (runId: string) =>
+  db
+    .selectFrom('tests')
+    .select(['id', 'test_id', 'status', 'http_status', 'error', 'deadline_at', 'dispatched_at', 'finished_at'])
+    .where('run_id', '=', runId)
+    .orderBy('position')
+    .execute();
+
+describe('writing delivery outcomes with the next claims', () => {
+  it('writes accepted and errored outcomes and claims the next tests in one statement', async () => {
+    const runId = await pendingRun(2, 2);
+    const [first, second] = await claimNextDeliveries(db, runId, 2);
+    const { written, claimed } = await recordOutcomesAndClaim(
+      db,
+      runId,
+      [
+        { testRowId: first!.testRowId, testId: first!.testId, accepted: true, httpStatus: 202, traceTimeoutSeconds: 60 },
+        { testRowId: second!.testRowId, testId: second!.testId, accepted: false, error: 'webhook HTTP 400: x'.padEnd(1200, '.'), httpStatus: 400 },
+      ],
+      1,
+    );
+    expect(written).toEqual([true, true]);
+    expect(claimed.map((test) => test.body.task.id)).toEqual(['task-1']);
+    const rows = await rowsOf(runId);
+    expect(rows.map((row) => row.status)).toEqual(['awaiting_trace', 'errored', 'dispatched', 'pending']);
+    expect(rows[0]).toMatchObject({ http_status: 202, finished_at: null });
+    const deadline = new Date(rows[0]!.deadline_at!).getTime() - new Date(rows[0]!.dispatched_at!).getTime();
+    expect(deadline).toBeGreaterThan(59_000);
+    expect(deadline).toBeLessThan(61_000);
+    expect(rows[1]).toMatchObject({ http_status: 400, deadline_at: null });
+    expect(rows[1]!.error).toHaveLength(1000);
+    expect(rows[1]!.finished_at).not.toBeNull();
+  });
+
+  it('keeps a redelivered test\'s first deadline and a final result as it was', async () => {
+    const runId = await pendingRun(1, 2);
+    const [first, second] = await claimNextDeliveries(db, runId, 2);
+    const accepted = { testRowId: first!.testRowId, testId: first!.testId, accepted: true as const, httpStatus: 200, traceTimeoutSeconds: 60 };
+    await recordOutcomesAndClaim(db, runId, [accepted], 0);
+    const [before] = await rowsOf(runId);
+    // Sent again after a crash (released to pending, claimed, accepted once more): the deadline stays.
+    await db.updateTable('tests').set({ status: 'pending' }).where('id', '=', first!.testRowId).execute();
+    await claimNextDeliveries(db, runId, 1);
+    await recordOutcomesAndClaim(db, runId, [{ ...accepted, traceTimeoutSeconds: 600 }], 0);
+    const [after] = await rowsOf(runId);
+    expect(after).toMatchObject({ status: 'awaiting_trace', deadline_at: before!.deadline_at, dispatched_at: before!.dispatched_at });
+    // A test that already has a result: an accepted outcome leaves its status, an errored one is not written.
+    await db.updateTable('tests').set({ status: 'passed' }).where('id', '=', first!.testRowId).execute();
+    await db.updateTable('tests').set({ status: 'not_run', not_run_reason: 'cancelled' }).where('id', '=', second!.testRowId).execute();
+    const { written } = await recordOutcomesAndClaim(
+      db,
+      runId,
+      [accepted, { testRowId: second!.testRowId, testId: second!.testId, accepted: false, error: 'late' }],
+      0,
+    );
+    expect(written).toEqual([true, false]);
+    expect((await rowsOf(runId)).map((row) => [row.status, row.error])).toEqual([['passed', null], ['not_run', null]]);
+  });
+
+  it('writes nothing for a row whose test id is not the one sent', async () => {
+    const runId = await pendingRun(1, 1);
+    const [test] = await claimNextDeliveries(db, runId, 1);
+    const stale = { testRowId: test!.testRowId, testId: crypto.randomUUID() };
+    const { written } = await recordOutcomesAndClaim(
+      db,
+      runId,
+      [{ ...stale, accepted: true, httpStatus: 200, traceTimeoutSeconds: 60 }, { ...stale, accepted: false, error: 'x' }],
+      0,
+    );
+    expect(written).toEqual([false, false]);
+    expect((await rowsOf(runId)).map((row) => row.status)).toEqual(['dispatched']);
+  });
+
+  it('never claims a test whose outcome the same statement writes', async () => {
+    const runId = await pendingRun(1, 2);
+    const [first] = await claimNextDeliveries(db, runId, 1);
+    // Released to pending meanwhile (a replacing delivery's start), so the claim could have picked it.
+    await db.updateTable('tests').set({ status: 'pending' }).where('id', '=', first!.testRowId).execute();
+    const { written, claimed } = await recordOutcomesAndClaim(
+      db,
+      runId,
+      [{ testRowId: first!.testRowId, testId: first!.testId, accepted: true, httpStatus: 200, traceTimeoutSeconds: 60 }],
+      2,
+    );
+    expect(written).toEqual([true]);
+    expect(claimed.map((test) => test.body.experiment.repeat)).toEqual([1]);
+    expect((await rowsOf(runId)).map((row) => row.status)).toEqual(['awaiting_trace', 'dispatched']);
   });
 });

@@ -24,38 +24,6 @@ export async function countWithStatus(db: Db, runId: string, status: string) {
   return Number(row.n);
 }
 
-/**
- * Records that the application accepted a test and sets its deadline once: a redelivery after a
- * crash keeps the first deadline.
- */
-export async function markAccepted(db: Db, testRowId: string, testId: string, traceTimeoutSeconds: number, httpStatus: number) {
-  const row = await db
-    .updateTable('tests')
-    .set({
-      status: sql`case when status in ('pending', 'dispatched') then 'awaiting_trace' else status end`,
-      dispatched_at: sql`coalesce(dispatched_at, now())`,
-      deadline_at: sql`coalesce(deadline_at, now() + make_interval(secs => ${traceTimeoutSeconds}))`,
-      http_status: httpStatus,
-    })
-    .where('id', '=', testRowId)
-    .where('test_id', '=', testId)
-    .returning(['status', 'deadline_at'])
-    .executeTakeFirst();
-  return row ? { status: row.status, deadline: row.deadline_at ? new Date(row.deadline_at).getTime() : Date.now() } : null;
-}
-
-/** Writes an `errored` result, once: only a test still open changes. */
-export async function markErrored(db: Db, testRowId: string, testId: string, error: string, httpStatus?: number) {
-  const result = await db
-    .updateTable('tests')
-    .set({ status: 'errored', error: error.slice(0, 1000), http_status: httpStatus ?? null, finished_at: sql`now()` })
-    .where('id', '=', testRowId)
-    .where('test_id', '=', testId)
-    .where('status', 'in', [...openTestStatuses])
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
-}
-
 /** Times out the run's tests whose deadline passed without a trace; returns how many. */
 export async function timeOutExpiredTests(db: Db, runId: string) {
   const result = await db

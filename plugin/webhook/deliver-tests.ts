@@ -3,10 +3,10 @@ import type { ExperimentsConfig } from '../config.js';
 import type { ExperimentsHost, HostApplication } from '../host.js';
 import { rememberedReads } from '../remembered-reads.js';
 import type { Db } from '../store/connect.js';
-import { claimNextDeliveries, type ClaimedDelivery } from '../store/dispatch-repository.js';
+import { recordOutcomesAndClaim, type ClaimedDelivery, type DeliveryOutcome } from '../store/dispatch-repository.js';
 import { getRunContext } from '../store/run-repository.js';
-import { countWithStatus, markAccepted, markErrored, releaseInterruptedDeliveries } from '../store/test-repository.js';
-import { batchedClaims } from './batched-claims.js';
+import { countWithStatus, releaseInterruptedDeliveries } from '../store/test-repository.js';
+import { batchedDeliveryStatements } from './batched-delivery-statements.js';
 import { sendTestWebhook, type WebhookOutcome } from './send-test-webhook.js';
 
 export interface DeliveryLimits {
@@ -75,14 +75,15 @@ export async function deliverTests(deps: DeliveryDependencies, runId: string, li
   // Read at most once a second, not per test: a webhook the user fixes applies within a second.
   const targets = rememberedReads(targetMaxAgeMs, (id: string) => host.application.get(id));
   const currentTarget = () => (projectId ? targets.get(projectId) : null);
-  const claimNextDelivery = batchedClaims((limit) => claimNextDeliveries(db, runId, limit));
+  // Outcomes and claims of every lane share statements (see batched-delivery-statements.ts).
+  const statements = batchedDeliveryStatements((outcomes: DeliveryOutcome[], limit) => recordOutcomesAndClaim(db, runId, outcomes, limit));
   const lane = async (laneDeps: DeliveryDependencies) => {
     const claimNext = async (): Promise<[ClaimedDelivery | null, HostApplication | null]> => {
       await room(laneDeps.signal);
       if (laneDeps.signal?.aborted || claimed >= limits.maxTests) return [null, null];
       claimed += 1;
       if (laneDeps.beforeClaim) await laneDeps.beforeClaim();
-      const [test, target] = await Promise.all([claimNextDelivery(), currentTarget()]);
+      const [test, target] = await Promise.all([statements.claim(), currentTarget()]);
       if (!test) claimed -= 1;
       return [test, target];
     };
@@ -99,7 +100,7 @@ export async function deliverTests(deps: DeliveryDependencies, runId: string, li
         const [test, target] = await ahead;
         if (!test) return;
         ahead = handled(claimNext());
-        const delivered = await deliverOne(laneDeps, test, target, limits.traceTimeoutSeconds);
+        const delivered = await deliverOne(laneDeps, statements.write, test, target, limits.traceTimeoutSeconds);
         const written = handled(delivered.written);
         await writing;
         if (delivered.accepted) awaiting += 1;
@@ -135,15 +136,17 @@ export async function deliverTests(deps: DeliveryDependencies, runId: string, li
   return { claimed, pendingLeft: await countWithStatus(db, runId, 'pending') };
 }
 
-/** Sends one test's webhook; its outcome is being written when this returns (`written`). */
+/** Sends one test's webhook; its outcome is being written (through `write`) when this returns (`written`). */
 async function deliverOne(
   deps: DeliveryDependencies,
+  write: (outcome: DeliveryOutcome) => Promise<boolean>,
   test: ClaimedDelivery,
   target: HostApplication | null,
   traceTimeoutSeconds: number,
 ): Promise<{ accepted: boolean; written: Promise<unknown> }> {
-  const { db, config, signal } = deps;
-  if (!target) return { accepted: false, written: markErrored(db, test.testRowId, test.testId, 'the project has no webhook configured') };
+  const { config, signal } = deps;
+  const { testRowId, testId } = test;
+  if (!target) return { accepted: false, written: write({ testRowId, testId, accepted: false, error: 'the project has no webhook configured' }) };
   let outcome: WebhookOutcome = { kind: 'retryable', message: 'not sent' };
   let attempt = 0;
   while (attempt < deliveryAttempts) {
@@ -162,7 +165,7 @@ async function deliverOne(
     if (attempt < deliveryAttempts) await sleep(backoffMs(attempt), signal);
   }
   if (signal?.aborted && outcome.kind !== 'accepted') return { accepted: false, written: Promise.resolve() };
-  if (outcome.kind === 'accepted') return { accepted: true, written: markAccepted(db, test.testRowId, test.testId, traceTimeoutSeconds, outcome.status) };
+  if (outcome.kind === 'accepted') return { accepted: true, written: write({ testRowId, testId, accepted: true, httpStatus: outcome.status, traceTimeoutSeconds }) };
   const tries = attempt > 1 ? ` after ${attempt} attempts` : '';
-  return { accepted: false, written: markErrored(db, test.testRowId, test.testId, `webhook ${outcome.message}${tries}`, outcome.status) };
+  return { accepted: false, written: write({ testRowId, testId, accepted: false, error: `webhook ${outcome.message}${tries}`, httpStatus: outcome.status }) };
 }

@@ -1,0 +1,56 @@
+interface Waiter<T> {
+  resolve(value: T): void;
+  reject(error: unknown): void;
+}
+
+/** What one statement does: write these outcomes, claim up to `limit` tests. */
+export type DeliveryStatement<O, T> = (outcomes: O[], limit: number) => Promise<{ written: boolean[]; claimed: T[] }>;
+
+/**
+ * The delivery lanes' writes and claims, gathered into shared statements: everything asked in the same turn of the
+ * event loop, or while the previous statement ran, goes into the next one (at most one runs at a time). A lane
+ * writes its last test's outcome in the same turn as it claims its next, so at any rate most tests cost a share of
+ * one statement instead of one each; at a run's start all lanes claim together. `claim` answers `null` when nothing
+ * is left to claim now; `write` answers whether the outcome changed its row.
+ */
+export function batchedDeliveryStatements<O, T>(statement: DeliveryStatement<O, T>) {
+  let claims: Array<Waiter<T | null>> = [];
+  let writes: Array<{ outcome: O } & Waiter<boolean>> = [];
+  let scheduled = false;
+  const flush = async () => {
+    while (claims.length > 0 || writes.length > 0) {
+      const [claimBatch, writeBatch] = [claims, writes];
+      claims = [];
+      writes = [];
+      try {
+        const { written, claimed } = await statement(
+          writeBatch.map((write) => write.outcome),
+          claimBatch.length,
+        );
+        writeBatch.forEach((write, i) => write.resolve(written[i] ?? false));
+        claimBatch.forEach((waiter, i) => waiter.resolve(claimed[i] ?? null));
+      } catch (error) {
+        for (const waiter of [...writeBatch, ...claimBatch]) waiter.reject(error);
+      }
+    }
+    scheduled = false;
+  };
+  const schedule = () => {
+    if (scheduled) return;
+    scheduled = true;
+    // After the current turn of the event loop, so lanes asking in the same turn share the statement.
+    setImmediate(() => void flush());
+  };
+  return {
+    claim: () =>
+      new Promise<T | null>((resolve, reject) => {
+        claims.push({ resolve, reject });
+        schedule();
+      }),
+    write: (outcome: O) =>
+      new Promise<boolean>((resolve, reject) => {
+        writes.push({ outcome, resolve, reject });
+        schedule();
+      }),
+  };
+}
