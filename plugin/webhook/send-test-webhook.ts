@@ -1,6 +1,6 @@
-import { Webhook } from 'standardwebhooks';
 import { httpPost, RefusedTargetError, type HttpAnswer } from './http-post.js';
 import { allowListOf } from './webhook-target-policy.js';
+import { signWebhook } from './webhook-signature.js';
 
 export type WebhookOutcome =
   | { kind: 'accepted'; status: number }
@@ -42,13 +42,9 @@ export async function sendTestWebhook(webhook: TestWebhook): Promise<WebhookOutc
   // A delivery told to stop sends nothing more: an already-aborted signal never fires the listener below.
   if (webhook.signal?.aborted) return { kind: 'retryable', message: 'not sent: the delivery was stopped' };
   const payload = JSON.stringify(webhook.body);
-  const timestamp = new Date();
-  let signature: string;
-  try {
-    signature = new Webhook(webhook.secret).sign(webhook.webhookId, timestamp, payload);
-  } catch {
-    return { kind: 'rejected', message: 'the project webhook secret is not a valid whsec_ secret' };
-  }
+  const timestamp = Math.floor(Date.now() / 1000);
+  const signature = signWebhook(webhook.secret, webhook.webhookId, timestamp, payload);
+  if (!signature) return { kind: 'rejected', message: 'the project webhook secret is not a valid whsec_ secret' };
   let allowList;
   try {
     allowList = allowListOf(webhook.allowedHosts);
@@ -67,7 +63,7 @@ export async function sendTestWebhook(webhook: TestWebhook): Promise<WebhookOutc
       'content-type': 'application/json',
       'user-agent': 'experiments-plugin/0.1',
       'webhook-id': webhook.webhookId,
-      'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
+      'webhook-timestamp': String(timestamp),
       'webhook-signature': signature,
     };
     answer = await httpPost(webhook.url, headers, payload, controller.signal, allowList);
