@@ -44,30 +44,78 @@ function guardedLookup(list: WebhookAllowList, target: WebhookTarget): LookupFun
   };
 }
 
+/** What a request to one URL under one allow-list needs, worked out once: the URL parsed, the name checked. */
+interface PreparedTarget {
+  client: typeof http | typeof https;
+  target: WebhookTarget;
+  /** Refused by the name (or the IP literal) alone, before any connection. */
+  early: string | null;
+  /** `http.request` options without the URL parsed again (what Node's `urlToHttpOptions` makes of it). */
+  options: http.RequestOptions;
+  /** The policy's answer for each address a socket of this target was connected to. */
+  peers: Map<string, string | null>;
+}
+
+// Per allow-list object (parsed once per setting, see allowListOf), per URL. A run sends to one URL; bounded anyway.
+const preparedTargets = new WeakMap<WebhookAllowList, Map<string, PreparedTarget>>();
+const maxPreparedPerList = 1_000;
+
+function prepare(url: string, allowList: WebhookAllowList): PreparedTarget {
+  let byUrl = preparedTargets.get(allowList);
+  if (!byUrl) preparedTargets.set(allowList, (byUrl = new Map()));
+  const known = byUrl.get(url);
+  if (known) return known;
+  const parsed = new URL(url);
+  const hostname = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
+  const target: WebhookTarget = { hostname, port: Number(parsed.port) || (parsed.protocol === 'https:' ? 443 : 80) };
+  const options: http.RequestOptions = {
+    protocol: parsed.protocol,
+    hostname,
+    path: `${parsed.pathname}${parsed.search}`,
+    method: 'POST',
+    agent: agents[parsed.protocol],
+    lookup: guardedLookup(allowList, target),
+  };
+  if (parsed.port !== '') options.port = Number(parsed.port);
+  if (parsed.username || parsed.password) options.auth = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`;
+  const prepared: PreparedTarget = {
+    client: parsed.protocol === 'https:' ? https : http,
+    target,
+    early: refusalForName(allowList, target) ?? (isIP(hostname) ? refusalFor(allowList, target, hostname) : null),
+    options,
+    peers: new Map(),
+  };
+  if (byUrl.size >= maxPreparedPerList) byUrl.clear();
+  byUrl.set(url, prepared);
+  return prepared;
+}
+
+/** The policy's answer for the address a socket is connected to (the same for every request to that address). */
+function peerRefusal(prepared: PreparedTarget, allowList: WebhookAllowList, peer: string | undefined): string | null {
+  if (!peer) return 'refused: the connection has no peer address';
+  let refusal = prepared.peers.get(peer);
+  if (refusal === undefined) {
+    refusal = refusalFor(allowList, prepared.target, peer);
+    if (prepared.peers.size >= maxPreparedPerList) prepared.peers.clear();
+    prepared.peers.set(peer, refusal);
+  }
+  return refusal;
+}
+
 /**
  * POSTs `body` to an http(s) URL without following redirects, to addresses `allowList` permits only. Node's own
  * client rather than fetch: in the delivery profile, fetch and its web streams were about a third of the worker's
  * CPU per test. The address is checked three times: the name (metadata services), each address DNS gives
  * (custom lookup), and the address the socket is connected to, on every request (a kept-alive socket too) before
- * anything is written. Rejects with `RefusedTargetError`, a network error, an answer cut off, or when `signal`
- * aborts (an `AbortError`).
+ * anything is written. The policy's answers are pure, so they are worked out once per URL and address. Rejects
+ * with `RefusedTargetError`, a network error, an answer cut off, or when `signal` aborts (an `AbortError`).
  */
 export function httpPost(url: string, headers: Record<string, string>, body: string, signal: AbortSignal, allowList: WebhookAllowList): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
-    const parsed = new URL(url);
-    const hostname = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
-    const target: WebhookTarget = { hostname, port: Number(parsed.port) || (parsed.protocol === 'https:' ? 443 : 80) };
-    const early = refusalForName(allowList, target) ?? (isIP(hostname) ? refusalFor(allowList, target, hostname) : null);
-    if (early) return reject(new RefusedTargetError(early));
-    const client = parsed.protocol === 'https:' ? https : http;
-    const options = {
-      method: 'POST',
-      headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
-      agent: agents[parsed.protocol],
-      signal,
-      lookup: guardedLookup(allowList, target),
-    };
-    const request = client.request(parsed, options, (response) => {
+    const prepared = prepare(url, allowList);
+    if (prepared.early) return reject(new RefusedTargetError(prepared.early));
+    const options = { ...prepared.options, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, signal };
+    const request = prepared.client.request(options, (response) => {
       let size = 0;
       response.on('data', (chunk: Buffer) => {
         size += chunk.length;
@@ -83,8 +131,7 @@ export function httpPost(url: string, headers: Record<string, string>, body: str
     // Nothing is written until the socket's peer is known and allowed.
     request.on('socket', (socket: Socket) => {
       const send = () => {
-        const peer = socket.remoteAddress;
-        const refusal = peer ? refusalFor(allowList, target, peer) : 'refused: the connection has no peer address';
+        const refusal = peerRefusal(prepared, allowList, socket.remoteAddress);
         if (refusal) return request.destroy(new RefusedTargetError(refusal));
         request.end(body);
       };
