@@ -63,10 +63,12 @@ export async function deliverTests(deps: DeliveryDependencies, runId: string, li
   let awaiting = initiallyAwaiting;
   const projectId = run?.projectId;
 
-  // Accepted tests leave the lane; when too many wait for traces, wait for room (traces or timeouts).
+  // Accepted tests leave the lane; when too many wait for traces, wait for room (traces or timeouts). The lanes
+  // waiting share each poll's count: with a lane each asking, a run held back by slow traces polled 20 times as often.
+  const awaitingCounts = rememberedReads(roomPollMs / 2, () => countWithStatus(db, runId, 'awaiting_trace'));
   const room = async (stop?: AbortSignal) => {
     while (awaiting >= limits.awaitingLimit && !stop?.aborted) {
-      awaiting = await countWithStatus(db, runId, 'awaiting_trace');
+      awaiting = await awaitingCounts.get(runId);
       if (awaiting < limits.awaitingLimit) return;
       await sleep(roomPollMs, stop);
     }
