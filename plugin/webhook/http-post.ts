@@ -108,13 +108,22 @@ function peerRefusal(prepared: PreparedTarget, allowList: WebhookAllowList, peer
  * CPU per test. The address is checked three times: the name (metadata services), each address DNS gives
  * (custom lookup), and the address the socket is connected to, on every request (a kept-alive socket too) before
  * anything is written. The policy's answers are pure, so they are worked out once per URL and address. Rejects
- * with `RefusedTargetError`, a network error, an answer cut off, or when `signal` aborts (an `AbortError`).
+ * with `RefusedTargetError`, a network error, an answer cut off, a `TimeoutError` when no answer ended within
+ * `timeoutMs`, or an `AbortError` when `signal` aborts. The timer and the abort destroy the request themselves: an
+ * AbortController and Node's `signal` option per request were about 5% of the delivery's CPU.
  */
-export function httpPost(url: string, headers: Record<string, string>, body: string, signal: AbortSignal, allowList: WebhookAllowList): Promise<HttpAnswer> {
-  return new Promise((resolve, reject) => {
+export function httpPost(
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  allowList: WebhookAllowList,
+  { timeoutMs, signal }: { timeoutMs: number; signal?: AbortSignal },
+): Promise<HttpAnswer> {
+  return new Promise((outerResolve, outerReject) => {
     const prepared = prepare(url, allowList);
-    if (prepared.early) return reject(new RefusedTargetError(prepared.early));
-    const options = { ...prepared.options, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, signal };
+    if (prepared.early) return outerReject(new RefusedTargetError(prepared.early));
+    if (signal?.aborted) return outerReject(new DOMException('the delivery was stopped', 'AbortError'));
+    const options = { ...prepared.options, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } };
     const request = prepared.client.request(options, (response) => {
       let size = 0;
       response.on('data', (chunk: Buffer) => {
@@ -128,6 +137,21 @@ export function httpPost(url: string, headers: Record<string, string>, body: str
       response.on('close', () => (size > maxAnswerBytes ? resolve({ status: response.statusCode ?? 0 }) : reject(new Error('the connection closed before the answer ended'))));
     });
     request.on('error', reject);
+    const stop = () => request.destroy(new DOMException('the delivery was stopped', 'AbortError'));
+    signal?.addEventListener('abort', stop, { once: true });
+    const timer = setTimeout(() => request.destroy(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
+    function settled() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', stop);
+    }
+    function resolve(answer: HttpAnswer) {
+      settled();
+      outerResolve(answer);
+    }
+    function reject(error: unknown) {
+      settled();
+      outerReject(error);
+    }
     // Nothing is written until the socket's peer is known and allowed.
     request.on('socket', (socket: Socket) => {
       const send = () => {

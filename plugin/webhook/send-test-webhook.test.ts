@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
@@ -76,6 +77,28 @@ describe('sendTestWebhook', () => {
   it('gives up on an application that does not answer in time', async () => {
     const url = await receiver(() => {});
     expect(await sendTestWebhook(webhookTo(url, 150))).toEqual({ kind: 'retryable', message: 'no answer within 150 ms' });
+  });
+
+  it('stops a request in flight when the delivery stops, and leaves no listener on the delivery\'s signal', async () => {
+    let requests = 0;
+    const url = await receiver((_request, response) => {
+      requests += 1;
+      if (requests === 1) {
+        response.statusCode = 202;
+        response.end();
+      }
+    });
+    const stopping = new AbortController();
+    expect(await sendTestWebhook({ ...webhookTo(url), signal: stopping.signal })).toEqual({ kind: 'accepted', status: 202 });
+    expect(getEventListeners(stopping.signal, 'abort')).toHaveLength(0);
+    // The second is never answered: stopping ends it long before its 5 s timeout.
+    const started = Date.now();
+    const pending = sendTestWebhook({ ...webhookTo(url, 5_000), signal: stopping.signal });
+    while (requests < 2) await new Promise((resolve) => setTimeout(resolve, 10));
+    stopping.abort();
+    expect(await pending).toMatchObject({ kind: 'retryable' });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(getEventListeners(stopping.signal, 'abort')).toHaveLength(0);
   });
 
   it('retries when nothing listens or the connection drops mid-answer', async () => {

@@ -51,11 +51,6 @@ export async function sendTestWebhook(webhook: TestWebhook): Promise<WebhookOutc
   } catch (error) {
     return { kind: 'rejected', message: `EXPERIMENTS_WEBHOOK_ALLOWED_HOSTS: ${(error as Error).message}` };
   }
-  // One controller per request, detached from the caller's signal afterwards: long runs send thousands.
-  const controller = new AbortController();
-  const onAbort = () => controller.abort(webhook.signal?.reason);
-  webhook.signal?.addEventListener('abort', onAbort, { once: true });
-  const timer = setTimeout(() => controller.abort(new DOMException(`no answer within ${webhook.timeoutMs} ms`, 'TimeoutError')), webhook.timeoutMs);
   let answer: HttpAnswer;
   try {
     const headers = {
@@ -66,15 +61,13 @@ export async function sendTestWebhook(webhook: TestWebhook): Promise<WebhookOutc
       'webhook-timestamp': String(timestamp),
       'webhook-signature': signature,
     };
-    answer = await httpPost(webhook.url, headers, payload, controller.signal, allowList);
+    answer = await httpPost(webhook.url, headers, payload, allowList, { timeoutMs: webhook.timeoutMs, signal: webhook.signal });
   } catch (error) {
     if (error instanceof RefusedTargetError) return { kind: 'rejected', message: error.message };
-    const timedOut = error instanceof Error && error.name === 'AbortError';
+    // Stopped counts as a timeout here: the lane records nothing for a delivery that was stopped.
+    const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
     const reason = error instanceof Error ? `: ${error.message}` : '';
     return { kind: 'retryable', message: timedOut ? `no answer within ${webhook.timeoutMs} ms` : `could not reach ${webhook.url}${reason}` };
-  } finally {
-    clearTimeout(timer);
-    webhook.signal?.removeEventListener('abort', onAbort);
   }
   const status = answer.status;
   if (status >= 200 && status < 300) return { kind: 'accepted', status };
