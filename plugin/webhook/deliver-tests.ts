@@ -7,6 +7,7 @@ import { recordOutcomesAndClaim, type ClaimedDelivery, type DeliveryOutcome } fr
 import { getRunContext } from '../store/run-repository.js';
 import { countWithStatus, releaseInterruptedDeliveries } from '../store/test-repository.js';
 import { batchedDeliveryStatements } from './batched-delivery-statements.js';
+import { freshChecks } from './fresh-checks.js';
 import { sendTestWebhook, type WebhookOutcome } from './send-test-webhook.js';
 
 export interface DeliveryLimits {
@@ -64,11 +65,13 @@ export async function deliverTests(deps: DeliveryDependencies, runId: string, li
   const projectId = run?.projectId;
 
   // Accepted tests leave the lane; when too many wait for traces, wait for room (traces or timeouts). The lanes
-  // waiting share each poll's count: with a lane each asking, a run held back by slow traces polled 20 times as often.
-  const awaitingCounts = rememberedReads(roomPollMs / 2, () => countWithStatus(db, runId, 'awaiting_trace'));
+  // waiting share the counts (with a lane each asking, a run held back by slow traces polled 20 times as often),
+  // but each lane takes a count begun after it asked: an older one misses the tests accepted since, and lanes
+  // trusting it went past the limit.
+  const countAwaiting = freshChecks(() => countWithStatus(db, runId, 'awaiting_trace'));
   const room = async (stop?: AbortSignal) => {
     while (awaiting >= limits.awaitingLimit && !stop?.aborted) {
-      awaiting = await awaitingCounts.get(runId);
+      awaiting = await countAwaiting();
       if (awaiting < limits.awaitingLimit) return;
       await sleep(roomPollMs, stop);
     }
