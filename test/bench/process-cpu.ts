@@ -7,11 +7,16 @@ export type CpuGroup = 'host and plugin' | 'worker' | 'demo app' | 'postgres' | 
 
 /**
  * CPU time used so far (user + system, seconds) by the processes a run involves, read from /proc: this
- * process (host and plugin), the worker, the demo app, every Postgres process and the Temporal server. On a
- * machine doing other work, Postgres and Temporal figures include that work too.
+ * process (host and plugin), the worker, the demo app, Postgres and the Temporal server. Postgres and Temporal
+ * count only the servers this process started, when it started them: another bench or test suite on the same
+ * machine has servers of its own. With servers it did not start (BENCH_DATABASE_URL, TEMPORAL_ADDRESS), every
+ * one on the machine counts, that other work too.
  */
 export function cpuSnapshot(pids: { worker?: number; demo?: number }): Record<CpuGroup, number> {
   const totals: Record<CpuGroup, number> = { 'host and plugin': 0, worker: 0, 'demo app': 0, postgres: 0, temporal: 0 };
+  const ours: Record<CpuGroup, number> = { ...totals };
+  const parents = new Map<number, number>();
+  const seen: Array<{ pid: number; group: CpuGroup; seconds: number }> = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const pid = Number(entry);
@@ -30,11 +35,20 @@ export function cpuSnapshot(pids: { worker?: number; demo?: number }): Record<Cp
       : /(^|\/)postgres[: ]/.test(command) ? 'postgres'
       : /temporal server start-dev/.test(command) ? 'temporal'
       : null;
-    if (!group) continue;
-    // Fields after the command name: utime and stime are the 12th and 13th.
+    // Fields after the command name: the parent's pid is the 2nd; utime and stime are the 12th and 13th.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    totals[group] += (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+    parents.set(pid, Number(fields[1]));
+    if (group) seen.push({ pid, group, seconds: (Number(fields[11]) + Number(fields[12])) / ticksPerSecond });
   }
+  const startedHere = (pid: number) => {
+    for (let at = parents.get(pid); at !== undefined && at > 1; at = parents.get(at)) if (at === process.pid) return true;
+    return false;
+  };
+  for (const { pid, group, seconds } of seen) {
+    totals[group] += seconds;
+    if (startedHere(pid)) ours[group] += seconds;
+  }
+  for (const group of ['postgres', 'temporal'] as const) if (seen.some((p) => p.group === group && startedHere(p.pid))) totals[group] = ours[group];
   return totals;
 }
 

@@ -17,6 +17,8 @@ export interface OverheadFigures {
   /** CPU seconds each part used from the run's start to its end, and per test in milliseconds. */
   cpuSeconds: Record<CpuGroup, number>;
   cpuMsPerTest: Record<CpuGroup, number>;
+  /** With BENCH_STATEMENTS=1: statements Postgres ran for the run's database, per test, and the most frequent ones. */
+  statements?: { perTest: number; top: Array<{ perTest: number; query: string }> };
 }
 
 /**
@@ -42,6 +44,11 @@ export async function measureRunOverhead(services: BenchServices, options: { tes
     const taskCount = Math.ceil(options.tests / repeats);
     const tasks = Array.from({ length: taskCount }, (_, i) => ({ ...demoTasks[i % demoTasks.length]!, title: `Bench task ${i}` }));
     const experiment = await createReadyExperiment(stack, await createTasks(stack, tasks as never), demoBaselineConfig as never);
+    const countStatements = process.env.BENCH_STATEMENTS === '1';
+    if (countStatements) {
+      await sql`create extension if not exists pg_stat_statements`.execute(stack.host.db);
+      await sql`select pg_stat_statements_reset()`.execute(stack.host.db);
+    }
     const cpuBefore = cpuSnapshot({ worker: worker.pid, demo: demo.pid });
     const started = await stack.experiments('POST', `/experiments/${experiment.id}/variants/${experiment.baselineVariantId}/runs`, {
       concurrency: options.concurrency,
@@ -59,6 +66,7 @@ export async function measureRunOverhead(services: BenchServices, options: { tes
       left join experiments.trace_links l on l.test_id = t.test_id and l.kind = 'linked'
       where r.id = ${run.runId} group by r.created_at`.execute(stack.host.db);
     const row = timing.rows[0]!;
+    const statements = countStatements ? await statementsPerTest(stack.host.db, run.counts.total) : undefined;
     if (process.env.BENCH_DEBUG) {
       const perSecond = await sql<{ second: number; accepted: number; finished: number }>`
         select s.second, count(*) filter (where extract(epoch from (t.dispatched_at - r.created_at))::int = s.second)::int as accepted,
@@ -94,12 +102,25 @@ export async function measureRunOverhead(services: BenchServices, options: { tes
       traceToResultMs: { p50: round(row.p50), p95: round(row.p95), max: round(row.max) },
       cpuSeconds,
       cpuMsPerTest: Object.fromEntries(Object.entries(cpuSeconds).map(([k, v]) => [k, round((v * 1000) / run.counts.total)])) as Record<CpuGroup, number>,
+      ...(statements ? { statements } : {}),
     };
   } finally {
     await kill(worker, 'SIGTERM');
     await kill(demo, 'SIGTERM');
     await stack.close();
   }
+}
+
+/** Statements of the run's database since the reset before the run (the bench's own queries are few). */
+async function statementsPerTest(db: Kysely<any>, tests: number) {
+  const rows = await sql<{ calls: string; query: string }>`
+    select calls, query from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database())
+    order by calls desc`.execute(db);
+  const total = rows.rows.reduce((sum, r) => sum + Number(r.calls), 0);
+  return {
+    perTest: round(total / tests),
+    top: rows.rows.slice(0, 12).map((r) => ({ perTest: round(Number(r.calls) / tests), query: r.query.replace(/\s+/g, ' ').slice(0, 160) })),
+  };
 }
 
 /** The demo app in its own process, set as the project's webhook (saved first to learn the secret). */
