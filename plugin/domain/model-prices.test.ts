@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { costOf, findModelPrice, mergePriceTables, priceTableSchema, shippedModelPrices } from './model-prices.js';
+import { costOf, findModelPrice, mergePriceTables, priceTableSchema, projectPriceTable, shippedModelPrices } from './model-prices.js';
 
 describe('findModelPrice', () => {
   it('finds a model by its exact name, whatever its case', () => {
@@ -84,5 +84,30 @@ describe('priceTableSchema', () => {
     expect(priceTableSchema.safeParse({ m: { inputPerMillion: 1, outputPerMillion: 1, cached: 1 } }).success).toBe(false);
     expect(priceTableSchema.safeParse({ ' ': { inputPerMillion: 1, outputPerMillion: 1 } }).success).toBe(false);
     expect(priceTableSchema.safeParse([]).success).toBe(false);
+  });
+});
+
+describe('projectPriceTable', () => {
+  const host = { 'host-model': { inputPerMillion: 1, outputPerMillion: 2 } };
+
+  it('merges shipped, host and project prices, the project last', () => {
+    const table = projectPriceTable(host, { 'GPT-4o': { inputPerMillion: 9, outputPerMillion: 9 } });
+    expect(findModelPrice(table, 'gpt-4o')).toEqual({ inputPerMillion: 9, outputPerMillion: 9 });
+    expect(findModelPrice(table, 'Host-Model-2025-01-01')).toEqual(host['host-model']);
+    expect(findModelPrice(table, 'gpt-4o-mini')).toEqual(shippedModelPrices['gpt-4o-mini']);
+  });
+
+  it('merges once for the same prices and again when the project changes them', () => {
+    const first = projectPriceTable(host, { 'my-model': { inputPerMillion: 1, outputPerMillion: 1 } });
+    // The same prices as a new object, as each read of the project's row gives them.
+    expect(projectPriceTable(host, { 'my-model': { inputPerMillion: 1, outputPerMillion: 1 } })).toBe(first);
+    const changed = projectPriceTable(host, { 'my-model': { inputPerMillion: 5, outputPerMillion: 5 } });
+    expect(changed).not.toBe(first);
+    expect(findModelPrice(changed, 'my-model')).toEqual({ inputPerMillion: 5, outputPerMillion: 5 });
+    expect(findModelPrice(projectPriceTable({ 'my-model': { inputPerMillion: 7, outputPerMillion: 7 } }, null), 'my-model')).toEqual({ inputPerMillion: 7, outputPerMillion: 7 });
+  });
+
+  it('leaves out a stored project table that no longer passes the schema', () => {
+    expect(findModelPrice(projectPriceTable(undefined, { 'gpt-4o': { inputPerMillion: -1 } }), 'gpt-4o')).toEqual(shippedModelPrices['gpt-4o']);
   });
 });

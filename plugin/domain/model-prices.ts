@@ -71,11 +71,28 @@ export const priceTableSchema = z.record(
 /**
  * The table a project's tests are priced by: the shipped prices, then the host's (config `modelPrices`), then the
  * project's own. A stored project table that no longer passes the schema is left out rather than failing evaluations.
+ * Merged once per host table and project table (compared by content, so a project's changed prices are a new entry):
+ * every test of a run is priced by the same table.
  */
 export function projectPriceTable(host: PriceTable | undefined, project: unknown): PriceTable {
+  const key = JSON.stringify(project ?? null);
+  const known = mergedByHost.get(host ?? noHostTable) ?? new Map<string, PriceTable>();
+  const cached = known.get(key);
+  if (cached) return cached;
   const own = priceTableSchema.safeParse(project ?? {});
-  return mergePriceTables(shippedModelPrices, host, own.success ? own.data : undefined);
+  const merged = Object.freeze(mergePriceTables(shippedModelPrices, host, own.success ? own.data : undefined));
+  // A few projects' tables at a time; a process serving more starts over rather than growing without bound.
+  if (known.size >= maxCachedProjectTables) known.clear();
+  known.set(key, merged);
+  mergedByHost.set(host ?? noHostTable, known);
+  return merged;
 }
+
+const noHostTable: PriceTable = {};
+const maxCachedProjectTables = 100;
+const mergedByHost = new WeakMap<PriceTable, Map<string, PriceTable>>();
+// Tables mergePriceTables made have their names normalized already; findModelPrice need not copy them again.
+const normalizedTables = new WeakSet<PriceTable>();
 
 /** The tables in order, later entries overriding earlier ones (names compared case-insensitively). */
 export function mergePriceTables(...tables: ReadonlyArray<PriceTable | undefined>): PriceTable {
@@ -83,6 +100,7 @@ export function mergePriceTables(...tables: ReadonlyArray<PriceTable | undefined
   for (const table of tables) {
     for (const [model, entry] of Object.entries(table ?? {})) merged[normalize(model)] = entry;
   }
+  normalizedTables.add(merged);
   return merged;
 }
 
@@ -98,7 +116,7 @@ const releaseSuffix = /^(?:[-@](?:\d{4}-?\d{2}-?\d{2}|\d{3,4}|latest|preview(?:-
  * @example findModelPrice(shippedModelPrices, 'gpt-4o-2024-08-06') // { inputPerMillion: 2.5, outputPerMillion: 10 }
  */
 export function findModelPrice(table: PriceTable, model: string): ModelPrice | null {
-  const normalized = mergePriceTables(table);
+  const normalized = normalizedTables.has(table) ? table : mergePriceTables(table);
   for (const name of candidates(normalize(model))) {
     const exact = normalized[name];
     if (exact) return exact;
