@@ -8,6 +8,7 @@ import { isUuid } from '../domain/uuid.js';
 import { runWorkflowId } from '../../workflows/shared.js';
 import type { EvaluationQueue, RunArrival } from '../evaluation/evaluation-queue.js';
 import { selectEvaluationSubjects, type EvaluationSubject } from '../store/evaluation-subject.js';
+import { jsonb } from '../store/jsonb.js';
 import type { BackgroundWork } from './background-work.js';
 import type { OpenRunCheck } from './open-run-check.js';
 
@@ -111,65 +112,83 @@ async function linkLaterRoots(deps: LinkDependencies, projectId: string, rootTra
   await linkAll(deps, projectId, links.map((link) => ({ testId: link.test_id, traceId: link.trace_id, rootArrived: true })));
 }
 
-/** Links each candidate (see linkOne) and queues the tests it attached for evaluation. */
+/** Links every candidate in one statement (see linkMany) and queues the tests it attached for evaluation. */
 export async function linkAll(deps: Pick<LinkDependencies, 'db' | 'evaluationQueue'>, projectId: string, found: Candidate[]) {
-  const arrivals: RunArrival[] = [];
+  if (found.length === 0) return;
+  let arrivals: RunArrival[];
   try {
-    for (const candidate of found) {
-      const arrival = await linkOne(deps.db, projectId, candidate);
-      if (arrival) arrivals.push(arrival);
-    }
-  } finally {
-    // Not awaited: the links are stored, and evaluating them must not hold up the host's ingestion. Also when a
-    // later link failed: these are attached now, and a second attempt would not hand them over again.
-    if (arrivals.length > 0) deps.evaluationQueue.evaluateTests(arrivals);
+    arrivals = await linkMany(deps.db, projectId, found);
+  } catch (error) {
+    // The test rows are locked in one order, so two links cannot deadlock each other; a bulk update of a run's
+    // tests (stopping it) may still meet one, and Postgres then aborts one side: trying again at once succeeds.
+    if ((error as { code?: string }).code !== deadlockDetected) throw error;
+    arrivals = await linkMany(deps.db, projectId, found);
   }
+  // Not awaited: the links are stored, and evaluating them must not hold up the host's ingestion.
+  if (arrivals.length > 0) deps.evaluationQueue.evaluateTests(arrivals);
 }
 
+const deadlockDetected = '40P01';
+
 /**
- * Records one trace's link and, when it is the test's first trace and its root span is here, attaches
- * it to the test, all in one statement: the test row is locked, the link kind decided (linked,
- * duplicate, late), the link upserted and the test moved to evaluating.
+ * Records the links of a batch of traces and attaches each test's first trace whose root span is here, all in one
+ * statement, deciding as if the candidates were linked one after another in order: the tests are locked (in one
+ * order), each link's kind decided (linked; duplicate when the test has, or an earlier candidate gives it, another
+ * trace; late when the test is no longer waiting, is past its deadline or belongs to an earlier attempt), the links
+ * upserted and the attached tests moved to evaluating. Returns the attached tests, ready to evaluate.
  */
-async function linkOne(db: Db, projectId: string, candidate: Candidate) {
-  const { testId, traceId, rootArrived } = candidate;
-  const lockedSubject = selectEvaluationSubjects(db)
-    .select([sql<boolean>`coalesce(tests.deadline_at < now(), false)`.as('past_deadline'), 'runs.id as run_id', 'runs.retries'])
-    .where('tests.test_id', '=', testId)
+async function linkMany(db: Db, projectId: string, found: Candidate[]): Promise<RunArrival[]> {
+  // One candidate per test and trace (the upsert may touch a row once), in the order given.
+  const unique = [...new Map(found.map((c) => [`${c.testId}/${c.traceId}`, c])).values()];
+  const input = unique.map((c, ord) => ({ ord, test_id: c.testId, trace_id: c.traceId, root_arrived: c.rootArrived }));
+  const waiting = sql.join([...traceWaitingTestStatuses]);
+  const lockedSubjects = selectEvaluationSubjects(db)
+    .select([sql<boolean>`coalesce(tests.deadline_at < now(), false)`.as('past_deadline'), 'tests.test_id', 'runs.id as run_id', 'runs.retries'])
+    .where('tests.test_id', 'in', sql<string>`(select test_id from input)`)
     .where('experiments.project_id', '=', projectId)
+    .orderBy('tests.id')
     .forUpdate('tests');
-  const result = await sql<Omit<EvaluationSubject, 'status' | 'trace_id'> & { run_id: string; retries: number; attached: number }>`
-    with test as (${lockedSubject}),
+  const result = await sql<Omit<EvaluationSubject, 'status' | 'trace_id'> & { test_id: string; run_id: string; retries: number; attached_trace: string }>`
+    with input as (
+      select * from jsonb_to_recordset(${jsonb(input)}) as i(ord int, test_id uuid, trace_id text, root_arrived boolean)),
+    test as (${lockedSubjects}),
     earlier_attempt as (
-      select 1 from test_attempts join tests on tests.id = test_attempts.test_row_id join runs on runs.id = tests.run_id
-      join experiments on experiments.id = runs.experiment_id
-      where test_attempts.test_id = ${testId} and experiments.project_id = ${projectId} limit 1),
+      select distinct input.test_id from input
+      join test_attempts on test_attempts.test_id = input.test_id join tests on tests.id = test_attempts.test_row_id
+      join runs on runs.id = tests.run_id join experiments on experiments.id = runs.experiment_id
+      where experiments.project_id = ${projectId} and not exists (select 1 from test where test.test_id = input.test_id)),
+    attach as (
+      select distinct on (input.test_id) input.test_id, input.trace_id, input.ord
+      from input join test on test.test_id = input.test_id
+      where input.root_arrived and test.trace_id is null and test.status in (${waiting}) and not test.past_deadline
+      order by input.test_id, input.ord),
     decided as (
-      select case
-        when test.trace_id is not null and test.trace_id <> ${traceId} then 'duplicate'
-        when test.trace_id is null and (test.status not in (${sql.join([...traceWaitingTestStatuses])}) or test.past_deadline) then 'late'
+      select input.test_id, input.trace_id, input.root_arrived, case
+        when test.trace_id is not null and test.trace_id <> input.trace_id then 'duplicate'
+        when test.trace_id is null and (test.status not in (${waiting}) or test.past_deadline) then 'late'
+        when attach.ord < input.ord then 'duplicate'
         else 'linked' end as kind
-      from test
+      from input join test on test.test_id = input.test_id left join attach on attach.test_id = input.test_id
       union all
-      select 'late' from earlier_attempt where not exists (select 1 from test)),
+      select input.test_id, input.trace_id, input.root_arrived, 'late' from input join earlier_attempt on earlier_attempt.test_id = input.test_id),
     link as (
       insert into trace_links (test_id, trace_id, project_id, kind, root_span_at)
-      select ${testId}, ${traceId}, ${projectId}, decided.kind, case when ${rootArrived} then now() end from decided
-      on conflict (test_id, trace_id) do update set root_span_at = coalesce(trace_links.root_span_at, excluded.root_span_at)
-      returning 1),
+      select decided.test_id, decided.trace_id, ${projectId}, decided.kind, case when decided.root_arrived then now() end from decided
+      on conflict (test_id, trace_id) do update set root_span_at = coalesce(trace_links.root_span_at, excluded.root_span_at)),
     attached as (
-      update tests set trace_id = ${traceId}, trace_arrived_at = now(), status = 'evaluating'
-      from test, decided
-      where tests.id = test.id and decided.kind = 'linked' and ${rootArrived} and test.trace_id is null
-      returning tests.id)
-    select test.id, test.attempt, test.run_id, test.retries, test.config, ${projectId}::text as project_id, test.default_evaluations, test.snapshot, test.model_prices,
-      (select count(*) from attached)::int as attached, (select count(*) from link)::int as links from test`.execute(db);
-  const row = result.rows[0];
-  if (!row || row.attached !== 1) return null;
-  // What the evaluation needs, as this statement left the test: evaluating, with this trace.
-  const subject: EvaluationSubject = {
-    id: row.id, status: 'evaluating', attempt: row.attempt, trace_id: traceId, config: row.config,
-    project_id: projectId, default_evaluations: row.default_evaluations, snapshot: row.snapshot, model_prices: row.model_prices,
-  };
-  return { runId: row.run_id, workflowId: runWorkflowId(row.run_id, row.retries), testId, traceId, subject };
+      update tests set trace_id = attach.trace_id, trace_arrived_at = now(), status = 'evaluating'
+      from test join attach on attach.test_id = test.test_id
+      where tests.id = test.id
+      returning tests.id, attach.trace_id)
+    select test.id, test.test_id, test.attempt, test.run_id, test.retries, test.config, test.default_evaluations, test.snapshot, test.model_prices,
+      attached.trace_id as attached_trace
+    from test join attached on attached.id = test.id`.execute(db);
+  // What the evaluation needs, as this statement left each attached test: evaluating, with its trace.
+  return result.rows.map((row) => ({
+    runId: row.run_id, workflowId: runWorkflowId(row.run_id, row.retries), testId: row.test_id, traceId: row.attached_trace,
+    subject: {
+      id: row.id, status: 'evaluating', attempt: row.attempt, trace_id: row.attached_trace, config: row.config,
+      project_id: projectId, default_evaluations: row.default_evaluations, snapshot: row.snapshot, model_prices: row.model_prices,
+    },
+  }));
 }

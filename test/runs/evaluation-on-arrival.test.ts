@@ -150,6 +150,28 @@ describe('evaluation where the trace arrives', () => {
       expect((await waitForRun(stack, experiment.id, runId)).status).toBe('completed');
     });
 
+    it('links a batch of traces as if one after another: the first trace with its root attaches, a second is a duplicate', async () => {
+      const { runId, testIds } = await runAwaitingTraces(3);
+      const [first, second] = [spansOf(testIds[0]!), spansOf(testIds[0]!)];
+      const childOnly = spansOf(testIds[1]!);
+      const whole = spansOf(testIds[2]!);
+      // One request: the host hands the plugin all these spans at once.
+      const spans = [first.child, first.root, second.child, second.root, childOnly.child, whole.root, whole.child];
+      expect((await postOtlp(spans)).status).toBe(200);
+      const rows = await until(() => testRows(runId), (rs) => rs[0]!.status === 'passed' && rs[2]!.status === 'passed', 5_000);
+      expect(rows.map((r) => [r.status, r.results])).toEqual([['passed', 1], ['awaiting_trace', 0], ['passed', 1]]);
+      const links = await sql<{ trace_id: string; kind: string; root: boolean }>`
+        select trace_id, kind, root_span_at is not null as root from experiments.trace_links where test_id in (${sql.join(testIds)})`.execute(stack.host.db);
+      const kindOf = (traceId: string) => links.rows.filter((l) => l.trace_id === traceId).map((l) => [l.kind, l.root]);
+      expect(kindOf(first.traceId)).toEqual([['linked', true]]);
+      expect(kindOf(second.traceId)).toEqual([['duplicate', true]]);
+      expect(kindOf(childOnly.traceId)).toEqual([['linked', false]]);
+      expect(kindOf(whole.traceId)).toEqual([['linked', true]]);
+      const attached = await sql<{ test_id: string; trace_id: string | null }>`
+        select test_id, trace_id from experiments.tests where run_id = ${runId} order by position`.execute(stack.host.db);
+      expect(attached.rows.map((r) => r.trace_id)).toEqual([first.traceId, null, whole.traceId]);
+    });
+
     it("is attached by the run's sweep when the ingestion-time lookup never ran", async () => {
       const { experiment, runId, testIds } = await runAwaitingTraces(1);
       const { child, root } = spansOf(testIds[0]!);
