@@ -139,6 +139,11 @@ export interface ExperimentsHost {
   };
   traces: {
     get(projectId: string, traceId: string): Promise<HostTrace | null>;
+    /**
+     * Optional: several traces of a project in one read (the plugin evaluates tests whose traces arrived together).
+     * A trace the host does not have is left out. Without it the plugin calls `get` for each.
+     */
+    getMany?(projectId: string, traceIds: string[]): Promise<HostTrace[]>;
     /** The path or URL of the host's own page for a trace (drill-down links). */
     pageUrl(projectId: string, traceId: string): string;
     /**

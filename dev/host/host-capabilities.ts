@@ -6,7 +6,7 @@ import type { HostDb } from './host-database.js';
 import { listInferenceSteps } from './inference-step-repository.js';
 import { createProjectKeyCache } from './project-key-cache.js';
 import { getProject } from './project-repository.js';
-import { getTrace } from './span-repository.js';
+import { getTrace, getTraces } from './span-repository.js';
 import { getTasks, listTasks, toHostTask } from './task-repository.js';
 import { getWebhook } from './webhook-repository.js';
 import { HostLayout, pluginTabOf, sectionOf } from './views/host-layout.js';
@@ -59,6 +59,7 @@ export function createHostCapabilities(db: HostDb, options: HostCapabilitiesOpti
     },
     traces: {
       get: (projectId, traceId) => getTrace(db, projectId, traceId),
+      getMany: (projectId, traceIds) => getTraces(db, projectId, traceIds),
       pageUrl: (_projectId, traceId) => `${basePath}/traces/${encodeURIComponent(traceId)}`,
     },
     async layout({ title, projectId, body, request }) {

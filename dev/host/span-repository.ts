@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { HostSpan, HostTrace, Page } from '../../plugin/host.js';
 import { sql } from 'kysely';
 import type { HostDb } from './host-database.js';
@@ -115,6 +116,29 @@ export async function getTrace(db: HostDb, projectId: string, traceId: string): 
   const rows = await getTraceSpans(db, projectId, traceId);
   if (rows.length === 0) return null;
   return { traceId: rows[0]!.trace_id, projectId, spans: rows.map(toHostSpan) };
+}
+
+/** Several traces of a project in one read, each with its spans earliest first; unknown ones are left out. */
+export async function getTraces(db: HostDb, projectId: string, traceIds: readonly string[]): Promise<HostTrace[]> {
+  const ids = [...new Set(traceIds.map((id) => id.toLowerCase()).filter((id) => traceIdPattern.test(id)))];
+  if (ids.length === 0) return [];
+  // One array parameter rather than a list: the statement's text, and so its prepared form, is the same for any count.
+  const rows = await db
+    .selectFrom('spans')
+    .selectAll()
+    .where('project_id', '=', projectId)
+    .where('trace_id', '=', sql<string>`any(${ids}::text[])`)
+    .orderBy('trace_id')
+    .orderBy('start_time')
+    .orderBy('span_id')
+    .execute();
+  const traces = new Map<string, HostTrace>();
+  for (const row of rows) {
+    const trace = traces.get(row.trace_id) ?? { traceId: row.trace_id, projectId, spans: [] };
+    trace.spans.push(toHostSpan(row));
+    traces.set(row.trace_id, trace);
+  }
+  return [...traces.values()];
 }
 
 /**

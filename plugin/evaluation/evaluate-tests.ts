@@ -2,8 +2,8 @@ import { sql } from 'kysely';
 import type { ExperimentsConfig } from '../config.js';
 import { evaluateAll, parseEvaluations, type EvaluationConfig, type EvaluationResult } from '../domain/evaluators/index.js';
 import { projectPriceTable } from '../domain/model-prices.js';
-import { extractTraceFacts, findOverrideMismatches } from '../domain/trace-facts.js';
-import type { ExperimentsHost } from '../host.js';
+import { extractTraceFacts, findOverrideMismatches, type OverrideMismatch } from '../domain/trace-facts.js';
+import type { ExperimentsHost, HostTrace } from '../host.js';
 import type { Db } from '../store/connect.js';
 import type { TestStepTable } from '../store/database.js';
 import type { TaskSnapshot } from '../store/dispatch-repository.js';
@@ -83,23 +83,100 @@ export async function evaluateTest(
 ): Promise<ArrivalOutcome> {
   const { db, host } = deps;
   const test = arrival.subject ?? (await findEvaluationSubject(db, runId, arrival.testId));
-  const expected: readonly string[] = round === 1 ? openTestStatuses : reevaluableTestStatuses;
-  if (!test || !expected.includes(test.status) || (round > 1 && !test.trace_id)) return notOpen;
+  if (!test || !expectedStatuses(round).includes(test.status) || (round > 1 && !test.trace_id)) return notOpen;
   const traceId = test.trace_id ?? arrival.traceId;
   if (round > 1) {
     // A retried re-evaluation must not judge twice: the first one's rows and status stand.
     const done = await db.selectFrom('evaluation_results').select('id').where('test_row_id', '=', test.id).where('attempt', '=', test.attempt).where('round', '=', round).executeTakeFirst();
     if (done) return notOpen;
   }
-
-  const task = (test.snapshot ?? {}) as Partial<TaskSnapshot>;
-  const evaluations = [...collect(task.evaluations, 'task'), ...collect(test.default_evaluations, 'experiment')];
-  if (judge === 'defer' && evaluations.some((e) => e.config.type === 'llm_judge')) return { written: false, why: 'needs_judge' };
+  const evaluations = evaluationsOf(test);
+  if (judge === 'defer' && needsJudge(evaluations)) return { written: false, why: 'needs_judge' };
   const trace = await host.traces.get(test.project_id, traceId);
+  const verdict = await decide(deps, judge, { runId, test, traceId, evaluations }, trace);
+  return (await writeVerdicts(deps.db, [verdict], round))[0]!;
+}
+
+/**
+ * Evaluates arrived traces of judge-free tests together, as linking hands them over: their traces in one read
+ * of the host (when it can read several at once) and their results in one statement, each test still written
+ * once, guarded by its open status and attempt. A test that needs an LLM judge is left to its run's workflow.
+ * The outcomes are in the order of the arrivals.
+ */
+export async function evaluateArrivals(
+  deps: Pick<EvaluationDependencies, 'db' | 'host' | 'config'>,
+  arrivals: ReadonlyArray<{ runId: string; traceId: string; subject: EvaluationSubject }>,
+): Promise<ArrivalOutcome[]> {
+  const outcomes: ArrivalOutcome[] = arrivals.map(() => notOpen);
+  const due: Array<{ index: number; subject: Subject }> = [];
+  for (const [index, { runId, traceId, subject: test }] of arrivals.entries()) {
+    if (!openTestStatuses.includes(test.status as never)) continue;
+    const evaluations = evaluationsOf(test);
+    if (needsJudge(evaluations)) outcomes[index] = { written: false, why: 'needs_judge' };
+    else due.push({ index, subject: { runId, test, traceId: test.trace_id ?? traceId, evaluations } });
+  }
+  if (due.length === 0) return outcomes;
+  const traces = await readTraces(deps.host, due.map((d) => d.subject));
+  const verdicts = await Promise.all(due.map((d) => decide(deps, 'defer', d.subject, traces.get(traceKey(d.subject.test.project_id, d.subject.traceId)) ?? null)));
+  const written = await writeVerdicts(deps.db, verdicts, 1);
+  due.forEach((d, position) => (outcomes[d.index] = written[position]!));
+  return outcomes;
+}
+
+/** The traces of these tests, in one call per project when the host reads several at once, else one call each. */
+async function readTraces(host: ExperimentsHost, subjects: Subject[]): Promise<Map<string, HostTrace>> {
+  const byProject = new Map<string, Set<string>>();
+  for (const { test, traceId } of subjects) byProject.set(test.project_id, (byProject.get(test.project_id) ?? new Set()).add(traceId));
+  const found = new Map<string, HostTrace>();
+  await Promise.all(
+    [...byProject].map(async ([projectId, ids]) => {
+      const traces = host.traces.getMany
+        ? await host.traces.getMany(projectId, [...ids])
+        : await Promise.all([...ids].map((id) => host.traces.get(projectId, id)));
+      for (const trace of traces) if (trace) found.set(traceKey(projectId, trace.traceId), trace);
+    }),
+  );
+  return found;
+}
+
+const traceKey = (projectId: string, traceId: string) => `${projectId}/${traceId.toLowerCase()}`;
+
+const expectedStatuses = (round: number): readonly string[] => (round === 1 ? openTestStatuses : reevaluableTestStatuses);
+
+/** A test to evaluate: its row as read, the trace to evaluate it by and the evaluations its task and experiment ask for. */
+interface Subject {
+  runId: string;
+  test: EvaluationSubject;
+  traceId: string;
+  evaluations: Sourced[];
+}
+
+function evaluationsOf(test: EvaluationSubject): Sourced[] {
+  const task = (test.snapshot ?? {}) as Partial<TaskSnapshot>;
+  return [...collect(task.evaluations, 'task'), ...collect(test.default_evaluations, 'experiment')];
+}
+
+const needsJudge = (evaluations: Sourced[]) => evaluations.some((e) => e.config.type === 'llm_judge');
+
+type ResultRow = { evaluator: string; source: 'task' | 'experiment'; config: unknown; score: number | null; outcome: 'passed' | 'failed' | 'errored'; reason: string };
+
+/** One test's result as its evaluation decided it, ready to write. */
+interface Verdict {
+  subject: Subject;
+  status: 'passed' | 'failed' | 'errored';
+  facts: ReturnType<typeof extractTraceFacts>;
+  rows: ResultRow[];
+  mismatches: OverrideMismatch[];
+}
+
+/** Evaluates one test by its trace (null: the host could not give it), asking the judge where the evaluations need it. */
+async function decide(deps: Pick<EvaluationDependencies, 'config'>, judge: Judge | 'defer', subject: Subject, trace: HostTrace | null): Promise<Verdict> {
+  const { test, traceId, evaluations } = subject;
+  const task = (test.snapshot ?? {}) as Partial<TaskSnapshot>;
   const facts = extractTraceFacts(trace?.spans ?? [], projectPriceTable(deps.config.modelPrices, test.model_prices));
   const evaluationFacts = { output: facts.output, expected: task.expected ?? null, latencyMs: facts.latencyMs, totalTokens: facts.totalTokens };
 
-  const rows: Array<{ evaluator: string; source: 'task' | 'experiment'; config: unknown; score: number | null; outcome: 'passed' | 'failed' | 'errored'; reason: string }> = [];
+  const rows: ResultRow[] = [];
   if (!trace) {
     rows.push({ evaluator: 'trace', source: 'experiment', config: {}, score: null, outcome: 'errored', reason: `trace ${traceId} could not be read from the host` });
   } else {
@@ -127,53 +204,75 @@ export async function evaluateTest(
       rows.push({ evaluator: 'invalid_evaluation', source: entry.source, config: {}, score: null, outcome: 'errored', reason: entry.invalid!.slice(0, 300) });
     }
   }
-
-  const noEvaluations = evaluations.length === 0;
-  const status = rows.some((r) => r.outcome === 'errored') ? 'errored' : !noEvaluations && rows.every((r) => r.outcome === 'passed') ? 'passed' : 'failed';
+  const status = rows.some((r) => r.outcome === 'errored') ? 'errored' : evaluations.length > 0 && rows.every((r) => r.outcome === 'passed') ? 'passed' : 'failed';
   const mismatches = trace ? findOverrideMismatches(facts.steps, test.config as Record<string, Record<string, unknown>>) : [];
+  return { subject, status, facts, rows, mismatches };
+}
 
-  // One statement: the guarded status change and the results it is based on land together or not at all.
-  const update = db
-    .updateTable('tests')
-    .set({
-      status,
-      trace_id: traceId,
-      ...(round === 1 ? { finished_at: sql<Date>`now()` } : {}),
+/**
+ * Writes tests' results in one statement: each test's guarded status change (its open status, or for a later round
+ * a finished one, and its attempt) with the evaluation_results and test_steps rows it is based on, so a test's
+ * result lands whole or not at all and only once. The tests are locked in one order first, as linking locks them.
+ * Returns, in the verdicts' order, whether each was written and whether its run then had no other open test.
+ */
+async function writeVerdicts(db: Db, verdicts: Verdict[], round: number): Promise<ArrivalOutcome[]> {
+  const input = verdicts.map(({ subject: { runId, test, traceId, evaluations }, status, facts, rows, mismatches }) => {
+    const noEvaluations = evaluations.length === 0;
+    return {
+      id: test.id, attempt: test.attempt, run_id: runId, status, trace_id: traceId,
       output: facts.output === null ? null : facts.output.slice(0, maxStoredOutput),
-      latency_ms: facts.latencyMs,
-      input_tokens: facts.inputTokens,
-      output_tokens: facts.outputTokens,
-      total_tokens: facts.totalTokens,
-      cost: facts.cost,
-      cost_note: facts.costNote?.slice(0, 1000) ?? null,
-      no_evaluations: noEvaluations,
-      override_mismatches: mismatches.length > 0 ? jsonb(mismatches) : null,
+      latency_ms: facts.latencyMs, input_tokens: facts.inputTokens, output_tokens: facts.outputTokens, total_tokens: facts.totalTokens,
+      cost: facts.cost, cost_note: facts.costNote?.slice(0, 1000) ?? null, no_evaluations: noEvaluations,
+      override_mismatches: mismatches.length > 0 ? mismatches : null,
       error: status === 'errored' ? rows.find((r) => r.outcome === 'errored')?.reason ?? null : noEvaluations ? 'the task has no evaluations' : null,
-    })
-    .where('id', '=', test.id)
-    .where('attempt', '=', test.attempt)
-    .where('status', 'in', [...expected])
-    .returning('id');
-  const results = rows.map((row, position) => ({ position, ...row, config: row.config ?? {} }));
-  const written = await sql<{ updated: number; others_open: boolean }>`
-    with updated as (${update}),
+      results: rows.map((row, position) => ({ position, ...row, config: row.config ?? {} })),
+      steps: round === 1 ? stepFigures(facts.steps) : [],
+    };
+  });
+  const open = sql.join([...openTestStatuses]);
+  const written = await sql<{ id: string; others_open: boolean }>`
+    with input as (
+      select * from jsonb_to_recordset(${jsonb(input)}) as i(id uuid, attempt int, run_id uuid, status text, trace_id text, output text,
+        latency_ms float8, input_tokens int, output_tokens int, total_tokens int, cost float8, cost_note text, no_evaluations boolean,
+        override_mismatches jsonb, error text, results jsonb, steps jsonb)),
+    locked as materialized (
+      select tests.id from tests join input on input.id = tests.id
+      where tests.attempt = input.attempt and tests.status in (${sql.join([...expectedStatuses(round)])})
+      order by tests.id for update of tests),
+    updated as (
+      update tests set status = input.status, trace_id = input.trace_id,
+        finished_at = ${round === 1 ? sql`now()` : sql`tests.finished_at`},
+        output = input.output, latency_ms = input.latency_ms, input_tokens = input.input_tokens, output_tokens = input.output_tokens,
+        total_tokens = input.total_tokens, cost = input.cost, cost_note = input.cost_note, no_evaluations = input.no_evaluations,
+        override_mismatches = input.override_mismatches, error = input.error
+      from input join locked on locked.id = input.id
+      where tests.id = input.id
+      returning tests.id, tests.run_id),
     inserted as (
       insert into evaluation_results (test_row_id, attempt, round, position, evaluator, source, config, score, outcome, reason)
-      select updated.id, ${test.attempt}, ${round}, r.position, r.evaluator, r.source, r.config, r.score, r.outcome, r.reason
-      from updated cross join jsonb_to_recordset(${jsonb(results)}) as r(position int, evaluator text, source text, config jsonb, score float8, outcome text, reason text)
-      on conflict (test_row_id, attempt, round, position) do nothing
-      returning 1),
+      select updated.id, input.attempt, ${round}, r.position, r.evaluator, r.source, r.config, r.score, r.outcome, r.reason
+      from updated join input on input.id = updated.id
+      cross join jsonb_to_recordset(input.results) as r(position int, evaluator text, source text, config jsonb, score float8, outcome text, reason text)
+      on conflict (test_row_id, attempt, round, position) do nothing),
     steps as (
       insert into test_steps (test_row_id, attempt, step, latency_ms, input_tokens, output_tokens, total_tokens, cost, cost_note)
-      select updated.id, ${test.attempt}, s.step, s.latency_ms, s.input_tokens, s.output_tokens, s.total_tokens, s.cost, s.cost_note
-      from updated cross join jsonb_to_recordset(${jsonb(round === 1 ? stepFigures(facts.steps) : [])})
+      select updated.id, input.attempt, s.step, s.latency_ms, s.input_tokens, s.output_tokens, s.total_tokens, s.cost, s.cost_note
+      from updated join input on input.id = updated.id
+      cross join jsonb_to_recordset(input.steps)
         as s(step text, latency_ms float8, input_tokens int, output_tokens int, total_tokens int, cost float8, cost_note text)
-      on conflict (test_row_id, attempt, step) do nothing
-      returning 1)
-    select (select count(*) from updated)::int as updated,
-      exists (select 1 from tests where run_id = ${runId} and id <> ${test.id} and status in (${sql.join([...openTestStatuses])})) as others_open`.execute(db);
-  const row = written.rows[0];
-  return row?.updated === 1 ? { written: true, runSettled: !row.others_open } : notOpen;
+      on conflict (test_row_id, attempt, step) do nothing),
+    -- Whether each run has an open test besides those written here (which this statement still sees open).
+    runs_open as (
+      select run_id, exists (
+        select 1 from tests where tests.run_id = written_runs.run_id and tests.status in (${open})
+        and not exists (select 1 from updated where updated.id = tests.id)) as others_open
+      from (select distinct run_id from updated) as written_runs)
+    select updated.id, runs_open.others_open from updated join runs_open on runs_open.run_id = updated.run_id`.execute(db);
+  const byId = new Map(written.rows.map((row) => [row.id, row.others_open]));
+  return verdicts.map(({ subject }) => {
+    const othersOpen = byId.get(subject.test.id);
+    return othersOpen === undefined ? notOpen : { written: true, runSettled: !othersOpen };
+  });
 }
 
 /** A test_steps row as this test's evaluation writes it (the row's keys and timestamp are added on insert). */

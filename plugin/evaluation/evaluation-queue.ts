@@ -3,7 +3,7 @@ import type { ExperimentsHost } from '../host.js';
 import type { Db } from '../store/connect.js';
 import type { Arrival, ArrivalSignaller } from '../traces/arrival-signals.js';
 import type { EvaluationSubject } from '../store/evaluation-subject.js';
-import { evaluateTest } from './evaluate-tests.js';
+import { evaluateArrivals } from './evaluate-tests.js';
 
 export interface RunArrival extends Arrival {
   runId: string;
@@ -19,9 +19,12 @@ export interface EvaluationQueueDependencies {
   log?: (message: string) => void;
 }
 
-// Each evaluation mostly waits on Postgres and the host; enough at once to keep up with a busy run, few
-// enough that a burst of traces does not take every database connection from ingestion.
-const lanes = 8;
+// A lane takes what is queued when it is free, up to this many: a busy run's arrivals are evaluated a batch at a
+// time (one trace read, one result write), and a lone arrival at once, with no batching window to wait for.
+const maxBatch = 64;
+// Each batch mostly waits on Postgres and the host. Two lanes keep one batch reading while another writes; more
+// would take arrivals one by one and lose the batching, and would take database connections from ingestion.
+const lanes = 2;
 
 /**
  * Evaluates linked traces where they arrive, so a test's result is written milliseconds after its root
@@ -37,19 +40,21 @@ export function createEvaluationQueue({ db, host, config, signaller, log = (mess
   let idle: Promise<void> = Promise.resolve();
   let markIdle: () => void = () => {};
 
-  async function evaluateOne(arrival: RunArrival) {
+  async function evaluateBatch(batch: RunArrival[]) {
     try {
-      const outcome = await evaluateTest({ db, host, config }, 'defer', arrival.runId, arrival, 1);
-      if (!outcome.written && outcome.why === 'needs_judge') signaller.signal([arrival]);
-      else if (outcome.written && outcome.runSettled) signaller.settled(arrival.workflowId);
+      const outcomes = await evaluateArrivals({ db, host, config }, batch);
+      const toRuns = batch.filter((_, i) => { const o = outcomes[i]!; return !o.written && o.why === 'needs_judge'; });
+      if (toRuns.length > 0) signaller.signal(toRuns);
+      const settled = new Set(batch.filter((_, i) => { const o = outcomes[i]!; return o.written && o.runSettled; }).map((a) => a.workflowId));
+      for (const workflowId of settled) signaller.settled(workflowId);
     } catch (error) {
-      log(`experiments: could not evaluate test ${arrival.testId} on arrival; its run will: ${(error as Error).message}`);
-      signaller.signal([arrival]);
+      log(`experiments: could not evaluate ${batch.length} test(s) on arrival (${batch[0]!.testId}…); their runs will: ${(error as Error).message}`);
+      signaller.signal(batch);
     }
   }
 
   async function lane() {
-    for (let next = queue.shift(); next; next = queue.shift()) await evaluateOne(next);
+    for (let batch = queue.splice(0, maxBatch); batch.length > 0; batch = queue.splice(0, maxBatch)) await evaluateBatch(batch);
     running -= 1;
     if (running === 0) markIdle();
   }
