@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/test-database.js';
 import { createProject } from './project-repository.js';
+import type { HostPlugin } from './host-env.js';
 import { createReferenceHost, type ReferenceHost } from './reference-host.js';
 import { storeSpans, type IngestedSpan } from './span-repository.js';
 
 let database: TestDatabase;
-let host: ReferenceHost;
+let host: ReferenceHost<HostPlugin>;
 let projectId: string;
 let otherProjectId: string;
 
