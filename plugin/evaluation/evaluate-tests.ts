@@ -7,7 +7,7 @@ import type { ExperimentsHost, HostTrace } from '../host.js';
 import type { Db } from '../store/connect.js';
 import type { TestStepTable } from '../store/database.js';
 import type { TaskSnapshot } from '../store/dispatch-repository.js';
-import { jsonb } from '../store/jsonb.js';
+import { compiledOnce } from '../store/compiled-once.js';
 import { findEvaluationSubject, type EvaluationSubject } from '../store/evaluation-subject.js';
 import { openTestStatuses, reevaluableTestStatuses } from '../domain/experiment-status.js';
 import { createJudge, type Judge } from './llm-judge-client.js';
@@ -229,19 +229,28 @@ async function writeVerdicts(db: Db, verdicts: Verdict[], round: number): Promis
       steps: round === 1 ? stepFigures(facts.steps) : [],
     };
   });
-  const open = sql.join([...openTestStatuses]);
-  const written = await sql<{ id: string; others_open: boolean }>`
+  const written = await (round === 1 ? writeFirstRound : writeLaterRound)(db, { input: JSON.stringify(input), round });
+  const byId = new Map(written.map((row) => [row.id, row.others_open]));
+  return verdicts.map(({ subject }) => {
+    const othersOpen = byId.get(subject.test.id);
+    return othersOpen === undefined ? notOpen : { written: true, runSettled: !othersOpen };
+  });
+}
+
+/** The statement writeVerdicts runs: a test's first round also sets its finish time and writes its steps; a later round only re-grades. */
+const writeStatement = (firstRound: boolean) =>
+  compiledOnce(['input', 'round'], ({ input, round }) => sql<{ id: string; others_open: boolean }>`
     with input as (
-      select * from jsonb_to_recordset(${jsonb(input)}) as i(id uuid, attempt int, run_id uuid, status text, trace_id text, output text,
+      select * from jsonb_to_recordset(cast(cast(${input} as text) as jsonb)) as i(id uuid, attempt int, run_id uuid, status text, trace_id text, output text,
         latency_ms float8, input_tokens int, output_tokens int, total_tokens int, cost float8, cost_note text, no_evaluations boolean,
         override_mismatches jsonb, error text, results jsonb, steps jsonb)),
     locked as materialized (
       select tests.id from tests join input on input.id = tests.id
-      where tests.attempt = input.attempt and tests.status in (${sql.join([...expectedStatuses(round)])})
+      where tests.attempt = input.attempt and tests.status in (${sql.join([...(firstRound ? openTestStatuses : reevaluableTestStatuses)])})
       order by tests.id for update of tests),
     updated as (
       update tests set status = input.status, trace_id = input.trace_id,
-        finished_at = ${round === 1 ? sql`now()` : sql`tests.finished_at`},
+        finished_at = ${firstRound ? sql`now()` : sql`tests.finished_at`},
         output = input.output, latency_ms = input.latency_ms, input_tokens = input.input_tokens, output_tokens = input.output_tokens,
         total_tokens = input.total_tokens, cost = input.cost, cost_note = input.cost_note, no_evaluations = input.no_evaluations,
         override_mismatches = input.override_mismatches, error = input.error
@@ -250,7 +259,7 @@ async function writeVerdicts(db: Db, verdicts: Verdict[], round: number): Promis
       returning tests.id, tests.run_id),
     inserted as (
       insert into evaluation_results (test_row_id, attempt, round, position, evaluator, source, config, score, outcome, reason)
-      select updated.id, input.attempt, ${round}, r.position, r.evaluator, r.source, r.config, r.score, r.outcome, r.reason
+      select updated.id, input.attempt, ${round}::int, r.position, r.evaluator, r.source, r.config, r.score, r.outcome, r.reason
       from updated join input on input.id = updated.id
       cross join jsonb_to_recordset(input.results) as r(position int, evaluator text, source text, config jsonb, score float8, outcome text, reason text)
       on conflict (test_row_id, attempt, round, position) do nothing),
@@ -264,16 +273,12 @@ async function writeVerdicts(db: Db, verdicts: Verdict[], round: number): Promis
     -- Whether each run has an open test besides those written here (which this statement still sees open).
     runs_open as (
       select run_id, exists (
-        select 1 from tests where tests.run_id = written_runs.run_id and tests.status in (${open})
+        select 1 from tests where tests.run_id = written_runs.run_id and tests.status in (${sql.join([...openTestStatuses])})
         and not exists (select 1 from updated where updated.id = tests.id)) as others_open
       from (select distinct run_id from updated) as written_runs)
-    select updated.id, runs_open.others_open from updated join runs_open on runs_open.run_id = updated.run_id`.execute(db);
-  const byId = new Map(written.rows.map((row) => [row.id, row.others_open]));
-  return verdicts.map(({ subject }) => {
-    const othersOpen = byId.get(subject.test.id);
-    return othersOpen === undefined ? notOpen : { written: true, runSettled: !othersOpen };
-  });
-}
+    select updated.id, runs_open.others_open from updated join runs_open on runs_open.run_id = updated.run_id`);
+const writeFirstRound = writeStatement(true);
+const writeLaterRound = writeStatement(false);
 
 /** A test_steps row as this test's evaluation writes it (the row's keys and timestamp are added on insert). */
 type StepFigures = Omit<TestStepTable, 'test_row_id' | 'attempt' | 'created_at'>;

@@ -8,7 +8,7 @@ import { isUuid } from '../domain/uuid.js';
 import { runWorkflowId } from '../../workflows/shared.js';
 import type { EvaluationQueue, RunArrival } from '../evaluation/evaluation-queue.js';
 import { selectEvaluationSubjects, type EvaluationSubject } from '../store/evaluation-subject.js';
-import { jsonb } from '../store/jsonb.js';
+import { compiledOnce } from '../store/compiled-once.js';
 import type { BackgroundWork } from './background-work.js';
 import type { OpenRunCheck } from './open-run-check.js';
 
@@ -141,16 +141,28 @@ async function linkMany(db: Db, projectId: string, found: Candidate[]): Promise<
   // One candidate per test and trace (the upsert may touch a row once), in the order given.
   const unique = [...new Map(found.map((c) => [`${c.testId}/${c.traceId}`, c])).values()];
   const input = unique.map((c, ord) => ({ ord, test_id: c.testId, trace_id: c.traceId, root_arrived: c.rootArrived }));
-  const waiting = sql.join([...traceWaitingTestStatuses]);
+  const rows = await linkStatement(db, { input: JSON.stringify(input), projectId });
+  // What the evaluation needs, as this statement left each attached test: evaluating, with its trace.
+  return rows.map((row) => ({
+    runId: row.run_id, workflowId: runWorkflowId(row.run_id, row.retries), testId: row.test_id, traceId: row.attached_trace,
+    subject: {
+      id: row.id, status: 'evaluating', attempt: row.attempt, trace_id: row.attached_trace, config: row.config,
+      project_id: projectId, default_evaluations: row.default_evaluations, snapshot: row.snapshot, model_prices: row.model_prices,
+    },
+  }));
+}
+
+const waiting = sql.join([...traceWaitingTestStatuses]);
+const linkStatement = compiledOnce(['input', 'projectId'], ({ input, projectId }, db) => {
   const lockedSubjects = selectEvaluationSubjects(db)
     .select([sql<boolean>`coalesce(tests.deadline_at < now(), false)`.as('past_deadline'), 'tests.test_id', 'runs.id as run_id', 'runs.retries'])
     .where('tests.test_id', 'in', sql<string>`(select test_id from input)`)
-    .where('experiments.project_id', '=', projectId)
+    .where('experiments.project_id', '=', sql<string>`${projectId}`)
     .orderBy('tests.id')
     .forUpdate('tests');
-  const result = await sql<Omit<EvaluationSubject, 'status' | 'trace_id'> & { test_id: string; run_id: string; retries: number; attached_trace: string }>`
+  return sql<Omit<EvaluationSubject, 'status' | 'trace_id'> & { test_id: string; run_id: string; retries: number; attached_trace: string }>`
     with input as (
-      select * from jsonb_to_recordset(${jsonb(input)}) as i(ord int, test_id uuid, trace_id text, root_arrived boolean)),
+      select * from jsonb_to_recordset(cast(cast(${input} as text) as jsonb)) as i(ord int, test_id uuid, trace_id text, root_arrived boolean)),
     test as (${lockedSubjects}),
     earlier_attempt as (
       select distinct input.test_id from input
@@ -182,13 +194,5 @@ async function linkMany(db: Db, projectId: string, found: Candidate[]): Promise<
       returning tests.id, attach.trace_id)
     select test.id, test.test_id, test.attempt, test.run_id, test.retries, test.config, test.default_evaluations, test.snapshot, test.model_prices,
       attached.trace_id as attached_trace
-    from test join attached on attached.id = test.id`.execute(db);
-  // What the evaluation needs, as this statement left each attached test: evaluating, with its trace.
-  return result.rows.map((row) => ({
-    runId: row.run_id, workflowId: runWorkflowId(row.run_id, row.retries), testId: row.test_id, traceId: row.attached_trace,
-    subject: {
-      id: row.id, status: 'evaluating', attempt: row.attempt, trace_id: row.attached_trace, config: row.config,
-      project_id: projectId, default_evaluations: row.default_evaluations, snapshot: row.snapshot, model_prices: row.model_prices,
-    },
-  }));
-}
+    from test join attached on attached.id = test.id`;
+});
