@@ -255,7 +255,8 @@ const writeStatement = (firstRound: boolean) =>
         total_tokens = input.total_tokens, cost = input.cost, cost_note = input.cost_note, no_evaluations = input.no_evaluations,
         override_mismatches = input.override_mismatches, error = input.error
       from input join locked on locked.id = input.id
-      where tests.id = input.id
+      where tests.id = input.id and tests.attempt = input.attempt
+        and tests.status in (${sql.join([...(firstRound ? openTestStatuses : reevaluableTestStatuses)])})
       returning tests.id, tests.run_id),
     inserted as (
       insert into evaluation_results (test_row_id, attempt, round, position, evaluator, source, config, score, outcome, reason)
