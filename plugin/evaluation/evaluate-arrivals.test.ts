@@ -105,6 +105,12 @@ describe('evaluateArrivals', () => {
     expect((await results(runId)).map((r) => r.status)).toEqual(['passed', 'failed', 'passed']);
   });
 
+  it('writes a test handed over twice in one batch once', async () => {
+    const { runId, arrivals } = await evaluatingRun(1);
+    expect(await evaluateArrivals({ db, host: hostWithGetMany, config }, [arrivals[0]!, arrivals[0]!])).toEqual([{ written: true, runSettled: true }, { written: false, why: 'not_open' }]);
+    expect((await results(runId)).map((r) => [r.status, Number(r.results)])).toEqual([['passed', 1]]);
+  });
+
   it("leaves tests that need an LLM judge to their run, and errors a test whose trace the host does not have", async () => {
     const { runId, arrivals } = await evaluatingRun(3, [1]);
     stored.delete(arrivals[2]!.traceId);

@@ -109,8 +109,11 @@ export async function evaluateArrivals(
 ): Promise<ArrivalOutcome[]> {
   const outcomes: ArrivalOutcome[] = arrivals.map(() => notOpen);
   const due: Array<{ index: number; subject: Subject }> = [];
+  const seen = new Set<string>();
   for (const [index, { runId, traceId, subject: test }] of arrivals.entries()) {
-    if (!openTestStatuses.includes(test.status as never)) continue;
+    // A test handed over twice is written by its first arrival: one statement may write a row only once.
+    if (!openTestStatuses.includes(test.status as never) || seen.has(test.id)) continue;
+    seen.add(test.id);
     const evaluations = evaluationsOf(test);
     if (needsJudge(evaluations)) outcomes[index] = { written: false, why: 'needs_judge' };
     else due.push({ index, subject: { runId, test, traceId: test.trace_id ?? traceId, evaluations } });
@@ -216,10 +219,10 @@ async function decide(deps: Pick<EvaluationDependencies, 'config'>, judge: Judge
  * Returns, in the verdicts' order, whether each was written and whether its run then had no other open test.
  */
 async function writeVerdicts(db: Db, verdicts: Verdict[], round: number): Promise<ArrivalOutcome[]> {
-  const input = verdicts.map(({ subject: { runId, test, traceId, evaluations }, status, facts, rows, mismatches }) => {
+  const input = verdicts.map(({ subject: { test, traceId, evaluations }, status, facts, rows, mismatches }) => {
     const noEvaluations = evaluations.length === 0;
     return {
-      id: test.id, attempt: test.attempt, run_id: runId, status, trace_id: traceId,
+      id: test.id, attempt: test.attempt, status, trace_id: traceId,
       output: facts.output === null ? null : facts.output.slice(0, maxStoredOutput),
       latency_ms: facts.latencyMs, input_tokens: facts.inputTokens, output_tokens: facts.outputTokens, total_tokens: facts.totalTokens,
       cost: facts.cost, cost_note: facts.costNote?.slice(0, 1000) ?? null, no_evaluations: noEvaluations,
@@ -241,7 +244,7 @@ async function writeVerdicts(db: Db, verdicts: Verdict[], round: number): Promis
 const writeStatement = (firstRound: boolean) =>
   compiledOnce(['input', 'round'], ({ input, round }) => sql<{ id: string; others_open: boolean }>`
     with input as (
-      select * from jsonb_to_recordset(cast(cast(${input} as text) as jsonb)) as i(id uuid, attempt int, run_id uuid, status text, trace_id text, output text,
+      select * from jsonb_to_recordset(cast(cast(${input} as text) as jsonb)) as i(id uuid, attempt int, status text, trace_id text, output text,
         latency_ms float8, input_tokens int, output_tokens int, total_tokens int, cost float8, cost_note text, no_evaluations boolean,
         override_mismatches jsonb, error text, results jsonb, steps jsonb)),
     locked as materialized (
