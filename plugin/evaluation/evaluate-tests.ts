@@ -232,7 +232,7 @@ async function writeVerdicts(db: Db, verdicts: Verdict[], round: number): Promis
       steps: round === 1 ? stepFigures(facts.steps) : [],
     };
   });
-  const written = await (round === 1 ? writeFirstRound : writeLaterRound)(db, { input: JSON.stringify(input), round });
+  const written = await (round === 1 ? writeFirstRound : writeLaterRound)(db, { input: JSON.stringify(input), ids: input.map((row) => row.id), round });
   const byId = new Map(written.map((row) => [row.id, row.others_open]));
   return verdicts.map(({ subject }) => {
     const othersOpen = byId.get(subject.test.id);
@@ -242,14 +242,14 @@ async function writeVerdicts(db: Db, verdicts: Verdict[], round: number): Promis
 
 /** The statement writeVerdicts runs: a test's first round also sets its finish time and writes its steps; a later round only re-grades. */
 const writeStatement = (firstRound: boolean) =>
-  compiledOnce(['input', 'round'], ({ input, round }) => sql<{ id: string; others_open: boolean }>`
+  compiledOnce(['input', 'ids', 'round'], ({ input, ids, round }) => sql<{ id: string; others_open: boolean }>`
     with input as (
       select * from jsonb_to_recordset(cast(cast(${input} as text) as jsonb)) as i(id uuid, attempt int, status text, trace_id text, output text,
         latency_ms float8, input_tokens int, output_tokens int, total_tokens int, cost float8, cost_note text, no_evaluations boolean,
         override_mismatches jsonb, error text, results jsonb, steps jsonb)),
     locked as materialized (
       select tests.id from tests join input on input.id = tests.id
-      where tests.attempt = input.attempt and tests.status in (${sql.join([...(firstRound ? openTestStatuses : reevaluableTestStatuses)])})
+      where tests.id = any(${ids}::uuid[]) and tests.attempt = input.attempt and tests.status in (${sql.join([...(firstRound ? openTestStatuses : reevaluableTestStatuses)])})
       order by tests.id for update of tests),
     updated as (
       update tests set status = input.status, trace_id = input.trace_id,

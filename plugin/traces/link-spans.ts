@@ -141,7 +141,7 @@ async function linkMany(db: Db, projectId: string, found: Candidate[]): Promise<
   // One candidate per test and trace (the upsert may touch a row once), in the order given.
   const unique = [...new Map(found.map((c) => [`${c.testId}/${c.traceId}`, c])).values()];
   const input = unique.map((c, ord) => ({ ord, test_id: c.testId, trace_id: c.traceId, root_arrived: c.rootArrived }));
-  const rows = await linkStatement(db, { input: JSON.stringify(input), projectId });
+  const rows = await linkStatement(db, { input: JSON.stringify(input), testIds: input.map((c) => c.test_id), projectId });
   // What the evaluation needs, as this statement left each attached test: evaluating, with its trace.
   return rows.map((row) => ({
     runId: row.run_id, workflowId: runWorkflowId(row.run_id, row.retries), testId: row.test_id, traceId: row.attached_trace,
@@ -153,10 +153,12 @@ async function linkMany(db: Db, projectId: string, found: Candidate[]): Promise<
 }
 
 const waiting = sql.join([...traceWaitingTestStatuses]);
-const linkStatement = compiledOnce(['input', 'projectId'], ({ input, projectId }, db) => {
+// The tests are found by an array of ids rather than by joining the input: a prepared statement's generic plan guesses
+// 100 input rows, and with that Postgres would rather scan the tests table than use its index.
+const linkStatement = compiledOnce(['input', 'testIds', 'projectId'], ({ input, testIds, projectId }, db) => {
   const lockedSubjects = selectEvaluationSubjects(db)
     .select([sql<boolean>`coalesce(tests.deadline_at < now(), false)`.as('past_deadline'), 'tests.test_id', 'runs.id as run_id', 'runs.retries'])
-    .where('tests.test_id', 'in', sql<string>`(select test_id from input)`)
+    .where('tests.test_id', '=', sql<string>`any(${testIds}::uuid[])`)
     .where('experiments.project_id', '=', sql<string>`${projectId}`)
     .orderBy('tests.id')
     .forUpdate('tests');
