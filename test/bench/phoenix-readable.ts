@@ -1,17 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { createPhoenixClient } from '../../hosts/phoenix/phoenix-client.js';
 import { createPhoenixTraceSender } from '../helpers/phoenix-trace-sender.js';
+import { createSteadyPace } from './steady-pace.js';
 
 /**
- * Phoenix alone, as a floor for "span in Phoenix → test final": the same burst of traces (`traces`, `concurrency`
- * at once, each sent as soon as the one before was accepted) into a project of its own, and how long after its
- * export was accepted each trace's root span can be read from Phoenix's spans API, read every 50 ms.
+ * Phoenix alone, as a floor for "span in Phoenix → test final": the same traces into a project of its own, and how
+ * long after its export was accepted each trace's root span can be read from Phoenix's spans API, read every 50 ms.
+ * As a burst (`concurrency` at once, each sent as soon as the one before was accepted) or, with `perSecond`, at a
+ * steady rate.
  */
 export async function measurePhoenixReadable(options: {
   phoenixUrl: string;
   apiKey?: string | undefined;
   traces: number;
   concurrency: number;
+  perSecond?: number | undefined;
 }) {
   const client = createPhoenixClient({ baseUrl: options.phoenixUrl, ...(options.apiKey ? { apiKey: options.apiKey } : {}) });
   const project = `bench-readable-${randomBytes(4).toString('hex')}`;
@@ -39,16 +42,29 @@ export async function measurePhoenixReadable(options: {
         if (!page.more) await new Promise((resolve) => setTimeout(resolve, 50));
       }
     })();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: options.concurrency }, async () => {
-        while (next < options.traces) {
-          next += 1;
-          const traceId = await sender.send({ name: 'pipeline', attributes: { 'output.value': 'ok' }, children: [{ name: 'responder' }] });
-          accepted.set(traceId, Date.now());
-        }
-      }),
-    );
+    const sendOne = async () => {
+      const traceId = await sender.send({ name: 'pipeline', attributes: { 'output.value': 'ok' }, children: [{ name: 'responder' }] });
+      accepted.set(traceId, Date.now());
+    };
+    if (options.perSecond) {
+      const pace = createSteadyPace(options.perSecond);
+      const sends: Array<Promise<void>> = [];
+      for (let i = 0; i < options.traces; i++) {
+        await pace();
+        sends.push(sendOne());
+      }
+      await Promise.all(sends);
+    } else {
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: options.concurrency }, async () => {
+          while (next < options.traces) {
+            next += 1;
+            await sendOne();
+          }
+        }),
+      );
+    }
     sending = false;
     giveUpAt = Date.now() + 60_000;
     await reading;

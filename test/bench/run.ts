@@ -66,12 +66,28 @@ try {
     }
   }
   if (wanted('phoenix')) {
-    const f = await measurePhoenixLatency(services, { tests: quick ? 50 : 200, concurrency: 10 });
-    figures.phoenix = f;
-    rows.push(['(f) Phoenix: span → test final p50 / p95', `${f.spanToFinalMs.p50} / ${f.spanToFinalMs.p95} ms (${f.tests} tests ${f.status})`, 'p95 ≤ 2 s']);
-    rows.push(['(f) Phoenix: span → linked, linked → final p95', `${f.spanToLinkMs.p95} ms, ${f.linkToFinalMs.p95} ms`, 'where the time goes']);
-    rows.push(['(f) Phoenix alone: export → readable p50 / p95', `${f.phoenixReadableMs.p50} / ${f.phoenixReadableMs.p95} ms`, 'the floor']);
-    rows.push(['(f) Phoenix: plugin requests to Phoenix', `${f.phoenixRequests.total} (${f.phoenixRequests.perSecond}/s, ${f.phoenixRequests.perTest} per test)`, 'bounded']);
+    // BENCH_PHOENIX_ARRIVALS=burst,5 picks cases; BENCH_PHOENIX_PULL_MS sets the plugin's span pull interval.
+    const arrivals = process.env.BENCH_PHOENIX_ARRIVALS?.split(',').map((arrival) => (arrival === 'burst' ? arrival : Number(arrival)));
+    const pullMs = Number(process.env.BENCH_PHOENIX_PULL_MS) || undefined;
+    const cases = await measurePhoenixLatency(services, {
+      tests: quick ? 50 : 200,
+      concurrency: 10,
+      ...(arrivals ? { arrivals } : {}),
+      ...(pullMs ? { spanPullIntervalMs: pullMs } : {}),
+      log: console.log,
+    });
+    figures.phoenix = cases;
+    for (const f of cases) {
+      const name = `(f) Phoenix ${f.arrival}`;
+      rows.push([`${name}: span → test final p50 / p95`, `${f.spanToFinalMs.p50} / ${f.spanToFinalMs.p95} ms (${f.tests} tests ${f.status})`, 'p95 ≤ 2 s']);
+      rows.push([`${name}: span → linked, linked → final p95`, `${f.spanToLinkMs.p95} ms, ${f.linkToFinalMs.p95} ms`, 'where the time goes']);
+      rows.push([`${name}: span → pulled, pulled → linked p95`, `${f.spanToPulledMs.p95} ms, ${f.pulledToLinkMs.p95} ms`, 'where the time goes']);
+      rows.push([`${name}: host span read, trace read p50 / p95`, `${f.hostCallMs.spansAfter.p50} / ${f.hostCallMs.spansAfter.p95} ms, ${f.hostCallMs.traceGet.p50} / ${f.hostCallMs.traceGet.p95} ms`, 'where the time goes']);
+      rows.push([`${name}: Phoenix alone, export → readable p50 / p95`, `${f.phoenixReadableMs.p50} / ${f.phoenixReadableMs.p95} ms`, 'the floor']);
+      const r = f.phoenixRequests;
+      rows.push([`${name}: plugin requests to Phoenix`, `${r.total} (${r.perSecond}/s, ${r.perTest} per test; span reads ${r.spanReads}, trace reads ${r.traceReads}, test-id lookups ${r.testIdLookups})`, 'bounded']);
+      rows.push([`${name}: bench process CPU per test, load average`, `${f.benchCpuMsPerTest} ms; ${f.loadAverage.before} → ${f.loadAverage.after}`, 'context']);
+    }
   }
 } finally {
   await services.stop();

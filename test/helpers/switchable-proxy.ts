@@ -7,11 +7,12 @@ export type ProxyMode = 'up' | 'down' | 'errors';
  * An HTTP proxy in front of a server that can be switched off (connections are dropped, as by a server that is
  * gone) or made to answer 503, and back on: the server as one client sees it, while others reach it directly.
  */
-export async function startSwitchableProxy(target: string) {
+export async function startSwitchableProxy(target: string, options: { onRequest?: (url: string) => void } = {}) {
   let mode: ProxyMode = 'up';
   let requests = 0;
   const server: Server = createServer((request, response) => {
     requests += 1;
+    options.onRequest?.(request.url ?? '');
     if (mode === 'down') return void request.socket.destroy();
     if (mode === 'errors') {
       response.writeHead(503, { 'content-type': 'text/plain' }).end('Service Unavailable');
