@@ -12,6 +12,7 @@ import type { ShellSql } from './shell-database.js';
 import { remembered } from './remembered-lookup.js';
 import { toHostSpan } from './span-mapping.js';
 import { createTraceReads } from './trace-reads.js';
+import { createPulledTraces } from './pulled-traces.js';
 import { discoverSteps } from './step-discovery.js';
 import { getWebhook } from './webhook-repository.js';
 import { ShellLayout, type ShellNav } from './views/shell-layout.js';
@@ -100,6 +101,8 @@ export function createPhoenixHost(options: PhoenixHostOptions): ExperimentsHost 
     return [...byTrace.values()];
   }
   const readTrace = createTraceReads(tracesOf);
+  // What the plugin pulled a moment ago answers its read of the same trace when it holds the whole trace.
+  const pulled = createPulledTraces();
 
   return {
     async auth(request) {
@@ -194,6 +197,8 @@ export function createPhoenixHost(options: PhoenixHostOptions): ExperimentsHost 
       async get(projectId, traceId) {
         const project = await projectOf(projectId);
         if (!project || !/^[0-9a-f]{32}$/i.test(traceId)) return null;
+        const spans = pulled.whole(project.phoenixProject, traceId);
+        if (spans) return { traceId, projectId, spans };
         const trace = await orUndefinedIfMissing(() => readTrace(project.phoenixProject, traceId));
         return trace ? { ...trace, projectId } : null;
       },
@@ -235,7 +240,9 @@ export function createPhoenixHost(options: PhoenixHostOptions): ExperimentsHost 
           phoenix.spans.after(project.phoenixProject, cursor === fromFirstSpan ? undefined : cursor, limit),
         );
         if (!page) return { spans: [], cursor, more: false };
-        return { spans: page.spans.map(toHostSpan), cursor: page.cursor ?? cursor, more: page.more };
+        const spans = page.spans.map(toHostSpan);
+        pulled.add(project.phoenixProject, spans);
+        return { spans, cursor: page.cursor ?? cursor, more: page.more };
       },
     },
 
