@@ -19,7 +19,7 @@ export interface SpanPullerOptions {
 export interface SpanPuller {
   /** One round: each project with a run in progress, its new spans read and ingested. Returns how many spans. */
   pullOnce(): Promise<number>;
-  /** Rounds every `intervalMs` (at once again while a project has more waiting) until `stop()`. */
+  /** A round every `intervalMs` (or as soon as the last one ends, when it took longer or more is waiting) until `stop()`. */
   start(): void;
   stop(): Promise<void>;
 }
@@ -91,13 +91,16 @@ export function createSpanPuller(options: SpanPullerOptions): SpanPuller | null 
     start() {
       loop ??= (async () => {
         while (!stopping.signal.aborted) {
+          const started = Date.now();
           try {
             await pullOnce();
           } catch (error) {
             log(`experiments: looking for runs in progress failed, will retry: ${(error as Error).message}`);
           }
           if (backlog) continue;
-          await sleep(options.intervalMs, undefined, { signal: stopping.signal }).catch(() => undefined);
+          // Rounds start every `intervalMs`: the time a round took linking what it read is not added to the wait.
+          const waitMs = options.intervalMs - (Date.now() - started);
+          if (waitMs > 0) await sleep(waitMs, undefined, { signal: stopping.signal }).catch(() => undefined);
         }
       })();
     },
