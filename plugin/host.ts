@@ -125,9 +125,10 @@ export interface ExperimentsHost {
      */
     sources?(projectId: string): Promise<HostTaskSource[]>;
     /**
-     * Optional, with `sources`: the tasks of a selection and the version they were read at. The plugin stores the
-     * version when the baseline runs and reads later with `getMany(…, { pin })`, so edits in the host cannot change
-     * a locked experiment.
+     * Optional, with `sources`: the tasks of a selection and the version they were read at. When the baseline runs,
+     * the plugin snapshots the tasks it read and stores the version (named in the results written back); variant
+     * runs take their tasks from those snapshots, so edits in the host cannot change a locked experiment. The plugin
+     * does not read tasks again by version: `getMany(…, { pin })` is for callers that need a version as it was.
      */
     fromSource?(projectId: string, selection: HostTaskSelection): Promise<{ version: string; tasks: HostTask[] }>;
   };
