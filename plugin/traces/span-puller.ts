@@ -3,6 +3,7 @@ import { ExperimentsError } from '../errors.js';
 import type { ExperimentsHost, HostSpan } from '../host.js';
 import type { Db } from '../store/connect.js';
 import { hasOtherOpenRun, lockSpanCursor, projectsWithOpenRuns, saveSpanCursor } from '../store/span-cursor-repository.js';
+import { createOverdueTraceLookup } from './overdue-trace-lookup.js';
 
 export interface SpanPullerOptions {
   db: Db;
@@ -30,7 +31,8 @@ export interface SpanPuller {
  * and moves only after its spans were ingested, so a host (or this process) that is down for a while loses
  * nothing: the next round continues where the last good one ended, and linking counts a trace once. Each call reads
  * at most `pageSize` spans after the cursor; no call scans the project. The cursor row is locked while read, so two
- * processes never read the same project at once.
+ * processes never read the same project at once. Behind it, on hosts that can find traces by test id, tests still
+ * without a trace well after their webhook are looked for by id (`overdue-trace-lookup.ts`): what span reading missed.
  */
 export function createSpanPuller(options: SpanPullerOptions): SpanPuller | null {
   const { db, host } = options;
@@ -40,16 +42,18 @@ export function createSpanPuller(options: SpanPullerOptions): SpanPuller | null 
   const maxPages = options.maxPagesPerRound ?? 10;
   const log = options.log ?? ((message: string) => console.warn(message));
   const failing = new Map<string, string>();
+  const overdue = createOverdueTraceLookup({ db, host, ingest: options.ingest });
   let backlog = false;
 
-  async function pullProject(projectId: string): Promise<number> {
+  /** The spans read, and whether this process read all there were (not when another holds the project). */
+  async function pullProject(projectId: string): Promise<{ pulled: number; caughtUp: boolean }> {
     return db.transaction().execute(async (trx) => {
       let cursor = await lockSpanCursor(trx, projectId, { skipLocked: true });
-      if (cursor === undefined) return 0;
+      if (cursor === undefined) return { pulled: 0, caughtUp: false };
       if (cursor === null) {
         // Only when a run was started without `prepareSpanCursor` (an older plugin): from now on.
         await saveSpanCursor(trx, projectId, (await spansAfter!(projectId, undefined, pageSize)).cursor);
-        return 0;
+        return { pulled: 0, caughtUp: true };
       }
       let pulled = 0;
       for (let page = 0; page < maxPages; page++) {
@@ -60,10 +64,10 @@ export function createSpanPuller(options: SpanPullerOptions): SpanPuller | null 
           cursor = next.cursor;
           await saveSpanCursor(trx, projectId, cursor);
         }
-        if (!next.more) return pulled;
+        if (!next.more) return { pulled, caughtUp: true };
       }
       backlog = true;
-      return pulled;
+      return { pulled, caughtUp: false };
     });
   }
 
@@ -72,7 +76,10 @@ export function createSpanPuller(options: SpanPullerOptions): SpanPuller | null 
     let pulled = 0;
     for (const projectId of await projectsWithOpenRuns(db)) {
       try {
-        pulled += await pullProject(projectId);
+        const round = await pullProject(projectId);
+        pulled += round.pulled;
+        // Only once span reading is up to date: a trace in a page not read yet is not missed.
+        if (round.caughtUp && overdue) await overdue.look(projectId);
         if (failing.delete(projectId)) log(`experiments: reading spans of project ${projectId} works again`);
       } catch (error) {
         const message = (error as Error).message;

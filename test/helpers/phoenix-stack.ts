@@ -3,6 +3,7 @@ import path from 'node:path';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { createExperimentsPlugin, type ExperimentsConfigInput, type ExperimentsPlugin } from '../../plugin/index.js';
+import type { ExperimentsHost } from '../../plugin/host.js';
 import { saveInferenceStep } from '../../hosts/phoenix/inference-step-repository.js';
 import { createPhoenixShell, type PhoenixShell } from '../../hosts/phoenix/phoenix-shell.js';
 import { createProject, setProjectDataset } from '../../hosts/phoenix/project-repository.js';
@@ -49,6 +50,8 @@ export async function startPhoenixStack(
     modelLatencyMs?: number;
     /** A Phoenix of the test file's own (another auth mode, or one it restarts); default the run's shared one. */
     phoenix?: { url: string; apiKey?: string | undefined };
+    /** The host as the plugin sees it, e.g. with spans it must miss. */
+    wrapHost?: (host: ExperimentsHost) => ExperimentsHost;
   } = {},
 ): Promise<PhoenixStack> {
   const phoenixUrl = options.phoenix?.url ?? inject('phoenixUrl');
@@ -66,7 +69,8 @@ export async function startPhoenixStack(
       databaseUrl: database.url,
       phoenix: { url: options.shellPhoenixUrl ?? phoenixUrl, publicUrl: phoenixUrl, ...(phoenixApiKey ? { apiKey: phoenixApiKey } : {}) },
       log: () => {},
-      pluginFactory: async (host) => {
+      pluginFactory: async (phoenixHost) => {
+        const host = options.wrapHost ? options.wrapHost(phoenixHost) : phoenixHost;
         const plugin = createExperimentsPlugin(host, {
           databaseUrl: database.url,
           temporalAddress: inject('temporalAddress'),
