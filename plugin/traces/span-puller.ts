@@ -14,6 +14,8 @@ export interface SpanPullerOptions {
   /** Spans asked for per call, and calls per project per round: what one round may cost the host. */
   pageSize?: number;
   maxPagesPerRound?: number;
+  /** How many parts of a page are linked at once (default 4). */
+  linkParts?: number;
   log?: (message: string) => void;
 }
 
@@ -40,10 +42,29 @@ export function createSpanPuller(options: SpanPullerOptions): SpanPuller | null 
   if (!spansAfter) return null;
   const pageSize = options.pageSize ?? 500;
   const maxPages = options.maxPagesPerRound ?? 10;
+  const linkParts = options.linkParts ?? 4;
   const log = options.log ?? ((message: string) => console.warn(message));
   const failing = new Map<string, string>();
   const overdue = createOverdueTraceLookup({ db, host, ingest: options.ingest });
   let backlog = false;
+
+  /**
+   * Links a page in a few parts at once, each trace whole in one part: linking writes one test after another, and
+   * under load a page of a busy run otherwise takes longer to link than the next page takes to arrive. All parts are
+   * let finish before a failure is passed on, so the round's cursor is rolled back only after every write ended.
+   */
+  async function ingestPage(projectId: string, spans: HostSpan[]): Promise<void> {
+    const partOf = new Map<string, number>();
+    const parts: HostSpan[][] = [];
+    for (const span of spans) {
+      let part = partOf.get(span.traceId);
+      if (part === undefined) partOf.set(span.traceId, (part = partOf.size % linkParts));
+      (parts[part] ??= []).push(span);
+    }
+    const results = await Promise.allSettled(parts.map((part) => options.ingest(projectId, part)));
+    const failed = results.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
 
   /** The spans read, and whether this process read all there were (not when another holds the project). */
   async function pullProject(projectId: string): Promise<{ pulled: number; caughtUp: boolean }> {
@@ -58,7 +79,7 @@ export function createSpanPuller(options: SpanPullerOptions): SpanPuller | null 
       let pulled = 0;
       for (let page = 0; page < maxPages; page++) {
         const next = await spansAfter!(projectId, cursor, pageSize);
-        if (next.spans.length > 0) await options.ingest(projectId, next.spans);
+        if (next.spans.length > 0) await ingestPage(projectId, next.spans);
         pulled += next.spans.length;
         if (next.cursor !== cursor) {
           cursor = next.cursor;
