@@ -1,6 +1,5 @@
 import { sql } from 'kysely';
 import type { HostSpan, HostTrace, Page } from '../../plugin/host.js';
-import { sql } from 'kysely';
 import type { HostDb } from './host-database.js';
 import type { SpanRow, SpanStatus } from './host-tables.js';
 import { decodeCursor, encodeCursor, exactTimestamp, exactTimestampValue } from './keyset-cursor.js';
