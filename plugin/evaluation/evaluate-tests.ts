@@ -73,7 +73,7 @@ export type ArrivalOutcome = { written: true; runSettled: boolean } | { written:
 const notOpen: ArrivalOutcome = { written: false, why: 'not_open' };
 
 /** Evaluates one test's trace and writes its result once; `judge: 'defer'` evaluates only judge-free tests. */
-export async function evaluateTest(
+async function evaluateTest(
   deps: EvaluationDependencies,
   judge: Judge | 'defer',
   runId: string,

@@ -43,9 +43,13 @@ export function createEvaluationQueue({ db, host, config, signaller, log = (mess
   async function evaluateBatch(batch: RunArrival[]) {
     try {
       const outcomes = await evaluateArrivals({ db, host, config }, batch);
-      const toRuns = batch.filter((_, i) => { const o = outcomes[i]!; return !o.written && o.why === 'needs_judge'; });
+      const toRuns: RunArrival[] = [];
+      const settled = new Set<string>();
+      outcomes.forEach((outcome, i) => {
+        if (!outcome.written && outcome.why === 'needs_judge') toRuns.push(batch[i]!);
+        else if (outcome.written && outcome.runSettled) settled.add(batch[i]!.workflowId);
+      });
       if (toRuns.length > 0) signaller.signal(toRuns);
-      const settled = new Set(batch.filter((_, i) => { const o = outcomes[i]!; return o.written && o.runSettled; }).map((a) => a.workflowId));
       for (const workflowId of settled) signaller.settled(workflowId);
     } catch (error) {
       log(`experiments: could not evaluate ${batch.length} test(s) on arrival (${batch[0]!.testId}…); their runs will: ${(error as Error).message}`);
