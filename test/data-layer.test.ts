@@ -39,6 +39,11 @@ describe('migrations', () => {
     const testIndexes = async () =>
       (await sql<{ indexname: string }>`select indexname from pg_indexes where schemaname = ${schema} and tablename = 'tests'`.execute(db)).rows.map((r) => r.indexname);
     expect(await testIndexes()).toContain('tests_run_status_position_idx');
+    const attemptIndexes = async () =>
+      (await sql<{ indexname: string }>`select indexname from pg_indexes where schemaname = ${schema} and tablename = 'test_attempts'`.execute(db)).rows.map((r) => r.indexname);
+    expect(await attemptIndexes()).toContain('test_attempts_test_id_idx');
+    await migrateDown(db, schema);
+    expect(await attemptIndexes()).not.toContain('test_attempts_test_id_idx');
     await migrateDown(db, schema);
     expect(await testIndexes()).toContain('tests_run_status_idx');
     expect(await testIndexes()).not.toContain('tests_run_status_position_idx');

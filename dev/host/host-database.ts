@@ -22,7 +22,7 @@ export const jsonb = <T>(value: T): RawBuilder<T> => sql<T>`cast(cast(${JSON.str
 /** Opens a pooled connection whose queries run in the host's schema. */
 export function connectHostDatabase(options: { url: string; maxConnections?: number }): HostDb {
   // search_path instead of Kysely's withSchema plugin: the same effect without rewriting every query.
-  const client = postgres(options.url, { max: options.maxConnections ?? 10, onnotice: () => {}, connection: { search_path: hostSchema } });
+  const client = postgres(options.url, { max: options.maxConnections ?? 10, onnotice: () => {}, connection: { search_path: hostSchema, application_name: 'reference-host' } });
   return new Kysely<HostDatabase>({ dialect: new PostgresJsDialect(client) });
 }
 

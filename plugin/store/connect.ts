@@ -12,7 +12,9 @@ export function connectDatabase(options: { url: string; schema: string; maxConne
     onnotice: () => {},
     // The schema is the connection's search_path rather than Kysely's withSchema plugin, which rewrote
     // every query's tree and showed as a large share of the worker's CPU time in profiles.
-    connection: { search_path: options.schema },
+    // The application name tells a DBA's pg_stat_activity (and the bench's CPU split) whose connection it is;
+    // a database URL's own application_name overrides it.
+    connection: { search_path: options.schema, application_name: 'experiments' },
   });
   return new Kysely<Database>({ dialect: new PostgresJsDialect(client) });
 }

@@ -42,6 +42,8 @@ export type DeliveryOutcome =
  * picked once, in a materialized CTE: as `tests.id in (subquery)` Postgres may run the subquery again for each row
  * it joins, and with SKIP LOCKED every run picks other tests, so more than `limit` were claimed. SKIP LOCKED lets
  * several deliveries claim at once without waiting on each other; a row written by this statement is never picked.
+ * The outcomes' rows are also found by an array of their ids ($4): joined only to the outcomes, whose count a prepared
+ * statement's generic plan guesses at 100, Postgres would rather read the whole tests table than its primary key.
  */
 const outcomesAndClaimsText = `
 with outcome as (
@@ -53,12 +55,12 @@ with outcome as (
     deadline_at = coalesce(tests.deadline_at, now() + make_interval(secs => outcome.timeout_seconds)),
     http_status = outcome.http_status
   from outcome
-  where outcome.accepted and tests.id = outcome.id and tests.test_id = outcome.test_id
+  where tests.id = any($4::uuid[]) and outcome.accepted and tests.id = outcome.id and tests.test_id = outcome.test_id
   returning tests.id
 ), errored as (
   update tests set status = 'errored', error = left(outcome.error, 1000), http_status = outcome.http_status, finished_at = now()
   from outcome
-  where not outcome.accepted and tests.id = outcome.id and tests.test_id = outcome.test_id
+  where tests.id = any($4::uuid[]) and not outcome.accepted and tests.id = outcome.id and tests.test_id = outcome.test_id
     and tests.status in (${openTestStatuses.map((status) => `'${status}'`).join(', ')})
   returning tests.id
 ), picked as materialized (
@@ -107,7 +109,7 @@ export async function recordOutcomesAndClaim(
       ? { id: outcome.testRowId, test_id: outcome.testId, accepted: true, http_status: outcome.httpStatus, timeout_seconds: outcome.traceTimeoutSeconds }
       : { id: outcome.testRowId, test_id: outcome.testId, accepted: false, http_status: outcome.httpStatus ?? null, error: outcome.error },
   );
-  const { rows } = await db.executeQuery<OutcomeOrClaimRow>(CompiledQuery.raw(outcomesAndClaimsText, [runId, JSON.stringify(records), limit]));
+  const { rows } = await db.executeQuery<OutcomeOrClaimRow>(CompiledQuery.raw(outcomesAndClaimsText, [runId, JSON.stringify(records), limit, records.map((record) => record.id)]));
   const writtenIds = new Set(rows.filter((row) => !row.claimed).map((row) => row.id));
   const claimed = rows
     .filter((row) => row.claimed)

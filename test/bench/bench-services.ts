@@ -26,7 +26,11 @@ export async function startBenchServices(): Promise<BenchServices> {
   let postgresUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
   if (!postgresUrl) {
     // BENCH_STATEMENTS=1: Postgres counts statements (pg_stat_statements), for the statements per test of (a).
-    const flags = process.env.BENCH_STATEMENTS ? ['-c', 'shared_preload_libraries=pg_stat_statements'] : [];
+    // BENCH_PG_FLAGS: more server settings, e.g. auto_explain's, as space-separated name=value pairs.
+    const flags = [
+      ...(process.env.BENCH_STATEMENTS ? ['-c', 'shared_preload_libraries=pg_stat_statements'] : []),
+      ...(process.env.BENCH_PG_FLAGS?.split(' ').filter(Boolean).flatMap((setting) => ['-c', setting]) ?? []),
+    ];
     const pg = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: await freePort(), flags });
     stops.push(pg.stop);
     postgresUrl = pg.url;

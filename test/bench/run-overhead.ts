@@ -5,6 +5,7 @@ import { startTsxProcess } from '../helpers/tsx-process.js';
 import type { BenchServices } from './bench-services.js';
 import { kill, startWorkerProcess } from '../helpers/worker-process.js';
 import { cpuBetween, cpuSnapshot, type CpuGroup } from './process-cpu.js';
+import { postgresCpuMsPerTestByClient, postgresCpuSnapshot } from './postgres-cpu-by-client.js';
 
 export interface OverheadFigures {
   tests: number;
@@ -17,8 +18,10 @@ export interface OverheadFigures {
   /** CPU seconds each part used from the run's start to its end, and per test in milliseconds. */
   cpuSeconds: Record<CpuGroup, number>;
   cpuMsPerTest: Record<CpuGroup, number>;
+  /** Postgres's share split by whose connection used it (application_name), or Postgres's own processes. */
+  postgresCpuMsPerTestByClient: Record<string, number>;
   /** With BENCH_STATEMENTS=1: statements Postgres ran for the run's database, per test, and the most frequent ones. */
-  statements?: { perTest: number; top: Array<{ perTest: number; query: string }> };
+  statements?: { perTest: number; top: Array<{ perTest: number; execMsPerTest: number; planMsPerTest: number; plansPerTest: number; walBytesPerTest: number; query: string }> };
 }
 
 /**
@@ -37,7 +40,9 @@ export async function measureRunOverhead(services: BenchServices, options: { tes
   });
   // The worker runs in a process of its own, as in production.
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const worker = await startWorkerProcess(stack, { EXPERIMENTS_MAX_CONCURRENCY: '200' }, profile);
+  const workerDatabaseUrl = new URL(stack.databaseUrl);
+  workerDatabaseUrl.searchParams.set('application_name', 'experiments-worker');
+  const worker = await startWorkerProcess(stack, { EXPERIMENTS_MAX_CONCURRENCY: '200', DATABASE_URL: workerDatabaseUrl.toString() }, profile);
   const demo = await startDemoProcess(stack, options.appLatencyMs / 2);
   try {
     const repeats = 20;
@@ -49,6 +54,7 @@ export async function measureRunOverhead(services: BenchServices, options: { tes
       await sql`create extension if not exists pg_stat_statements`.execute(stack.host.db);
       await sql`select pg_stat_statements_reset()`.execute(stack.host.db);
     }
+    const postgresBefore = await postgresCpuSnapshot(stack.host.db);
     const cpuBefore = cpuSnapshot({ worker: worker.pid, demo: demo.pid });
     const started = await stack.experiments('POST', `/experiments/${experiment.id}/variants/${experiment.baselineVariantId}/runs`, {
       concurrency: options.concurrency,
@@ -57,6 +63,7 @@ export async function measureRunOverhead(services: BenchServices, options: { tes
     if (started.status !== 202) throw new Error(`run not started: ${JSON.stringify(started.body)}`);
     const run = await waitForRun(stack, experiment.id, started.body.runId, 30 * 60_000);
     const cpuSeconds = cpuBetween(cpuBefore, cpuSnapshot({ worker: worker.pid, demo: demo.pid }));
+    const postgresByClient = postgresCpuMsPerTestByClient(postgresBefore, await postgresCpuSnapshot(stack.host.db), run.counts.total);
     const timing = await sql<{ wall: number; p50: number; p95: number; max: number }>`
       select extract(epoch from (max(t.finished_at) - r.created_at))::float8 as wall,
              percentile_cont(0.5) within group (order by extract(epoch from (t.finished_at - l.root_span_at)) * 1000)::float8 as p50,
@@ -102,6 +109,7 @@ export async function measureRunOverhead(services: BenchServices, options: { tes
       traceToResultMs: { p50: round(row.p50), p95: round(row.p95), max: round(row.max) },
       cpuSeconds,
       cpuMsPerTest: Object.fromEntries(Object.entries(cpuSeconds).map(([k, v]) => [k, round((v * 1000) / run.counts.total)])) as Record<CpuGroup, number>,
+      postgresCpuMsPerTestByClient: postgresByClient,
       ...(statements ? { statements } : {}),
     };
   } finally {
@@ -113,13 +121,22 @@ export async function measureRunOverhead(services: BenchServices, options: { tes
 
 /** Statements of the run's database since the reset before the run (the bench's own queries are few). */
 async function statementsPerTest(db: Kysely<any>, tests: number) {
-  const rows = await sql<{ calls: string; query: string }>`
-    select calls, query from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database())
-    order by calls desc`.execute(db);
+  // Planning is counted when Postgres runs with pg_stat_statements.track_planning=on (BENCH_PG_FLAGS).
+  const rows = await sql<{ calls: string; exec_ms: number; plan_ms: number; plans: string; wal_bytes: string; query: string }>`
+    select calls, total_exec_time as exec_ms, total_plan_time as plan_ms, plans, wal_bytes, query from pg_stat_statements
+    where dbid = (select oid from pg_database where datname = current_database())
+    order by total_exec_time + total_plan_time desc`.execute(db);
   const total = rows.rows.reduce((sum, r) => sum + Number(r.calls), 0);
   return {
     perTest: round(total / tests),
-    top: rows.rows.slice(0, 12).map((r) => ({ perTest: round(Number(r.calls) / tests), query: r.query.replace(/\s+/g, ' ').slice(0, 160) })),
+    top: rows.rows.slice(0, 12).map((r) => ({
+      perTest: round(Number(r.calls) / tests),
+      execMsPerTest: round(r.exec_ms / tests),
+      planMsPerTest: round(r.plan_ms / tests),
+      plansPerTest: round(Number(r.plans) / tests),
+      walBytesPerTest: Math.round(Number(r.wal_bytes) / tests),
+      query: r.query.replace(/\s+/g, ' ').slice(0, 160),
+    })),
   };
 }
 

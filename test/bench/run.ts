@@ -27,7 +27,8 @@ try {
     rows.push(['(a) run overhead: wall ÷ ideal', `${a.ratio} (${a.wallSeconds} s vs ${a.idealSeconds} s)`, '≤ 1.2']);
     rows.push(['(c) trace → result p50 / p95', `${a.traceToResultMs.p50} / ${a.traceToResultMs.p95} ms`, 'p95 ≤ 100 ms']);
     rows.push(['(a) CPU per test, ms', describeCpu(a), 'where the time goes']);
-    if (a.statements) rows.push(['(a) statements per test', `${a.statements.perTest} (${a.statements.top.slice(0, 6).map((s) => `${s.perTest} ${s.query.slice(0, 40)}`).join('; ')})`, 'where the time goes']);
+    rows.push(['(a) Postgres CPU per test by client, ms', Object.entries(a.postgresCpuMsPerTestByClient).map(([client, ms]) => `${client} ${ms}`).join(', '), 'where the time goes']);
+    if (a.statements) rows.push(['(a) statements per test', `${a.statements.perTest} (${a.statements.top.slice(0, 6).map((s) => `${s.perTest}× ${s.execMsPerTest} ms (planned ${s.plansPerTest}×, ${s.planMsPerTest} ms) ${s.walBytesPerTest} B WAL ${s.query.slice(0, 40)}`).join('; ')})`, 'where the time goes']);
   }
   // The sweep takes about ten minutes, so it runs only when asked for by name: `npm run bench -- sweep`.
   if (only.has('sweep')) {

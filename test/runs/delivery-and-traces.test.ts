@@ -98,6 +98,7 @@ describe('webhook delivery', () => {
       expect(row.error).toBe('webhook HTTP 400: the application refused the test');
     }
     expect((await stack.experiments('GET', `/experiments/${experiment.id}`)).body.status).toBe('baseline_failed');
+    const firstAttemptIds = rows.map((row) => row.test_id);
     // The retry comes an hour after the first attempt: the speed must be over the time tests ran, not since the first start.
     await sql`update experiments.runs set started_at = started_at - interval '1 hour', finished_at = finished_at - interval '1 hour',
       resumed_at = resumed_at - interval '1 hour' where id = ${runId}`.execute(stack.host.db);
@@ -115,6 +116,11 @@ describe('webhook delivery', () => {
     expect(retriedRows.every((row) => row.attempt === 2)).toBe(true);
     expect(new Set(retriedRows.map((row) => row.test_id)).size).toBe(4);
     expect((await stack.experiments('GET', `/experiments/${experiment.id}`)).body.status).toBe('baseline_complete');
+    // A trace for the first attempt's test id, now that the test has a new one, is kept as late and changes nothing.
+    expect((await sendTrace(firstAttemptIds[0]!, 'from the first attempt')).status).toBe(201);
+    const links = await sql<{ kind: string }>`select kind from experiments.trace_links where test_id = ${firstAttemptIds[0]!}`.execute(stack.host.db);
+    expect(links.rows.map((l) => l.kind)).toEqual(['late']);
+    expect(await testRows(runId)).toEqual(retriedRows);
   });
 
   it('sends again a test left claimed by a delivery that ended without sending it', async () => {
