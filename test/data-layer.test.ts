@@ -42,6 +42,9 @@ describe('migrations', () => {
     const attemptIndexes = async () =>
       (await sql<{ indexname: string }>`select indexname from pg_indexes where schemaname = ${schema} and tablename = 'test_attempts'`.execute(db)).rows.map((r) => r.indexname);
     expect(await attemptIndexes()).toContain('test_attempts_test_id_idx');
+    expect(await testIndexes()).toContain('tests_pending_idx');
+    await migrateDown(db, schema);
+    expect(await testIndexes()).not.toContain('tests_pending_idx');
     await migrateDown(db, schema);
     expect(await attemptIndexes()).not.toContain('test_attempts_test_id_idx');
     await migrateDown(db, schema);

@@ -240,6 +240,20 @@ async function writeVerdicts(db: Db, verdicts: Verdict[], round: number): Promis
   });
 }
 
+/**
+ * Whether a written run has another open test: one probe per open status, each naming its status as a literal and
+ * asking for the first such test in position order, which only the indexes holding that status give without reading
+ * the run's other tests. As one `exists` for the four statuses, Postgres chose its path by statistics, and with those
+ * of a run still mostly pending it read the whole table at every result once few tests were left open.
+ */
+const othersOpen = sql.join(
+  openTestStatuses.map(
+    (status) => sql`(select true from tests where tests.run_id = written_runs.run_id and tests.status = ${sql.lit(status)}
+      and not exists (select 1 from updated where updated.id = tests.id) order by tests.position limit 1) is not null`,
+  ),
+  sql` or `,
+);
+
 /** The statement writeVerdicts runs: a test's first round also sets its finish time and writes its steps; a later round only re-grades. */
 const writeStatement = (firstRound: boolean) =>
   compiledOnce(['input', 'ids', 'round'], ({ input, ids, round }) => sql<{ id: string; others_open: boolean }>`
@@ -276,9 +290,7 @@ const writeStatement = (firstRound: boolean) =>
       on conflict (test_row_id, attempt, step) do nothing),
     -- Whether each run has an open test besides those written here (which this statement still sees open).
     runs_open as (
-      select run_id, exists (
-        select 1 from tests where tests.run_id = written_runs.run_id and tests.status in (${sql.join([...openTestStatuses])})
-        and not exists (select 1 from updated where updated.id = tests.id)) as others_open
+      select run_id, ${othersOpen} as others_open
       from (select distinct run_id from updated) as written_runs)
     select updated.id, runs_open.others_open from updated join runs_open on runs_open.run_id = updated.run_id`);
 const writeFirstRound = writeStatement(true);
