@@ -141,6 +141,15 @@ describe('evaluations, deliveries and progress', () => {
     expect(deliveryLimit(4_000, 3_990)).toBe(50);
   });
 
+  it('takes the run\'s last tests with this delivery when fewer than one per lane would be left', () => {
+    expect(deliveryLimit(4_000, 10, { pending: 1_000, concurrency: 100 })).toBe(1_000);
+    expect(deliveryLimit(4_000, 10, { pending: 1_096, concurrency: 100 })).toBe(1_096);
+    // A wave or more left over: the next delivery takes it, as before.
+    expect(deliveryLimit(4_000, 10, { pending: 1_097, concurrency: 100 })).toBe(997);
+    expect(deliveryLimit(4_000, 10, { pending: 500, concurrency: 100 })).toBe(997);
+    expect(deliveryLimit(4_000, 3_990, { pending: 60, concurrency: 5 })).toBe(50);
+  });
+
   it('reports progress from the latest sweep', () => {
     expect(progressOf(10, counts({ dispatched: 2, awaitingTrace: 3 }))).toEqual({ total: 10, done: 10, inFlight: 2, awaitingTrace: 3 });
     expect(progressOf(10, undefined)).toEqual({ total: 10, done: 0, inFlight: 0, awaitingTrace: 0 });

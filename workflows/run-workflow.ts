@@ -129,7 +129,10 @@ export async function runWorkflow({ runId, carried }: RunWorkflowInput): Promise
           delivery.deliverTests(runId, {
             concurrency: plan.concurrency,
             awaitingLimit: plan.awaitingLimit,
-            maxTests: deliveryLimit(plan.historyBudget, workflowInfo().historyLength),
+            maxTests: deliveryLimit(plan.historyBudget, workflowInfo().historyLength, {
+              pending: Math.min(state.pendingLeft, plan.total),
+              concurrency: plan.concurrency,
+            }),
             traceTimeoutSeconds: plan.traceTimeoutSeconds,
           }, plan.mayStop ?? false),
         )
