@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPluginDatabase } from '../../test/helpers/plugin-database.js';
 import type { Db } from './connect.js';
+import { sql } from 'kysely';
 import { claimNextDeliveries, recordOutcomesAndClaim } from './dispatch-repository.js';
 import { jsonb } from './jsonb.js';
 
@@ -157,5 +158,35 @@ describe('writing delivery outcomes with the next claims', () => {
     expect(written).toEqual([true]);
     expect(claimed.map((test) => test.body.experiment.repeat)).toEqual([1]);
     expect((await rowsOf(runId)).map((row) => row.status)).toEqual(['awaiting_trace', 'dispatched']);
+  });
+});
+
+describe('the order outcomes lock their tests in', () => {
+  it('locks them in id order, as linking and result writes do, so that none of them can deadlock', async () => {
+    const runId = await pendingRun(20, 1);
+    const tests = await claimNextDeliveries(db, runId, 20);
+    const byId = [...tests].sort((a, b) => (a.testRowId < b.testRowId ? -1 : 1));
+    // Another writer (a link, say) holds the first test in id order and goes on to lock the rest.
+    let recording: Promise<unknown> = Promise.resolve();
+    await db.transaction().execute(async (trx) => {
+      await sql`select id from tests where id = ${byId[0]!.testRowId} for update`.execute(trx);
+      const outcomes = [...tests].reverse().map((test) => ({ testRowId: test.testRowId, testId: test.testId, accepted: true as const, httpStatus: 200, traceTimeoutSeconds: 60 }));
+      recording = recordOutcomesAndClaim(db, runId, outcomes, 0);
+      recording.catch(() => {});
+      // Wait until the outcome statement is waiting for the held row.
+      for (let i = 0; i < 200; i += 1) {
+        const waiting = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+          where datname = current_database() and wait_event_type = 'Lock' and query like '%with outcome as%'`.execute(db);
+        if (waiting.rows[0]!.n > 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      // Locked in id order, the statement holds none of the others yet: each is free at once. Locked in any other
+      // order, it would hold some, and the other writer waiting for them would be a deadlock.
+      const rest = byId.slice(1).map((test) => test.testRowId);
+      const free = await sql<{ id: string }>`select id from tests where id = any(${rest}::uuid[]) for update nowait`.execute(trx);
+      expect(free.rows).toHaveLength(19);
+    });
+    await recording;
+    expect((await rowsOf(runId)).every((row) => row.status === 'awaiting_trace')).toBe(true);
   });
 });

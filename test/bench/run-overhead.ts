@@ -74,6 +74,8 @@ export async function measureRunOverhead(services: BenchServices, options: { tes
       where r.id = ${run.runId} group by r.created_at`.execute(stack.host.db);
     const row = timing.rows[0]!;
     const statements = countStatements ? await statementsPerTest(stack.host.db, run.counts.total) : undefined;
+    const deadlocks = await sql<{ deadlocks: number }>`select deadlocks::int from pg_stat_database where datname = current_database()`.execute(stack.host.db);
+    if (deadlocks.rows[0]!.deadlocks > 0) console.log(`Postgres broke ${deadlocks.rows[0]!.deadlocks} deadlock(s) in this run`);
     if (process.env.BENCH_DEBUG) {
       const perSecond = await sql<{ second: number; accepted: number; finished: number }>`
         select s.second, count(*) filter (where extract(epoch from (t.dispatched_at - r.created_at))::int = s.second)::int as accepted,
