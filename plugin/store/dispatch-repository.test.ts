@@ -1,7 +1,7 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPluginDatabase } from '../../test/helpers/plugin-database.js';
 import type { Db } from './connect.js';
-import { sql } from 'kysely';
 import { claimNextDeliveries, recordOutcomesAndClaim } from './dispatch-repository.js';
 import { jsonb } from './jsonb.js';
 

@@ -155,10 +155,11 @@ async function linkMany(db: Db, projectId: string, found: Candidate[]): Promise<
 }
 
 const waiting = sql.join([...traceWaitingTestStatuses]);
-// The tests, and earlier attempts' ids, are found by an array of ids rather than by joining the input: a prepared
-// statement's generic plan guesses 100 input rows, and with that Postgres would rather scan the tests table than use
-// its index. An earlier attempt's project is a scalar subquery, which Postgres cannot turn into a join: as a join it
-// began from the project's runs and read every one of their tests to find the (usually no) attempts.
+// The tests, and earlier attempts' ids, are found by their ids as parameters rather than by joining the input: a
+// prepared statement's generic plan guesses 100 input rows, and with that Postgres would rather scan the tests table
+// than use its index. The tests are looked up first, apart (`wanted`, materialized), and an earlier attempt's project
+// is a scalar subquery, which Postgres cannot turn into a join: as joins, both began from the project's runs and read
+// every one of their tests.
 //
 // A batch of one test (the usual case when traces come one at a time) has a statement of its own, which names the test
 // id alone: its prepared plan then estimates one test, as a plan for the given id would, and Postgres keeps it. With the
