@@ -1,8 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { sql, type Kysely } from 'kysely';
-
-// /proc reports CPU time in clock ticks of USER_HZ, which is 100 on Linux.
-const ticksPerSecond = 100;
+import { processStat } from './process-cpu.js';
 
 export type PostgresCpuSnapshot = Map<number, { client: string; seconds: number }>;
 
@@ -16,14 +13,9 @@ export async function postgresCpuSnapshot(db: Kysely<any>): Promise<PostgresCpuS
     select pid, coalesce(nullif(application_name, ''), backend_type) as client from pg_stat_activity`.execute(db);
   const snapshot: PostgresCpuSnapshot = new Map();
   for (const { pid, client } of rows.rows) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      // Fields after the command name: utime and stime are the 12th and 13th.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      snapshot.set(pid, { client, seconds: (Number(fields[11]) + Number(fields[12])) / ticksPerSecond });
-    } catch {
-      // Ended between the query and the read, or on another machine: nothing to count.
-    }
+    // Null when it ended between the query and the read, or runs on another machine: nothing to count.
+    const stat = processStat(pid);
+    if (stat) snapshot.set(pid, { client, seconds: stat.cpuSeconds });
   }
   return snapshot;
 }

@@ -20,10 +20,10 @@ export function cpuSnapshot(pids: { worker?: number; demo?: number }): Record<Cp
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const pid = Number(entry);
-    let stat: string;
+    const stat = processStat(pid);
     let command: string;
     try {
-      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (!stat) continue;
       command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
     } catch {
       continue; // the process ended while we looked
@@ -35,10 +35,8 @@ export function cpuSnapshot(pids: { worker?: number; demo?: number }): Record<Cp
       : /(^|\/)postgres[: ]/.test(command) ? 'postgres'
       : /temporal server start-dev/.test(command) ? 'temporal'
       : null;
-    // Fields after the command name: the parent's pid is the 2nd; utime and stime are the 12th and 13th.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    parents.set(pid, Number(fields[1]));
-    if (group) seen.push({ pid, group, seconds: (Number(fields[11]) + Number(fields[12])) / ticksPerSecond });
+    parents.set(pid, stat.parent);
+    if (group) seen.push({ pid, group, seconds: stat.cpuSeconds });
   }
   const startedHere = (pid: number) => {
     for (let at = parents.get(pid); at !== undefined && at > 1; at = parents.get(at)) if (at === process.pid) return true;
@@ -50,6 +48,19 @@ export function cpuSnapshot(pids: { worker?: number; demo?: number }): Record<Cp
   }
   for (const group of ['postgres', 'temporal'] as const) if (seen.some((p) => p.group === group && startedHere(p.pid))) totals[group] = ours[group];
   return totals;
+}
+
+/** A process's parent and the CPU time it has used so far (user + system, seconds); null once it has ended. */
+export function processStat(pid: number): { parent: number; cpuSeconds: number } | null {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return null;
+  }
+  // Fields after the command name: the parent's pid is the 2nd; utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { parent: Number(fields[1]), cpuSeconds: (Number(fields[11]) + Number(fields[12])) / ticksPerSecond };
 }
 
 /** CPU seconds per group between two snapshots, rounded to 10 ms. */

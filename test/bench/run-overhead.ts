@@ -61,12 +61,8 @@ export async function measureRunOverhead(services: BenchServices, options: { tes
     }
     const postgresBefore = await postgresCpuSnapshot(stack.host.db);
     const cpuBefore = cpuSnapshot({ worker: worker.pid, demo: demo.pid });
-    const started = await stack.experiments('POST', `/experiments/${experiment.id}/variants/${experiment.baselineVariantId}/runs`, {
-      concurrency: options.concurrency,
-      repeats,
-    });
-    if (started.status !== 202) throw new Error(`run not started: ${JSON.stringify(started.body)}`);
-    const run = await waitForRun(stack, experiment.id, started.body.runId, 30 * 60_000);
+    const runId = await startBaselineRun(stack, experiment, { concurrency: options.concurrency, repeats });
+    const run = await waitForRun(stack, experiment.id, runId, 30 * 60_000);
     const cpuSeconds = cpuBetween(cpuBefore, cpuSnapshot({ worker: worker.pid, demo: demo.pid }));
     const postgresByClient = postgresCpuMsPerTestByClient(postgresBefore, await postgresCpuSnapshot(stack.host.db), run.counts.total);
     const timing = await sql<{ wall: number; p50: number; p95: number; max: number }>`
@@ -135,12 +131,15 @@ export async function measureRunOverhead(services: BenchServices, options: { tes
  */
 async function warmUp(stack: RunStack, taskIds: string[], concurrency: number) {
   const experiment = await createReadyExperiment(stack, taskIds, demoBaselineConfig as never);
-  const started = await stack.experiments('POST', `/experiments/${experiment.id}/variants/${experiment.baselineVariantId}/runs`, {
-    concurrency,
-    repeats: Math.min(20, Math.ceil((2 * concurrency) / taskIds.length)),
-  });
-  if (started.status !== 202) throw new Error(`warm-up run not started: ${JSON.stringify(started.body)}`);
-  await waitForRun(stack, experiment.id, started.body.runId, 5 * 60_000);
+  const runId = await startBaselineRun(stack, experiment, { concurrency, repeats: Math.min(20, Math.ceil((2 * concurrency) / taskIds.length)) });
+  await waitForRun(stack, experiment.id, runId, 5 * 60_000);
+}
+
+/** Starts the experiment's baseline run and returns its id. */
+async function startBaselineRun(stack: RunStack, experiment: { id: string; baselineVariantId: string }, settings: { concurrency: number; repeats: number }) {
+  const started = await stack.experiments('POST', `/experiments/${experiment.id}/variants/${experiment.baselineVariantId}/runs`, settings);
+  if (started.status !== 202) throw new Error(`run not started: ${JSON.stringify(started.body)}`);
+  return started.body.runId as string;
 }
 
 /** Statements of the run's database since the reset before the run (the bench's own queries are few). */
