@@ -17,6 +17,7 @@ import {
   type QueuedRun,
 } from '../store/run-queue-repository.js';
 import { listVariants } from '../store/variant-repository.js';
+import { refreshTestStatistics } from '../store/test-statistics.js';
 import { prepareSpanCursor } from '../traces/span-puller.js';
 import type { Caller } from './caller.js';
 import { refuseArchived } from './experiment-guards.js';
@@ -167,6 +168,7 @@ export async function startNextQueuedRun(
     if (open) return { kind: 'open', runId: open.id, workflowId: open.workflow_id };
     await prepareSpanCursor(db, host, projectId);
     let failed: string | null = null;
+    let createdTests = 0;
     const step = await db
       .transaction()
       .execute(async (trx): Promise<QueueStep | null> => {
@@ -197,6 +199,7 @@ export async function startNextQueuedRun(
           tasks: null,
           ...settings,
         });
+        createdTests = run.total;
         return { kind: 'started', runId: run.runId, workflowId: run.workflowId };
       })
       .catch(async (error: unknown) => {
@@ -210,6 +213,7 @@ export async function startNextQueuedRun(
         });
         return null;
       });
+    if (step?.kind === 'started') await refreshTestStatistics(db, createdTests);
     if (step) return step;
   }
   return { kind: 'empty' };

@@ -19,6 +19,7 @@ import type { Caller } from './caller.js';
 import { experimentScope, loadExperiment } from './load-experiment.js';
 import { getRun, type RunProgress } from './run-progress.js';
 import { getTaskSource, pinTaskSource } from '../store/task-source-repository.js';
+import { refreshTestStatistics } from '../store/test-statistics.js';
 import { prepareSpanCursor } from '../traces/span-puller.js';
 
 /** The settings of a new run; concurrency is capped by the plugin's configuration. */
@@ -155,6 +156,7 @@ export async function startRun(
     ...(sourceVersion ? { sourceVersion } : {}),
     ...resolvedRunSettings(input, config),
   });
+  await refreshTestStatistics(db, run.total);
   await startRunWorkflow(context, run.runId, run.workflowId, actor);
   return getRun(context, caller, { experimentId: scope.experimentId, runId: run.runId });
 }

@@ -144,7 +144,8 @@ describe('writing delivery outcomes with the next claims', () => {
     expect((await rowsOf(runId)).map((row) => row.status)).toEqual(['dispatched']);
   });
 
-  it('never claims a test whose outcome the same statement writes', async () => {
+  // A limit of 1 with one outcome runs the statement's one-test form (a scalar id and `limit 1`), 2 its array form.
+  it.each([1, 2])('never claims a test whose outcome the same statement writes (claiming %i)', async (limit) => {
     const runId = await pendingRun(1, 2);
     const [first] = await claimNextDeliveries(db, runId, 1);
     // Released to pending meanwhile (a replacing delivery's start), so the claim could have picked it.
@@ -153,7 +154,7 @@ describe('writing delivery outcomes with the next claims', () => {
       db,
       runId,
       [{ testRowId: first!.testRowId, testId: first!.testId, accepted: true, httpStatus: 200, traceTimeoutSeconds: 60 }],
-      2,
+      limit,
     );
     expect(written).toEqual([true]);
     expect(claimed.map((test) => test.body.experiment.repeat)).toEqual([1]);
