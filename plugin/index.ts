@@ -11,6 +11,7 @@ import { createArrivalSignaller } from './traces/arrival-signals.js';
 import { createEvaluationQueue } from './evaluation/evaluation-queue.js';
 import { createOpenRunCheck } from './traces/open-run-check.js';
 import { createBackgroundWork } from './traces/background-work.js';
+import { linkBatches } from './traces/link-spans.js';
 import { ingestSpans } from './operations/ingest-spans.js';
 import { createSpanPuller } from './traces/span-puller.js';
 import { createResultsWriteBack } from './host-results/results-write-back.js';
@@ -73,7 +74,8 @@ export function createExperimentsPlugin(host: ExperimentsHost, options: Partial<
   const evaluationQueue = createEvaluationQueue({ db, host, config, signaller });
   const background = createBackgroundWork();
   const openRuns = createOpenRunCheck(db);
-  const context = { host, db, config, temporal, manifest, evaluationQueue, background, openRuns };
+  const links = linkBatches({ db, evaluationQueue });
+  const context = { host, db, config, temporal, manifest, evaluationQueue, background, openRuns, links };
   const app = createPluginApp(context);
   // Hosts that keep traces to themselves (Phoenix) are read while a run is open, by the processes that run workers;
   // pushing hosts have no puller.
@@ -106,6 +108,7 @@ export function createExperimentsPlugin(host: ExperimentsHost, options: Partial<
       // Evaluations and signals still under way would otherwise hit a closed pool or connection.
       await puller?.stop();
       await writeBack?.stop();
+      await links.drain();
       await background.drain();
       await evaluationQueue.drain();
       await signaller.drain();

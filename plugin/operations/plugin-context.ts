@@ -6,6 +6,8 @@ import type { Db } from '../store/connect.js';
 import type { EvaluationQueue } from '../evaluation/evaluation-queue.js';
 import type { BackgroundWork } from '../traces/background-work.js';
 import type { OpenRunCheck } from '../traces/open-run-check.js';
+import type { PacedBatches } from '../traces/paced-batches.js';
+import type { Candidate } from '../traces/link-spans.js';
 
 /** What every route of the plugin works with. */
 export interface PluginContext {
@@ -20,6 +22,8 @@ export interface PluginContext {
   background: BackgroundWork;
   /** Whether a project has a run in progress (late root spans are looked up only then). */
   openRuns: OpenRunCheck;
+  /** Links ingested traces to their tests, paced in batches. */
+  links: PacedBatches<Candidate>;
 }
 
 declare module 'hono' {

@@ -1,0 +1,55 @@
+interface Waiter {
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Gathers work per key into batches that start at most once per `intervalMs` for each key. The first item after a
+ * quiet spell starts at once; under steady arrivals everything that comes within the interval shares the next
+ * batch, waiting at most the interval. Each caller's promise settles with its batch.
+ */
+export function pacedBatches<T>(run: (key: string, items: T[]) => Promise<void>, intervalMs: number) {
+  const gathering = new Map<string, { items: T[]; waiters: Waiter[]; done: () => void }>();
+  const lastStart = new Map<string, number>();
+  // Every batch from its first item until its run settles, for drain().
+  const unsettled = new Set<Promise<void>>();
+
+  function start(key: string) {
+    const batch = gathering.get(key)!;
+    gathering.delete(key);
+    lastStart.set(key, performance.now());
+    run(key, batch.items)
+      .then(
+        () => batch.waiters.forEach((waiter) => waiter.resolve()),
+        (error: unknown) => batch.waiters.forEach((waiter) => waiter.reject(error)),
+      )
+      .finally(batch.done);
+  }
+
+  return {
+    add(key: string, items: T[]): Promise<void> {
+      return new Promise<void>((resolve, reject) => {
+        let batch = gathering.get(key);
+        if (!batch) {
+          let done = () => {};
+          const settled = new Promise<void>((resolve) => (done = resolve)).finally(() => unsettled.delete(settled));
+          unsettled.add(settled);
+          batch = { items: [], waiters: [], done };
+          gathering.set(key, batch);
+          const wait = (lastStart.get(key) ?? -Infinity) + intervalMs - performance.now();
+          // After this turn of the event loop at the soonest, so items added in the same turn share the batch.
+          if (wait > 0) setTimeout(() => start(key), wait);
+          else setImmediate(() => start(key));
+        }
+        batch.items.push(...items);
+        batch.waiters.push({ resolve, reject });
+      });
+    },
+    /** Resolves when every batch begun so far has run. */
+    async drain(): Promise<void> {
+      while (unsettled.size > 0) await Promise.all(unsettled);
+    },
+  };
+}
+
+export type PacedBatches<T> = ReturnType<typeof pacedBatches<T>>;
