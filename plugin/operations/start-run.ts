@@ -156,8 +156,10 @@ export async function startRun(
     ...(sourceVersion ? { sourceVersion } : {}),
     ...resolvedRunSettings(input, config),
   });
-  await refreshTestStatistics(db, run.total);
   await startRunWorkflow(context, run.runId, run.workflowId, actor);
+  // After the start, not before: the worker's first claim is about a tenth of a second away, and the run's first
+  // webhook need not wait for the statistics.
+  await refreshTestStatistics(db, run.total);
   return getRun(context, caller, { experimentId: scope.experimentId, runId: run.runId });
 }
 
