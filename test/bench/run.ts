@@ -26,6 +26,7 @@ try {
     figures.runOverhead = a;
     rows.push(['(a) run overhead: wall ÷ ideal', `${a.ratio} (${a.wallSeconds} s vs ${a.idealSeconds} s)`, '≤ 1.2']);
     rows.push(['(c) trace → result p50 / p95', `${a.traceToResultMs.p50} / ${a.traceToResultMs.p95} ms`, 'p95 ≤ 100 ms']);
+    rows.push(['(c) root span ended → result p50 / p95', `${a.rootEndToResultMs.p50} / ${a.rootEndToResultMs.p95} ms`, 'export and ingestion included']);
     rows.push(['(a) CPU per test, ms', describeCpu(a), 'where the time goes']);
     rows.push(['(a) Postgres CPU per test by client, ms', Object.entries(a.postgresCpuMsPerTestByClient).map(([client, ms]) => `${client} ${ms}`).join(', '), 'where the time goes']);
     if (a.statements) rows.push(['(a) statements per test', `${a.statements.perTest} (${a.statements.top.slice(0, 6).map((s) => `${s.perTest}× ${s.execMsPerTest} ms (planned ${s.plansPerTest}×, ${s.planMsPerTest} ms) ${s.walBytesPerTest} B WAL ${s.query.slice(0, 40)}`).join('; ')})`, 'where the time goes']);
