@@ -157,9 +157,9 @@ export async function startRun(
     ...resolvedRunSettings(input, config),
   });
   await startRunWorkflow(context, run.runId, run.workflowId, actor);
-  // After the start, not before: the worker's first claim is about a tenth of a second away, and the run's first
-  // webhook need not wait for the statistics.
-  await refreshTestStatistics(db, run.total);
+  // After the start and not waited for: neither the run's first webhook nor the caller needs the statistics, which an
+  // ANALYZE of a large table takes a while to gather (refreshTestStatistics logs its own failure).
+  context.background.start("gathering the tests table's statistics failed", () => refreshTestStatistics(db, run.total));
   return getRun(context, caller, { experimentId: scope.experimentId, runId: run.runId });
 }
 

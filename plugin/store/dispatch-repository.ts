@@ -62,9 +62,10 @@ const oneForm: StatementForm = { isOutcome: '= $3::uuid', notOutcome: 'is distin
  * that deadlock only after its deadlock_timeout, a second in which both sides' work stood still (seen at 250 tests/s).
  *
  * Two forms of the text: a lane's usual turn writes one outcome and claims one test, and that has a form whose text
- * says so (one id, `limit 1`), so that the plan Postgres keeps for it is the one it would make for those values. With an id array and a limit as parameters, the kept plan's guesses (ten ids, a tenth
- * of the run's pending tests) cost more than a plan for the given values once the table's statistics are gathered,
- * and Postgres planned the statement again at every call: 1.3 ms of its CPU a test, twice what running it cost.
+ * says so (one id, `limit 1`), so that the plan Postgres keeps for it is the one it would make for those values. With
+ * an id array and a limit as parameters, the kept plan's guesses (ten ids, a tenth of the run's pending tests) cost
+ * more than a plan for the given values once the table's statistics are gathered, and Postgres planned the statement
+ * again at every call: 1.3 ms of its CPU a test, twice what running it cost.
  */
 const outcomesAndClaimsText = (form: StatementForm) => `
 with outcome as (

@@ -49,13 +49,12 @@ describe('paced batches', () => {
   it('drains: resolves once every batch begun has run', async () => {
     const { batches, run } = recorder();
     const paced = pacedBatches(run, 50);
-    void paced.add('project', ['a']);
-    void paced.add('project', ['b']).catch(() => {});
+    const first = [paced.add('project', ['a']), paced.add('project', ['b'])];
     await paced.drain();
     expect(batches.map((batch) => batch.items)).toEqual([['a', 'b']]);
     const late = paced.add('project', ['c']);
     await paced.drain();
     expect(batches.map((batch) => batch.items)).toEqual([['a', 'b'], ['c']]);
-    await late;
+    await Promise.all([...first, late]);
   });
 });

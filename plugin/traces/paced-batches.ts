@@ -9,21 +9,29 @@ interface Waiter {
  * batch, waiting at most the interval. Each caller's promise settles with its batch.
  */
 export function pacedBatches<T>(run: (key: string, items: T[]) => Promise<void>, intervalMs: number) {
-  const gathering = new Map<string, { items: T[]; waiters: Waiter[]; done: () => void }>();
+  const gathering = new Map<string, { items: T[]; waiters: Waiter[] }>();
   const lastStart = new Map<string, number>();
-  // Every batch from its first item until its run settles, for drain().
+  // Each batch from its first item until its run has settled its callers, for drain().
   const unsettled = new Set<Promise<void>>();
 
-  function start(key: string) {
+  async function start(key: string) {
     const batch = gathering.get(key)!;
     gathering.delete(key);
     lastStart.set(key, performance.now());
-    run(key, batch.items)
-      .then(
-        () => batch.waiters.forEach((waiter) => waiter.resolve()),
-        (error: unknown) => batch.waiters.forEach((waiter) => waiter.reject(error)),
-      )
-      .finally(batch.done);
+    try {
+      await run(key, batch.items);
+      for (const waiter of batch.waiters) waiter.resolve();
+    } catch (error) {
+      for (const waiter of batch.waiters) waiter.reject(error);
+    }
+  }
+
+  function schedule(key: string) {
+    const wait = (lastStart.get(key) ?? -Infinity) + intervalMs - performance.now();
+    // After this turn of the event loop at the soonest, so items added in the same turn share the batch.
+    const due = new Promise<void>((resolve) => (wait > 0 ? setTimeout(resolve, wait) : setImmediate(resolve)));
+    const settled = due.then(() => start(key)).finally(() => unsettled.delete(settled));
+    unsettled.add(settled);
   }
 
   return {
@@ -31,15 +39,9 @@ export function pacedBatches<T>(run: (key: string, items: T[]) => Promise<void>,
       return new Promise<void>((resolve, reject) => {
         let batch = gathering.get(key);
         if (!batch) {
-          let done = () => {};
-          const settled = new Promise<void>((resolve) => (done = resolve)).finally(() => unsettled.delete(settled));
-          unsettled.add(settled);
-          batch = { items: [], waiters: [], done };
+          batch = { items: [], waiters: [] };
           gathering.set(key, batch);
-          const wait = (lastStart.get(key) ?? -Infinity) + intervalMs - performance.now();
-          // After this turn of the event loop at the soonest, so items added in the same turn share the batch.
-          if (wait > 0) setTimeout(() => start(key), wait);
-          else setImmediate(() => start(key));
+          schedule(key);
         }
         batch.items.push(...items);
         batch.waiters.push({ resolve, reject });

@@ -21,9 +21,9 @@ export function cpuSnapshot(pids: { worker?: number; demo?: number }): Record<Cp
     if (!/^\d+$/.test(entry)) continue;
     const pid = Number(entry);
     const stat = processStat(pid);
+    if (!stat) continue; // the process ended while we looked
     let command: string;
     try {
-      if (!stat) continue;
       command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
     } catch {
       continue; // the process ended while we looked
