@@ -33,10 +33,13 @@ try {
   }
   // The sweep takes about ten minutes, so it runs only when asked for by name: `npm run bench -- sweep`.
   if (only.has('sweep')) {
+    // BENCH_SWEEP_POINTS=50x10,200x50 measures only those latency × concurrency points (one rate, re-measured).
+    const picked = process.env.BENCH_SWEEP_POINTS?.split(',').map((point) => point.split('x').map(Number) as [number, number]);
     const points = await measureThroughputSweep(services, {
       tests: quick ? 200 : 1_000,
       latenciesMs: [50, 200, 1_000],
       concurrencies: [10, 25, 50, 100],
+      only: picked,
       log: console.log,
     });
     figures.sweep = points;

@@ -13,16 +13,15 @@ export interface SweepPoint extends OverheadFigures {
  */
 export async function measureThroughputSweep(
   services: BenchServices,
-  options: { tests: number; latenciesMs: number[]; concurrencies: number[]; log?: (line: string) => void },
+  options: { tests: number; latenciesMs: number[]; concurrencies: number[]; only?: Array<[number, number]>; log?: (line: string) => void },
 ): Promise<SweepPoint[]> {
   const points: SweepPoint[] = [];
-  for (const appLatencyMs of options.latenciesMs) {
-    for (const concurrency of options.concurrencies) {
-      const figures = await measureRunOverhead(services, { tests: options.tests, concurrency, appLatencyMs });
-      const point = { ...figures, testsPerSecondIdeal: Math.round((concurrency * 1000) / appLatencyMs) };
-      points.push(point);
-      options.log?.(`sweep ${appLatencyMs} ms × c=${concurrency} (${point.testsPerSecondIdeal} tests/s): ${point.ratio}× ideal, CPU ms/test ${describeCpu(point)}`);
-    }
+  const grid = options.latenciesMs.flatMap((latency) => options.concurrencies.map((concurrency): [number, number] => [latency, concurrency]));
+  for (const [appLatencyMs, concurrency] of options.only ?? grid) {
+    const figures = await measureRunOverhead(services, { tests: options.tests, concurrency, appLatencyMs });
+    const point = { ...figures, testsPerSecondIdeal: Math.round((concurrency * 1000) / appLatencyMs) };
+    points.push(point);
+    options.log?.(`sweep ${appLatencyMs} ms × c=${concurrency} (${point.testsPerSecondIdeal} tests/s): ${point.ratio}× ideal, CPU ms/test ${describeCpu(point)}`);
   }
   return points;
 }
