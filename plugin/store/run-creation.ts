@@ -17,8 +17,6 @@ export interface RunSettings {
   maxTokens: number | null;
 }
 
-const insertChunk = 1_000;
-
 /** Keeps each task's content as the host has it now, in one statement (a baseline may have 10,000 tasks). */
 export async function snapshotExperimentTasks(db: Db, experimentId: string, tasks: readonly HostTask[]): Promise<void> {
   const snapshots = tasks.map((task) => ({ task_id: task.id, snapshot: task }));
@@ -66,12 +64,12 @@ export async function insertRun(
     .execute();
   // A run that may stop early sends its tasks in a seeded random order, so the tasks it sees first are a random sample.
   const order = settings.stopWhenDecided ? seededShuffle(run.taskIds, settings.stopWhenDecided.orderSeed) : run.taskIds;
-  const tests = order.flatMap((taskId, index) =>
-    Array.from({ length: settings.repeats }, (_, repeat) => ({
-      run_id: run.id, task_id: taskId, repeat, position: index * settings.repeats + repeat, test_id: sql<string>`gen_random_uuid()`,
-    })),
-  );
-  for (let i = 0; i < tests.length; i += insertChunk) await db.insertInto('tests').values(tests.slice(i, i + insertChunk)).execute();
+  // One statement of fixed text, the rows made by Postgres. Built as a VALUES list, 1,000 tests took Kysely and a fresh
+  // prepare about 50 ms, most of a run's start before its workflow; this way about 20 ms, measured on a cold process.
+  await sql`insert into tests (run_id, task_id, repeat, position, test_id)
+    select ${run.id}::uuid, task.id, r.repeat, (task.ord - 1) * ${settings.repeats}::int + r.repeat, gen_random_uuid()
+    from unnest(${order}::text[]) with ordinality as task(id, ord) cross join generate_series(0, ${settings.repeats}::int - 1) as r(repeat)
+    order by task.ord, r.repeat`.execute(db);
   await db.updateTable('variants').set({ status: 'running' }).where('id', '=', run.variantId).execute();
   return { total };
 }
