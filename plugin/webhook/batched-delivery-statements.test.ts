@@ -53,6 +53,27 @@ describe('batchedDeliveryStatements', () => {
     expect(queue.calls[1]).toEqual({ outcomes: [14], limit: 0 });
   });
 
+  it('spaced out, starts a statement no sooner than the interval after the previous one, and gathers what is asked meanwhile', async () => {
+    const starts: Array<{ at: number; limit: number }> = [];
+    const { claim } = batchedDeliveryStatements(
+      async (_outcomes: number[], limit) => {
+        starts.push({ at: performance.now(), limit });
+        return { written: [], claimed: Array.from({ length: limit }, (_, i) => i) };
+      },
+      { minIntervalMs: () => 100 },
+    );
+    await claim();
+    // Asked one after another, each right after the previous answer: without the spacing, each would be a statement.
+    const later: Array<Promise<number | null>> = [];
+    for (let i = 0; i < 3; i++) {
+      later.push(claim());
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await Promise.all(later);
+    expect(starts.map((start) => start.limit)).toEqual([1, 3]);
+    expect(starts[1]!.at - starts[0]!.at).toBeGreaterThanOrEqual(99);
+  });
+
   it('answers null to the lanes a short batch could not serve', async () => {
     const queue = queueOf([7]);
     const { claim } = batchedDeliveryStatements(queue.statement);

@@ -12,13 +12,20 @@ export type DeliveryStatement<O, T> = (outcomes: O[], limit: number) => Promise<
  * writes its last test's outcome in the same turn as it claims its next, so at any rate most tests cost a share of
  * one statement instead of one each; at a run's start all lanes claim together. `claim` answers `null` when nothing
  * is left to claim now; `write` answers whether the outcome changed its row.
+ *
+ * `minIntervalMs`, read before each statement, spaces statements out: one starts no sooner than that long after the
+ * previous one started, and what is asked meanwhile shares it. The first after a quiet spell starts at once.
  */
-export function batchedDeliveryStatements<O, T>(statement: DeliveryStatement<O, T>) {
+export function batchedDeliveryStatements<O, T>(statement: DeliveryStatement<O, T>, options: { minIntervalMs?: () => number } = {}) {
   let claims: Array<Waiter<T | null>> = [];
   let writes: Array<{ outcome: O } & Waiter<boolean>> = [];
   let scheduled = false;
+  let lastStart = Number.NEGATIVE_INFINITY;
   const flush = async () => {
     while (claims.length > 0 || writes.length > 0) {
+      const wait = lastStart + (options.minIntervalMs?.() ?? 0) - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      lastStart = performance.now();
       const [claimBatch, writeBatch] = [claims, writes];
       claims = [];
       writes = [];

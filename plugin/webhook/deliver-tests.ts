@@ -34,6 +34,7 @@ export interface DeliveryDependencies {
 export const deliveryAttempts = 6;
 const backoffMs = (attempt: number) => Math.min(500 * 2 ** (attempt - 1), 8_000);
 const roomPollMs = 200;
+const maxStatementSpacingMs = 20;
 const targetMaxAgeMs = 1_000;
 
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -80,8 +81,13 @@ export async function deliverTests(deps: DeliveryDependencies, runId: string, li
   // Read at most once a second, not per test: a webhook the user fixes applies within a second.
   const targets = rememberedReads(targetMaxAgeMs, (id: string) => host.application.get(id));
   const currentTarget = () => (projectId ? targets.get(projectId) : null);
-  // Outcomes and claims of every lane share statements (see batched-delivery-statements.ts).
-  const statements = batchedDeliveryStatements((outcomes: DeliveryOutcome[], limit) => recordOutcomesAndClaim(db, runId, outcomes, limit));
+  // Outcomes and claims of every lane share statements (see batched-delivery-statements.ts), spaced by a quarter of a
+  // webhook's usual round trip (at most 20 ms): a lane claims its next test as its webhook goes out, so the claim is
+  // back before the answer, and the lanes' turns in between share one statement instead of one or two each.
+  let usualRoundTripMs = 0;
+  const statements = batchedDeliveryStatements((outcomes: DeliveryOutcome[], limit) => recordOutcomesAndClaim(db, runId, outcomes, limit), {
+    minIntervalMs: () => Math.min(maxStatementSpacingMs, usualRoundTripMs / 4),
+  });
   const lane = async (laneDeps: DeliveryDependencies) => {
     const claimNext = async (): Promise<[ClaimedDelivery | null, HostApplication | null]> => {
       await room(laneDeps.signal);
@@ -105,7 +111,10 @@ export async function deliverTests(deps: DeliveryDependencies, runId: string, li
         const [test, target] = await ahead;
         if (!test) return;
         ahead = handled(claimNext());
+        const sentAt = performance.now();
         const delivered = await deliverOne(laneDeps, statements.write, test, target, limits.traceTimeoutSeconds);
+        const roundTripMs = performance.now() - sentAt;
+        usualRoundTripMs = usualRoundTripMs === 0 ? roundTripMs : usualRoundTripMs + (roundTripMs - usualRoundTripMs) / 10;
         const written = handled(delivered.written);
         await writing;
         if (delivered.accepted) awaiting += 1;
