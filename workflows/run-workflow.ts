@@ -6,6 +6,7 @@ import {
   isCancellation,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   sleep,
   workflowInfo,
@@ -45,6 +46,9 @@ export interface RunWorkflowInput {
 const retry = { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s' } as const;
 // Short timeouts and heartbeats: when a worker dies, its activities are retried elsewhere within seconds.
 const control = proxyActivities<RunActivities>({ startToCloseTimeout: '30s', retry });
+// A run's start as a local activity: the worker runs it inside the workflow's first task, instead of a round trip
+// through Temporal's queue and a second workflow task before the first delivery (about 40 ms of a cold worker's start).
+const local = proxyLocalActivities<RunActivities>({ startToCloseTimeout: '30s', retry });
 const evaluation = proxyActivities<RunActivities>({ startToCloseTimeout: '15 minutes', heartbeatTimeout: '15s', retry });
 const delivery = proxyActivities<RunActivities>({ startToCloseTimeout: '24 hours', heartbeatTimeout: '10s', retry });
 // Looking whether a run stops is worth a few quick tries, never a wait: the delivery looks before each claim and the
@@ -58,7 +62,7 @@ const stopping = proxyActivities<RunActivities>({ startToCloseTimeout: '10s', re
  * runs continue as new. All state that matters lives in Postgres; this workflow only orders the work.
  */
 export async function runWorkflow({ runId, carried }: RunWorkflowInput): Promise<string | null> {
-  const plan = await control.startRun(runId);
+  const plan = patched('start-run-local-activity') ? await local.startRun(runId) : await control.startRun(runId);
   if (!plan.open) return null;
 
   /** Arrivals waiting for an evaluation slot. */

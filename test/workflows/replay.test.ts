@@ -23,6 +23,8 @@ describe('recorded run histories replay on the current workflow code', () => {
     expect(histories).toContain('before-first-delivery-patch.json');
     // The run queue's workflow (issue 18), recorded with `record-history.ts run-queue --queue`.
     expect(histories).toContain('run-queue.json');
+    // A run whose start was an activity of its own, before it became a local activity.
+    expect(histories).toContain('before-start-run-local-activity.json');
   });
 
   it('replays every one without a nondeterminism error', async () => {
