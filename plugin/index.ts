@@ -65,9 +65,15 @@ export function createExperimentsPlugin(host: ExperimentsHost, options: Partial<
   const config = parseConfig({ ...configFromEnv(), ...options } as ExperimentsConfigInput);
   const db: Db = connectDatabase({ url: config.databaseUrl, schema: config.schema });
   let client: Promise<Client> | undefined;
+  // A failed first connection is forgotten, so the next caller tries again: kept, it failed every later call until
+  // a restart, though Temporal was back.
   const temporal = () =>
     (client ??= Connection.connect(temporalConnectionOptions(config)).then(
       (connection) => new Client({ connection, namespace: config.temporalNamespace }),
+      (error: unknown) => {
+        client = undefined;
+        throw error;
+      },
     ));
 
   const signaller = createArrivalSignaller(temporal);
@@ -112,7 +118,8 @@ export function createExperimentsPlugin(host: ExperimentsHost, options: Partial<
       await background.drain();
       await evaluationQueue.drain();
       await signaller.drain();
-      if (client) await (await client).connection.close();
+      const connected = await client?.catch(() => undefined);
+      if (connected) await connected.connection.close();
       await db.destroy();
     },
   };
