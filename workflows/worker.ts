@@ -1,4 +1,5 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
+import { sql } from 'kysely';
 import type { ExperimentsConfig } from '../plugin/config.js';
 import type { ExperimentsHost } from '../plugin/host.js';
 import type { Db } from '../plugin/store/connect.js';
@@ -18,6 +19,9 @@ export interface WorkerOptions {
   workflowBundlePath?: string;
 }
 
+// A run's start reads and claims on a few connections at once.
+const warmConnections = 4;
+
 /** A worker polling the plugin's task queue, its activities bound to this database and host. */
 export async function createExperimentsWorker(options: {
   host: ExperimentsHost;
@@ -27,6 +31,9 @@ export async function createExperimentsWorker(options: {
   const { config } = options;
   const connection = options.connection ?? (await NativeConnection.connect(temporalConnectionOptions(config)));
   const bundlePath = options.workflowBundlePath ?? prebuiltWorkflowBundle();
+  // While the worker loads its workflow bundle, not awaited: a fresh worker's first run otherwise opened these
+  // connections on its way to the first webhook (about 70 ms). One that fails now is opened when first needed.
+  void Promise.all(Array.from({ length: warmConnections }, () => sql`select 1`.execute(options.db))).catch(() => {});
   return Worker.create({
     connection,
     namespace: config.temporalNamespace,
