@@ -47,7 +47,7 @@ const retry = { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval
 // Short timeouts and heartbeats: when a worker dies, its activities are retried elsewhere within seconds.
 const control = proxyActivities<RunActivities>({ startToCloseTimeout: '30s', retry });
 // A run's start as a local activity: the worker runs it inside the workflow's first task, instead of a round trip
-// through Temporal's queue and a second workflow task before the first delivery (about 40 ms of a cold worker's start).
+// through Temporal's queue and a second workflow task before the first delivery (some tens of ms of a run's start).
 const local = proxyLocalActivities<RunActivities>({ startToCloseTimeout: '30s', retry });
 const evaluation = proxyActivities<RunActivities>({ startToCloseTimeout: '15 minutes', heartbeatTimeout: '15s', retry });
 const delivery = proxyActivities<RunActivities>({ startToCloseTimeout: '24 hours', heartbeatTimeout: '10s', retry });
