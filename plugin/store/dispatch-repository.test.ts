@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPluginDatabase } from '../../test/helpers/plugin-database.js';
+import { createPluginDatabase, insertExperimentWithBaseline } from '../../test/helpers/plugin-database.js';
 import type { Db } from './connect.js';
 import { claimNextDeliveries, recordOutcomesAndClaim } from './dispatch-repository.js';
 import { jsonb } from './jsonb.js';
@@ -18,8 +18,7 @@ afterAll(async () => {
 
 /** A run of `tasks` tasks × `repeats` repeats, every test pending. */
 async function pendingRun(tasks: number, repeats: number) {
-  const experiment = await db.insertInto('experiments').values({ project_id: 'p', name: 'Claims' }).returning('id').executeTakeFirstOrThrow();
-  const variant = await db.insertInto('variants').values({ experiment_id: experiment.id, name: 'Baseline', is_baseline: true }).returning('id').executeTakeFirstOrThrow();
+  const { experiment, variant } = await insertExperimentWithBaseline(db, 'p', 'Claims');
   const taskIds = Array.from({ length: tasks }, (_, i) => `task-${i}`);
   await db
     .insertInto('experiment_tasks')

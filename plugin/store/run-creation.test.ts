@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPluginDatabase } from '../../test/helpers/plugin-database.js';
+import { createPluginDatabase, insertExperimentWithBaseline } from '../../test/helpers/plugin-database.js';
 import { seededShuffle } from '../domain/seeded-random.js';
 import type { Db } from './connect.js';
 import { insertRun, type RunSettings } from './run-creation.js';
@@ -13,8 +13,7 @@ let number = 0;
 beforeAll(async () => {
   database = await createPluginDatabase('run_creation');
   db = database.db;
-  const experiment = await db.insertInto('experiments').values({ project_id: 'p', name: 'Creation' }).returning('id').executeTakeFirstOrThrow();
-  const variant = await db.insertInto('variants').values({ experiment_id: experiment.id, name: 'Baseline', is_baseline: true }).returning('id').executeTakeFirstOrThrow();
+  const { experiment, variant } = await insertExperimentWithBaseline(db, 'p', 'Creation');
   [experimentId, variantId] = [experiment.id, variant.id];
 });
 afterAll(async () => {

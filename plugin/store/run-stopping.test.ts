@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPluginDatabase } from '../../test/helpers/plugin-database.js';
+import { createPluginDatabase, insertExperimentWithBaseline } from '../../test/helpers/plugin-database.js';
 import { testStatuses } from '../domain/experiment-status.js';
 import { seededRandom, seededShuffle } from '../domain/seeded-random.js';
 import { tasksInOrder } from '../domain/task-outcomes.js';
@@ -23,8 +23,7 @@ afterAll(async () => {
 
 /** A variant's run of `tasks` tasks × `repeats` repeats in a shuffled order, each test's status drawn by `status`. */
 async function runOf(tasks: number, repeats: number, status: (position: number) => string, seed = 7) {
-  const experiment = await db.insertInto('experiments').values({ project_id: 'p', name: 'Stopping' }).returning('id').executeTakeFirstOrThrow();
-  const variant = await db.insertInto('variants').values({ experiment_id: experiment.id, name: 'Baseline', is_baseline: true }).returning('id').executeTakeFirstOrThrow();
+  const { experiment, variant } = await insertExperimentWithBaseline(db, 'p', 'Stopping');
   const taskIds = Array.from({ length: tasks }, (_, i) => `task-${i}`);
   await db
     .insertInto('experiment_tasks')

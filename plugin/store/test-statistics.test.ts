@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPluginDatabase } from '../../test/helpers/plugin-database.js';
+import { createPluginDatabase, insertExperimentWithBaseline } from '../../test/helpers/plugin-database.js';
 import { connectDatabase, type Db } from './connect.js';
 import { refreshTestStatistics } from './test-statistics.js';
 
@@ -14,8 +14,7 @@ beforeAll(async () => {
   db = database.db;
   // Only this module's calls gather statistics here.
   await sql`alter table tests set (autovacuum_enabled = false)`.execute(db);
-  const experiment = await db.insertInto('experiments').values({ project_id: 'p', name: 'Statistics' }).returning('id').executeTakeFirstOrThrow();
-  const variant = await db.insertInto('variants').values({ experiment_id: experiment.id, name: 'Baseline', is_baseline: true }).returning('id').executeTakeFirstOrThrow();
+  const { experiment, variant } = await insertExperimentWithBaseline(db, 'p', 'Statistics');
   const run = await db
     .insertInto('runs')
     .values({

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPluginDatabase } from '../../test/helpers/plugin-database.js';
+import { createPluginDatabase, insertExperimentWithBaseline } from '../../test/helpers/plugin-database.js';
 import type { Db } from '../store/connect.js';
 import { createOpenRunCheck } from './open-run-check.js';
 
@@ -15,8 +15,7 @@ afterAll(async () => {
 });
 
 async function runIn(projectId: string, status: string) {
-  const experiment = await db.insertInto('experiments').values({ project_id: projectId, name: 'E' }).returning('id').executeTakeFirstOrThrow();
-  const variant = await db.insertInto('variants').values({ experiment_id: experiment.id, name: 'Baseline', is_baseline: true }).returning('id').executeTakeFirstOrThrow();
+  const { experiment, variant } = await insertExperimentWithBaseline(db, projectId, 'E');
   await db
     .insertInto('runs')
     .values({

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPluginDatabase } from '../../test/helpers/plugin-database.js';
+import { createPluginDatabase, insertExperimentWithBaseline } from '../../test/helpers/plugin-database.js';
 import type { ExperimentsConfig } from '../config.js';
 import type { ExperimentsHost } from '../host.js';
 import type { Db } from '../store/connect.js';
@@ -34,8 +34,7 @@ afterAll(async () => {
 });
 
 async function pendingRun(tests: number) {
-  const experiment = await db.insertInto('experiments').values({ project_id: 'p', name: 'Deliver' }).returning('id').executeTakeFirstOrThrow();
-  const variant = await db.insertInto('variants').values({ experiment_id: experiment.id, name: 'Baseline', is_baseline: true }).returning('id').executeTakeFirstOrThrow();
+  const { experiment, variant } = await insertExperimentWithBaseline(db, 'p', 'Deliver');
   await db.insertInto('experiment_tasks').values({ experiment_id: experiment.id, task_id: 't', position: 0, snapshot: jsonb({ id: 't', title: 't', prompt: 'Hi' }) }).execute();
   const run = await db
     .insertInto('runs')

@@ -8,11 +8,14 @@ import { measureScale } from './run-scale.js';
 import { measureIngestion } from './ingestion-overhead.js';
 import { measurePages } from './page-render.js';
 import { measurePhoenixLatency } from './phoenix-latency.js';
-import { describeCpu, measureThroughputSweep, pluginCpuMsPerTest } from './throughput-sweep.js';
+import { describeCpu, measureThroughputSweep, parseSweepPoint, pluginCpuMsPerTest } from './throughput-sweep.js';
 
 const only = new Set(process.argv.slice(2));
 const wanted = (name: string) => only.size === 0 || only.has(name);
 const quick = process.env.BENCH_QUICK === '1';
+// BENCH_SWEEP_POINTS=50x10,200x50 measures only those latency × concurrency points (one rate, re-measured); read
+// before anything starts, so a mistyped point is refused at once.
+const sweepPoints = process.env.BENCH_SWEEP_POINTS?.split(',').map(parseSweepPoint);
 
 const services = await startBenchServices();
 const figures: Record<string, unknown> = {
@@ -33,13 +36,11 @@ try {
   }
   // The sweep takes about ten minutes, so it runs only when asked for by name: `npm run bench -- sweep`.
   if (only.has('sweep')) {
-    // BENCH_SWEEP_POINTS=50x10,200x50 measures only those latency × concurrency points (one rate, re-measured).
-    const picked = process.env.BENCH_SWEEP_POINTS?.split(',').map((point) => point.split('x').map(Number) as [number, number]);
     const points = await measureThroughputSweep(services, {
       tests: quick ? 200 : 1_000,
       latenciesMs: [50, 200, 1_000],
       concurrencies: [10, 25, 50, 100],
-      only: picked,
+      only: sweepPoints,
       log: console.log,
     });
     figures.sweep = points;

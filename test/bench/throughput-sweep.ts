@@ -26,6 +26,13 @@ export async function measureThroughputSweep(
   return points;
 }
 
+/** `50x10`: a point of the sweep, application latency in ms × concurrency; anything else is refused with an example. */
+export function parseSweepPoint(text: string): [number, number] {
+  const match = /^([1-9]\d*)x([1-9]\d*)$/.exec(text.trim());
+  if (!match) throw new Error(`BENCH_SWEEP_POINTS: "${text}" is not latency×concurrency (e.g. 50x10,200x50)`);
+  return [Number(match[1]), Number(match[2])];
+}
+
 export function describeCpu(point: OverheadFigures): string {
   return Object.entries(point.cpuMsPerTest)
     .map(([part, ms]) => `${part} ${ms}`)

@@ -15,3 +15,10 @@ export async function createPluginDatabase(prefix: string): Promise<{ db: Db; cl
     },
   };
 }
+
+/** An experiment of the project with its baseline variant, the rows a test of runs and tests stands on. */
+export async function insertExperimentWithBaseline(db: Db, projectId: string, name: string) {
+  const experiment = await db.insertInto('experiments').values({ project_id: projectId, name }).returning('id').executeTakeFirstOrThrow();
+  const variant = await db.insertInto('variants').values({ experiment_id: experiment.id, name: 'Baseline', is_baseline: true }).returning('id').executeTakeFirstOrThrow();
+  return { experiment, variant };
+}

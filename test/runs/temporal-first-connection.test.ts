@@ -1,4 +1,4 @@
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { connectHostDatabase } from '../../dev/host/host-database.js';
 import { createHostCapabilities } from '../../dev/host/host-capabilities.js';
@@ -7,15 +7,27 @@ import { createExperimentsPlugin } from '../../plugin/index.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
 /** Forwards TCP connections on `port` to `target` (host:port): Temporal appearing at an address that had none. */
-function forward(port: number, target: string): Promise<Server> {
+async function forward(port: number, target: string): Promise<{ close(): Promise<void> }> {
   const [host, targetPort] = [target.slice(0, target.lastIndexOf(':')), Number(target.slice(target.lastIndexOf(':') + 1))];
+  const sockets = new Set<Socket>();
   const server = createServer((socket: Socket) => {
     const upstream = connect(targetPort, host);
+    for (const end of [socket, upstream]) {
+      sockets.add(end);
+      end.on('close', () => sockets.delete(end));
+    }
     socket.pipe(upstream).pipe(socket);
     socket.on('error', () => upstream.destroy());
     upstream.on('error', () => socket.destroy());
   });
-  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 let database: TestDatabase;
@@ -34,7 +46,7 @@ describe("the plugin's Temporal client", () => {
       databaseUrl: database.url,
       temporalAddress: `127.0.0.1:${port}`,
     });
-    let server: Server | undefined;
+    let server: { close(): Promise<void> } | undefined;
     try {
       // Nothing listens there yet: the SDK gives up after its connect timeout (10 s).
       await expect(plugin.temporalClient()).rejects.toThrow();
@@ -45,7 +57,7 @@ describe("the plugin's Temporal client", () => {
     } finally {
       await plugin.close();
       await hostDb.destroy();
-      server?.close();
+      await server?.close();
     }
   }, 60_000);
 });
