@@ -58,6 +58,9 @@ function throttledHeartbeat() {
   };
 }
 
+// The nil UUID: no run or project has it.
+const nobody = '00000000-0000-0000-0000-000000000000';
+
 /** The activities of runs, built from injected dependencies (tests pass their own). */
 export function createActivities({ db, host, config }: ActivityDependencies) {
   const judge = createJudge(config);
@@ -151,6 +154,14 @@ export function createActivities({ db, host, config }: ActivityDependencies) {
       await attachArrivedRoots({ db, host }, runId, 100);
       const timedOut = await timeOutExpiredTests(db, runId);
       return { timedOut, arrived: await arrivedTests(db, runId, 500), counts: await countTests(db, runId), nextDeadline: await nextDeadline(db, runId) };
+    },
+
+    /**
+     * Reads as a run's start does, for a run and a project that do not exist: the warm-up workflow's only work. The
+     * host's read opens its first connection, which had cost a fresh worker's first webhook some 40 ms.
+     */
+    async warmUp(): Promise<void> {
+      await Promise.all([getRunContext(db, nobody), findRunStoppingSettings(db, nobody), host.application.get(nobody)]);
     },
 
     async evaluateTests(runId: string, arrivals: TraceArrived[], round = 1): Promise<number> {

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { sql } from 'kysely';
 import type { ExperimentsConfig } from '../plugin/config.js';
@@ -17,6 +19,8 @@ export interface WorkerOptions {
    * bundle built with the package; one from source bundles the workflows at start.
    */
   workflowBundlePath?: string;
+  /** Run a warm-up workflow against this worker as it starts polling (see warm-up-workflow.ts). Default true. */
+  warmUp?: boolean;
 }
 
 // A run's start reads and claims on a few connections at once.
@@ -34,7 +38,7 @@ export async function createExperimentsWorker(options: {
   // While the worker loads its workflow bundle, not awaited: a fresh worker's first run otherwise opened these
   // connections on its way to the first webhook (about 70 ms). One that fails now is opened when first needed.
   void Promise.all(Array.from({ length: warmConnections }, () => sql`select 1`.execute(options.db))).catch(() => {});
-  return Worker.create({
+  const worker = await Worker.create({
     connection,
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
@@ -44,4 +48,24 @@ export async function createExperimentsWorker(options: {
     activities: createActivities({ db: options.db, host: options.host, config }),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? config.maxConcurrency + 20,
   });
+  if (options.warmUp !== false) void warmUp(connection, config);
+  return worker;
+}
+
+/**
+ * Starts the warm-up workflow and forgets it: its task waits in the queue until the worker polls. With several
+ * workers on the queue, whichever polls first takes it. A failure costs nothing but the warm-up.
+ */
+async function warmUp(connection: NativeConnection, config: ExperimentsConfig) {
+  try {
+    const client = new Client({ connection, namespace: config.temporalNamespace });
+    await client.workflow.start('warmUpWorkflow', {
+      taskQueue: config.taskQueue,
+      workflowId: `experiments-worker-warm-up-${randomUUID()}`,
+      // A worker that never polls leaves it to expire.
+      workflowExecutionTimeout: '1 minute',
+    });
+  } catch {
+    // Temporal unreachable now: the worker's own polling will say so.
+  }
 }

@@ -2,3 +2,4 @@
 export { runWorkflow } from './run-workflow.js';
 export { reevaluateWorkflow } from './reevaluate-workflow.js';
 export { runQueueWorkflow } from './run-queue-workflow.js';
+export { warmUpWorkflow } from './warm-up-workflow.js';
