@@ -60,7 +60,7 @@ const MAX_EXPORTS_IN_FLIGHT = 4;
 const MAX_SPANS_PER_EXPORT = 512;
 
 /**
- * Sends each trace whole, the moment its root span ends.
+ * Sends each trace whole, as soon as its root span ends.
  *
  * Why not the stock processors: the plugin treats a trace as arrived when its root span is ingested, so the root
  * must never reach the host before its children, and a test should not wait for a batch timer. The simple
@@ -91,7 +91,9 @@ class WholeTraceSpanProcessor implements SpanProcessor {
     }
     this.#open.delete(traceId);
     this.#ready.push(...spans);
-    this.#pump();
+    // After this turn: the exporter encodes the request at once, which would delay the webhook's answer (the root
+    // ends as the pipeline returns), and traces ending in the same turn share a request.
+    setImmediate(() => this.#pump());
   }
 
   async forceFlush(): Promise<void> {

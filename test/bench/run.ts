@@ -47,7 +47,7 @@ try {
     for (const point of points) {
       rows.push([
         `(g) sweep ${point.appLatencyMs} ms, c=${point.concurrency} (${point.testsPerSecondIdeal}/s)`,
-        `${point.ratio}× ideal; CPU ms/test plugin parts ${pluginCpuMsPerTest(point)} (${describeCpu(point)})`,
+        `${point.ratio}× ideal (application alone ${point.applicationAlone.ratio}×); CPU ms/test plugin parts ${pluginCpuMsPerTest(point)} (${describeCpu(point)})`,
         point.testsPerSecondIdeal <= 250 ? '≤ 1.15×' : 'past 250/s',
       ]);
     }

@@ -1,9 +1,12 @@
+import { measureApplicationAlone, type ApplicationAlone } from './application-alone.js';
 import type { BenchServices } from './bench-services.js';
 import { measureRunOverhead, type OverheadFigures } from './run-overhead.js';
 
 /** One point of the sweep: what the run had to sustain (tests per second at the ideal) and how close it came. */
 export interface SweepPoint extends OverheadFigures {
   testsPerSecondIdeal: number;
+  /** The stand-in application driven without the plugin at the same point: the floor under `ratio`. */
+  applicationAlone: ApplicationAlone;
 }
 
 /**
@@ -19,9 +22,13 @@ export async function measureThroughputSweep(
   const grid = options.latenciesMs.flatMap((latency) => options.concurrencies.map((concurrency): [number, number] => [latency, concurrency]));
   for (const [appLatencyMs, concurrency] of options.only ?? grid) {
     const figures = await measureRunOverhead(services, { tests: options.tests, concurrency, appLatencyMs });
-    const point = { ...figures, testsPerSecondIdeal: Math.round((concurrency * 1000) / appLatencyMs) };
+    const applicationAlone = await measureApplicationAlone({ tests: options.tests, concurrency, appLatencyMs });
+    const point = { ...figures, testsPerSecondIdeal: Math.round((concurrency * 1000) / appLatencyMs), applicationAlone };
     points.push(point);
-    options.log?.(`sweep ${appLatencyMs} ms × c=${concurrency} (${point.testsPerSecondIdeal} tests/s): ${point.ratio}× ideal, CPU ms/test ${describeCpu(point)}`);
+    options.log?.(
+      `sweep ${appLatencyMs} ms × c=${concurrency} (${point.testsPerSecondIdeal} tests/s): ${point.ratio}× ideal ` +
+        `(the application alone ${applicationAlone.ratio}×), CPU ms/test ${describeCpu(point)}`,
+    );
   }
   return points;
 }
