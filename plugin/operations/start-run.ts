@@ -146,6 +146,9 @@ export async function startRun(
       tasks = taskIds.length > 0 ? await host.tasks.getMany(projectId, taskIds) : [];
     }
   }
+  // The host's first run opens its Temporal connection while the run is written, not after (some 20 ms); a failure
+  // here is met again, and reported, when the workflow is started.
+  context.temporal().catch(() => undefined);
   await prepareSpanCursor(db, host, projectId);
   const run = await createRun(db, {
     projectId,
