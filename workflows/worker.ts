@@ -7,6 +7,7 @@ import type { ExperimentsHost } from '../plugin/host.js';
 import type { Db } from '../plugin/store/connect.js';
 import { temporalConnectionOptions } from '../plugin/temporal-connection.js';
 import { createActivities } from './activities.js';
+import type { warmUpWorkflow } from './warm-up-workflow.js';
 import { prebuiltWorkflowBundle, workflowsPath } from './workflows-path.js';
 
 export interface WorkerOptions {
@@ -59,7 +60,7 @@ export async function createExperimentsWorker(options: {
 async function warmUp(connection: NativeConnection, config: ExperimentsConfig) {
   try {
     const client = new Client({ connection, namespace: config.temporalNamespace });
-    await client.workflow.start('warmUpWorkflow', {
+    await client.workflow.start<typeof warmUpWorkflow>('warmUpWorkflow', {
       taskQueue: config.taskQueue,
       workflowId: `experiments-worker-warm-up-${randomUUID()}`,
       // A worker that never polls leaves it to expire.
