@@ -53,7 +53,7 @@ describe('batchedDeliveryStatements', () => {
     expect(queue.calls[1]).toEqual({ outcomes: [14], limit: 0 });
   });
 
-  it('spaced out, starts a statement no sooner than the interval after the previous one, and gathers what is asked meanwhile', async () => {
+  it('spaced out, starts a statement about the interval after the previous one, and gathers what is asked meanwhile', async () => {
     const starts: Array<{ at: number; limit: number }> = [];
     const { claim } = batchedDeliveryStatements(
       async (_outcomes: number[], limit) => {
@@ -71,7 +71,9 @@ describe('batchedDeliveryStatements', () => {
     }
     await Promise.all(later);
     expect(starts.map((start) => start.limit)).toEqual([1, 3]);
-    expect(starts[1]!.at - starts[0]!.at).toBeGreaterThanOrEqual(99);
+    // A timer may end a little early by performance.now() (seen in CI: 98.9 of 100 ms); without the spacing this
+    // statement would start about 5 ms after the first.
+    expect(starts[1]!.at - starts[0]!.at).toBeGreaterThanOrEqual(95);
   });
 
   it('answers null to the lanes a short batch could not serve', async () => {

@@ -13,8 +13,9 @@ export type DeliveryStatement<O, T> = (outcomes: O[], limit: number) => Promise<
  * one statement instead of one each; at a run's start all lanes claim together. `claim` answers `null` when nothing
  * is left to claim now; `write` answers whether the outcome changed its row.
  *
- * `minIntervalMs`, read before each statement, spaces statements out: one starts no sooner than that long after the
- * previous one started, and what is asked meanwhile shares it. The first after a quiet spell starts at once.
+ * `minIntervalMs`, read before each statement, spaces statements out: one starts about that long after the previous
+ * one started (Node's timers count whole milliseconds on the event loop's cached clock, so up to a millisecond or two
+ * sooner), and what is asked meanwhile shares it. The first after a quiet spell starts at once.
  */
 export function batchedDeliveryStatements<O, T>(statement: DeliveryStatement<O, T>, options: { minIntervalMs?: () => number } = {}) {
   let claims: Array<Waiter<T | null>> = [];
@@ -23,12 +24,8 @@ export function batchedDeliveryStatements<O, T>(statement: DeliveryStatement<O, 
   let lastStart = Number.NEGATIVE_INFINITY;
   const flush = async () => {
     while (claims.length > 0 || writes.length > 0) {
-      const due = lastStart + (options.minIntervalMs?.() ?? 0);
-      // Node's timers count whole milliseconds on the event loop's cached clock, so one may end a little early (seen:
-      // 98.9 ms of 100 on a loaded machine): what is left is waited for again.
-      for (let wait = due - performance.now(); wait > 0; wait = due - performance.now()) {
-        await new Promise((resolve) => setTimeout(resolve, Math.ceil(wait)));
-      }
+      const wait = lastStart + (options.minIntervalMs?.() ?? 0) - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       lastStart = performance.now();
       const [claimBatch, writeBatch] = [claims, writes];
       claims = [];
