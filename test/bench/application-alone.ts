@@ -2,9 +2,11 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { demoBaselineConfig, demoTasks } from '../../dev/demo-app/demo-catalog.js';
+import type { ClaimedDelivery } from '../../plugin/store/dispatch-repository.js';
 import { sendTestWebhook } from '../../plugin/webhook/send-test-webhook.js';
-import { startTsxProcess } from '../helpers/tsx-process.js';
 import { kill } from '../helpers/worker-process.js';
+import { startDemoAppChild } from './demo-app-child.js';
+import { idealSeconds } from './run-overhead.js';
 
 /** The stand-in application by itself at one point of the sweep. */
 export interface ApplicationAlone {
@@ -28,19 +30,13 @@ export async function measureApplicationAlone(options: { tests: number; concurre
   });
   await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
   const secret = `whsec_${randomBytes(24).toString('base64')}`;
-  const { child, ready } = await startTsxProcess('test/bench/demo-app-process.ts', {
-    env: {
-      ...process.env,
-      HOST_URL: `http://127.0.0.1:${(sink.address() as AddressInfo).port}`,
-      API_KEY: 'bench',
-      WEBHOOK_SECRET: secret,
-      // Two model calls a test, as in the plugin's runs (run-overhead.ts).
-      LATENCY_MS: String(options.appLatencyMs / 2),
-    },
-    ready: /listening (\S+)/,
+  const { child, webhookUrl: url } = await startDemoAppChild({
+    hostUrl: `http://127.0.0.1:${(sink.address() as AddressInfo).port}`,
+    apiKey: 'bench',
+    webhookSecret: secret,
+    appLatencyMs: options.appLatencyMs,
   });
   try {
-    const url = ready[1]!;
     let next = 0;
     let roundTrips = 0;
     const started = performance.now();
@@ -48,18 +44,20 @@ export async function measureApplicationAlone(options: { tests: number; concurre
       for (let index = next++; index < options.tests; index = next++) {
         const task = demoTasks[index % demoTasks.length]!;
         const testId = randomUUID();
+        // The plugin's own webhook body, so the application does what it does in a run.
+        const body: ClaimedDelivery['body'] = {
+          testId,
+          prompt: task.prompt,
+          metadata: {},
+          task: { id: `task-${index}`, title: `Bench task ${index}` },
+          experiment: { id: 'bench', variantId: 'baseline', runId: 'bench', repeat: index % 20, overrides: demoBaselineConfig },
+        };
         const sentAt = performance.now();
         const outcome = await sendTestWebhook({
           url,
           secret,
           webhookId: testId,
-          body: {
-            testId,
-            prompt: task.prompt,
-            metadata: {},
-            task: { id: `task-${index}`, title: `Bench task ${index}` },
-            experiment: { id: 'bench', variantId: 'baseline', runId: 'bench', repeat: index % 20, overrides: demoBaselineConfig },
-          },
+          body,
           timeoutMs: 30_000,
           allowedHosts: '127.0.0.1',
         });
@@ -69,8 +67,8 @@ export async function measureApplicationAlone(options: { tests: number; concurre
     };
     await Promise.all(Array.from({ length: options.concurrency }, lane));
     const wallSeconds = (performance.now() - started) / 1000;
-    const idealSeconds = (options.tests / options.concurrency) * (options.appLatencyMs / 1000);
-    return { wallSeconds: round(wallSeconds), ratio: round(wallSeconds / idealSeconds), roundTripMs: round(roundTrips / options.tests) };
+    const ideal = idealSeconds(options.tests, options.concurrency, options.appLatencyMs);
+    return { wallSeconds: round(wallSeconds), ratio: round(wallSeconds / ideal), roundTripMs: round(roundTrips / options.tests) };
   } finally {
     await kill(child, 'SIGTERM');
     await new Promise<void>((resolve) => sink.close(() => resolve()));

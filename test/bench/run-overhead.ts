@@ -1,8 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 import { demoBaselineConfig, demoTasks } from '../../dev/demo-app/demo-catalog.js';
 import { createReadyExperiment, createTasks, startRunStack, waitForRun, type RunStack } from '../helpers/run-stack.js';
-import { startTsxProcess } from '../helpers/tsx-process.js';
 import type { BenchServices } from './bench-services.js';
+import { startDemoAppChild } from './demo-app-child.js';
 import { kill, startWorkerProcess } from '../helpers/worker-process.js';
 import { cpuBetween, cpuSnapshot, type CpuGroup } from './process-cpu.js';
 import { postgresCpuMsPerTestByClient, postgresCpuSnapshot } from './postgres-cpu-by-client.js';
@@ -50,7 +50,7 @@ export async function measureRunOverhead(services: BenchServices, options: { tes
   const workerDatabaseUrl = new URL(stack.databaseUrl);
   workerDatabaseUrl.searchParams.set('application_name', 'experiments-worker');
   const worker = await startWorkerProcess(stack, { EXPERIMENTS_MAX_CONCURRENCY: '200', DATABASE_URL: workerDatabaseUrl.toString() }, profile);
-  const demo = await startDemoProcess(stack, options.appLatencyMs / 2);
+  const demo = await startDemoProcess(stack, options.appLatencyMs);
   try {
     const repeats = 20;
     const taskCount = Math.ceil(options.tests / repeats);
@@ -111,15 +111,15 @@ export async function measureRunOverhead(services: BenchServices, options: { tes
       console.log(gaps.rows[0]);
       await printStartTimeline(services.temporalAddress, stack.host.db, run.runId);
     }
-    const idealSeconds = (run.counts.total / options.concurrency) * (options.appLatencyMs / 1000);
+    const ideal = idealSeconds(run.counts.total, options.concurrency, options.appLatencyMs);
     return {
       tests: run.counts.total,
       warm,
       concurrency: options.concurrency,
       appLatencyMs: options.appLatencyMs,
       wallSeconds: round(row.wall),
-      idealSeconds: round(idealSeconds),
-      ratio: round(row.wall / idealSeconds),
+      idealSeconds: round(ideal),
+      ratio: round(row.wall / ideal),
       traceToResultMs: { p50: round(row.p50), p95: round(row.p95), max: round(row.max) },
       rootEndToResultMs: { p50: round(fromRootEnd.rows[0]!.p50), p95: round(fromRootEnd.rows[0]!.p95) },
       cpuSeconds,
@@ -175,14 +175,16 @@ async function statementsPerTest(db: Kysely<any>, tests: number) {
 }
 
 /** The demo app in its own process, set as the project's webhook (saved first to learn the secret). */
-async function startDemoProcess(stack: RunStack, latencyMs: number) {
+async function startDemoProcess(stack: RunStack, appLatencyMs: number) {
   const placeholder = await stack.api<{ secret: string }>('PUT', '/api/webhook', { url: 'http://127.0.0.1:9/webhook' });
-  const { child, ready } = await startTsxProcess('test/bench/demo-app-process.ts', {
-    env: { ...process.env, HOST_URL: stack.baseUrl, API_KEY: stack.apiKey, WEBHOOK_SECRET: placeholder.body.secret, LATENCY_MS: String(latencyMs) },
-    ready: /listening (\S+)/,
-  });
-  await stack.api('PUT', '/api/webhook', { url: ready[1] });
+  const { child, webhookUrl } = await startDemoAppChild({ hostUrl: stack.baseUrl, apiKey: stack.apiKey, webhookSecret: placeholder.body.secret, appLatencyMs });
+  await stack.api('PUT', '/api/webhook', { url: webhookUrl });
   return child;
+}
+
+/** What a run would take if only the application took time: its tests, `concurrency` at a time, `appLatencyMs` each. */
+export function idealSeconds(tests: number, concurrency: number, appLatencyMs: number): number {
+  return (tests / concurrency) * (appLatencyMs / 1000);
 }
 
 /** BENCH_DEBUG: when each step of the run's start happened, in ms after the run's row was created. */

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
+import { until } from '../helpers/until.js';
 import { createReadyExperiment, createTasks, startRunStack, waitForRun, type RunStack } from '../helpers/run-stack.js';
 import { startReceiver, type Receiver } from '../helpers/receivers.js';
 import { startJudgeServer, type JudgeServer } from '../helpers/judge-server.js';
@@ -37,14 +38,6 @@ async function testRows(runId: string) {
   return rows.rows;
 }
 
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /** Starts a baseline run of `n` tasks and returns once every webhook is accepted; the worker is then stopped. */
 async function runAwaitingTraces(n: number, evaluations?: unknown[]) {

@@ -2,6 +2,7 @@ import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoBaselineConfig } from '../../dev/demo-app/demo-catalog.js';
+import { until } from '../helpers/until.js';
 import { createReadyExperiment, createTasks, startRunStack, waitForRun, type RunStack } from '../helpers/run-stack.js';
 
 // A new worker runs a warm-up workflow against itself as it starts polling, so the first run a user starts does not
@@ -17,15 +18,6 @@ async function warmUps(client: Client, taskQueue: string): Promise<WorkflowExecu
   return found;
 }
 
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > until) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 describe('a new worker', () => {
   let stack: RunStack;
   beforeAll(async () => {
@@ -37,9 +29,10 @@ describe('a new worker', () => {
 
   it('warms itself up with one workflow that reads through a local and a queued activity, and completes', async () => {
     const client = await stack.plugin.temporalClient();
-    const [warmUp] = await eventually(
+    const [warmUp] = await until(
       () => warmUps(client, stack.taskQueue),
       (found) => found.some((execution) => execution.status.name === 'COMPLETED'),
+      20_000,
     );
     expect(warmUp?.status.name).toBe('COMPLETED');
     const history = await client.workflow.getHandle(warmUp!.workflowId).fetchHistory();
